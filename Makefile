@@ -1,0 +1,51 @@
+# optiscape: two commands on a fresh Debian 12 machine with Python 3.11.
+#   make run    install the app's dependencies and serve it at http://127.0.0.1:$(PORT)
+#   make test   install the test dependencies and headless Chromium, then run the whole suite
+# Both are idempotent: a stamp file records each install against pyproject.toml.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8050
+WORKERS ?= 4
+BIN    := $(VENV)/bin
+
+.PHONY: run serve test test-fast bench browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-stamp: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,serve]"
+	touch $@ $(VENV)/.run-stamp
+
+run: $(VENV)/.run-stamp
+	PORT=$(PORT) $(BIN)/python app.py
+
+serve: $(VENV)/.test-stamp
+	$(BIN)/gunicorn app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket \
+	  --timeout 30 --max-requests 2000 --max-requests-jitter 200
+
+# Debian's chromium and chromium-driver, only when missing.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+	  echo "chromium and chromedriver present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+test: $(VENV)/.test-stamp browser-deps
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.test-stamp
+	$(BIN)/python -m pytest -m "not browser"
+
+bench: $(VENV)/.test-stamp
+	$(BIN)/python benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

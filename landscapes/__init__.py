@@ -1,0 +1,13 @@
+"""Pure-NumPy 2-D loss surfaces with exact gradients and Hessians.
+
+>>> import landscapes
+>>> surface = landscapes.get("ill_conditioned", kappa=50)
+>>> surface.grad([[1.0, 1.0]])
+array([[ 1., 50.]])
+"""
+from landscapes.base import CriticalPoint, Landscape
+from landscapes.registry import get, names, schema
+from landscapes.schema import Param
+from landscapes import surfaces as _surfaces  # noqa: F401  (registers the built-in surfaces)
+
+__all__ = ["CriticalPoint", "Landscape", "Param", "get", "names", "schema"]

@@ -1,0 +1,15 @@
+"""Pure-NumPy optimizers with torch.optim semantics, stepping many runs at once.
+
+>>> import landscapes, optimizers
+>>> surface = landscapes.get("rosenbrock")
+>>> path = optimizers.run(surface, optimizers.get("adam", lr=0.1), (-1.5, 2.0), 300)
+>>> path.shape
+(301, 2)
+"""
+from optimizers.base import FirstOrder, Optimizer, get, names, schema
+from optimizers.loop import Trajectory, final_positions, run, simulate
+from optimizers import schedules
+from optimizers import sgd as _sgd, adam as _adam  # noqa: F401  (register the optimizers)
+
+__all__ = ["FirstOrder", "Optimizer", "Trajectory", "final_positions", "get", "names", "run", "schedules",
+           "schema", "simulate"]

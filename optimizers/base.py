@@ -1,0 +1,164 @@
+"""The optimizer protocol, its registry, and the first-order base class.
+
+An optimizer is a small object holding validated hyperparameters and two
+methods, in the spirit of optax's ``init`` / ``update`` pair:
+
+* ``init(params) -> state``: a dict of arrays for ``N`` runs (``params`` is ``(N, 2)``);
+* ``step(params, state, objective, lr, active)``: one step of every run.
+
+Unlike optax, ``step`` writes into ``params`` and ``state`` in place: on
+``(N, 2)`` arrays NumPy's cost is per call, not per element, and preallocated
+in-place updates are what makes one start x 500 steps run in milliseconds.
+The math follows torch.optim (torch 2.13) operation by operation, so paths agree
+with PyTorch to rounding; each class docstring states its rule.
+
+Hyperparameters are validated at construction against the class ``schema``
+(:class:`landscapes.schema.Param` records). Numeric ones may be 1-D arrays with
+one value per run (a sweep in one batch); they are stored as ``(N, 1)`` columns
+so they broadcast against ``(N, 2)`` arrays.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from landscapes.schema import Param, validate_params
+
+__all__ = ["Optimizer", "FirstOrder", "register", "get", "names", "schema", "with_defaults", "nonzero"]
+
+_REGISTRY: dict[str, type["Optimizer"]] = {}
+
+
+def register(cls: type["Optimizer"]) -> type["Optimizer"]:
+    """Class decorator: make ``cls`` available as ``optimizers.get(cls.name)``."""
+    if cls.name in _REGISTRY:
+        raise ValueError(f"optimizer {cls.name!r} registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def names() -> list[str]:
+    """Registered optimizer names, in registration order."""
+    return list(_REGISTRY)
+
+
+def optimizer_class(name: str) -> type["Optimizer"]:
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(_REGISTRY)}") from None
+
+
+def get(name: str, **hyper) -> "Optimizer":
+    """Build optimizer ``name`` with ``hyper`` (torch's names and defaults for the rest)."""
+    return optimizer_class(name)(**hyper)
+
+
+def schema(name: str) -> tuple:
+    """The hyperparameter schema of optimizer ``name``."""
+    return optimizer_class(name).schema
+
+
+def with_defaults(params: tuple, **defaults: Any) -> tuple:
+    """A copy of a schema with some defaults changed (for presets such as ``momentum``)."""
+    unknown = set(defaults) - {p.name for p in params}
+    if unknown:
+        raise ValueError(f"with_defaults: unknown parameters {sorted(unknown)}")
+    return tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p for p in params)
+
+
+def nonzero(value) -> bool:
+    """True when a scalar or per-run hyperparameter is non-zero for any run."""
+    return bool(np.any(value != 0))
+
+
+class Optimizer:
+    """Base class. Subclasses set the class attributes and implement ``init`` and ``step``.
+
+    Class attributes:
+        name: registry key (torch's class name in lower case where torch has one).
+        label: display name, e.g. ``"Adam"``.
+        schema: tuple of :class:`Param`, torch's names and defaults.
+        rule: the update rule in the lecture's notation (LaTeX), for display.
+        state_keys: names of ``(N, 2)`` state arrays worth recording per step
+            (e.g. ``("exp_avg", "exp_avg_sq")``).
+        torch_name: the torch.optim class it mirrors (``None`` when beyond torch).
+    """
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    schema: ClassVar[tuple] = ()
+    rule: ClassVar[str] = ""
+    state_keys: ClassVar[tuple] = ()
+    torch_name: ClassVar[str | None] = None
+
+    def __init__(self, **hyper: Any) -> None:
+        values = validate_params(self.schema, hyper, owner=self.label or self.name)
+        self.given = dict(hyper)
+        self.hyper = {k: (v.reshape(-1, 1) if isinstance(v, np.ndarray) else v) for k, v in values.items()}
+        self.check(self.hyper)
+
+    # --------------------------------------------------------------- hooks
+    def check(self, hyper: dict) -> None:
+        """Cross-parameter validation (e.g. nesterov needs momentum > 0); raise ValueError."""
+
+    def init(self, params: np.ndarray) -> dict:
+        """Fresh state for ``N`` runs at ``params`` ``(N, 2)``."""
+        raise NotImplementedError
+
+    def step(self, params: np.ndarray, state: dict, objective, lr, active: np.ndarray) -> None:
+        """Advance every run one step, in place. ``lr`` is the scheduled rate: a float or ``(N, 1)``.
+
+        ``active`` ``(N,)`` marks runs still going; per-row methods skip the others.
+        """
+        raise NotImplementedError
+
+    def effective_lr(self, state: dict, lr, step) -> np.ndarray | None:
+        """Per-axis effective learning rate, e.g. ``lr / (sqrt(v_hat) + eps)`` for Adam.
+
+        ``state`` holds recorded arrays of shape ``(T, N, 2)``; ``lr`` broadcasts
+        to ``(T, N, 1)``; ``step`` is ``(T, 1, 1)``. ``None`` when not adaptive.
+        """
+        return None
+
+    # --------------------------------------------------------------- helpers
+    def bind(self, n_runs: int) -> None:
+        """Check that per-run hyperparameters have one value per run."""
+        for key, value in self.hyper.items():
+            if isinstance(value, np.ndarray) and value.shape[0] not in (1, n_runs):
+                raise ValueError(f"{self.label}: {key} has {value.shape[0]} values for {n_runs} runs")
+
+    @property
+    def lr(self):
+        return self.hyper.get("lr", 1.0)
+
+    def describe(self, with_defaults: bool = False) -> str:
+        """A readable name, e.g. ``"Adam lr=0.01"``: the label and the non-default hyperparameters."""
+        parts = []
+        for param in self.schema:
+            value = self.hyper[param.name]
+            if isinstance(value, np.ndarray):
+                parts.append(f"{param.name}=sweep")
+            elif with_defaults or value != param.default:
+                parts.append(f"{param.name}={value:g}" if isinstance(value, float) else f"{param.name}={value}")
+        return " ".join([self.label] + parts)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.given.items())
+        return f"optimizers.get({self.name!r}{', ' if args else ''}{args})"
+
+
+class FirstOrder(Optimizer):
+    """An optimizer that needs one gradient per step: ``step`` = one ``objective.grad`` + ``update``."""
+
+    def step(self, params, state, objective, lr, active) -> None:
+        self.update(params, objective.grad(params), state, lr)
+
+    def update(self, params: np.ndarray, grad: np.ndarray, state: dict, lr) -> None:
+        """Apply one update to ``params`` ``(N, 2)`` in place from ``grad`` ``(N, 2)``.
+
+        ``grad`` is a buffer the caller reuses: an implementation may overwrite it.
+        """
+        raise NotImplementedError

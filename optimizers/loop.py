@@ -1,0 +1,280 @@
+"""Step many runs of one optimizer together and record what they did.
+
+``run`` returns positions only; ``simulate`` returns a :class:`Trajectory` with
+everything the app and notebooks show. All N starts step together as one
+``(N, 2)`` array; rows never interact, so a batch equals separate runs bit for
+bit.
+
+Divergence: after every step, a run whose position is non-finite or farther
+than ``bound`` from the origin in either coordinate stops: it is marked
+``diverged_at[i] = k`` (the step that went bad) and its position stays at the
+last good point from then on. Nothing non-finite leaves this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from optimizers.base import Optimizer
+from optimizers.objective import Objective
+from optimizers import schedules as schedules_module
+
+__all__ = ["run", "simulate", "Trajectory", "DEFAULT_BOUND"]
+
+DEFAULT_BOUND = 1e6
+
+
+def _as_starts(start) -> tuple[np.ndarray, bool]:
+    """Starts as an ``(N, 2)`` float64 array, and whether one pair was given."""
+    starts = np.array(start, dtype=np.float64)
+    single = starts.ndim == 1
+    if single:
+        starts = starts[None, :]
+    if starts.ndim != 2 or starts.shape[1] != 2 or starts.shape[0] == 0:
+        raise ValueError(f"start must be a pair (x, y) or an (N, 2) array, got shape {np.shape(start)}")
+    if not np.all(np.isfinite(starts)):
+        raise ValueError("start must be finite")
+    return starts, single
+
+
+def _as_seeds(seed, n_runs: int) -> np.ndarray:
+    seeds = np.asarray(seed)
+    if seeds.ndim == 0:
+        seeds = np.full(n_runs, int(seeds))
+    if seeds.shape != (n_runs,) or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
+        raise ValueError(f"seed must be a non-negative integer or one per run ({n_runs})")
+    return seeds.astype(np.uint64)
+
+
+@dataclass
+class Trajectory:
+    """What ``N`` runs of one optimizer did over ``T`` steps.
+
+    Recorded while stepping:
+        path: ``(T+1, N, 2)`` positions; ``path[0]`` is the start.
+        lr: ``(T, N)`` the learning rate used by the step from t to t+1.
+        state: name -> ``(T+1, N, 2)`` optimizer state after t steps (e.g. ``exp_avg``).
+        evals: ``(T+1, N)`` gradient evaluations used so far.
+        diverged_at: ``(N,)`` the step at which a run diverged, or -1.
+
+    Derived on demand from the path (noise-free, exact): ``loss``, ``grad``,
+    ``grad_norm``, ``step_length``, ``effective_lr``, ``polyak``.
+    """
+
+    landscape: object
+    optimizer: Optimizer
+    schedule: object
+    noise: float
+    seeds: np.ndarray
+    path: np.ndarray
+    lr: np.ndarray
+    state: dict
+    evals: np.ndarray
+    diverged_at: np.ndarray
+    state_steps: np.ndarray = field(repr=False, default=None)
+
+    @property
+    def steps(self) -> int:
+        return self.path.shape[0] - 1
+
+    @property
+    def n_runs(self) -> int:
+        return self.path.shape[1]
+
+    @property
+    def final(self) -> np.ndarray:
+        """``(N, 2)`` last positions."""
+        return self.path[-1]
+
+    @cached_property
+    def loss(self) -> np.ndarray:
+        """``(T+1, N)`` loss at every recorded point."""
+        return self.landscape.value(self.path)
+
+    @cached_property
+    def grad(self) -> np.ndarray:
+        """``(T+1, N, 2)`` exact (noise-free) gradient at every recorded point."""
+        return self.landscape.grad(self.path)
+
+    @cached_property
+    def grad_norm(self) -> np.ndarray:
+        return np.linalg.norm(self.grad, axis=-1)
+
+    @cached_property
+    def step_length(self) -> np.ndarray:
+        """``(T+1, N)`` length of the step that led to each point (0 at the start)."""
+        out = np.zeros(self.path.shape[:2])
+        out[1:] = np.linalg.norm(np.diff(self.path, axis=0), axis=-1)
+        return out
+
+    @cached_property
+    def effective_lr(self) -> np.ndarray | None:
+        """``(T+1, N, 2)`` per-axis effective rate of adaptive methods (NaN at t=0), else None."""
+        if not self.state:
+            return None
+        lr = np.full(self.path.shape[:2] + (1,), np.nan)
+        lr[1:, :, 0] = self.lr
+        value = self.optimizer.effective_lr(self.state, lr, self.state_steps[:, None, None])
+        if value is None:
+            return None
+        return np.broadcast_to(value, self.path.shape).copy()
+
+    def polyak(self, start: int = 0) -> np.ndarray:
+        """Polyak (iterate) averaging: ``(T+1, N, 2)`` mean of ``path[start..t]`` (the path itself before ``start``)."""
+        out = self.path.copy()
+        tail = self.path[start:]
+        counts = np.arange(1, tail.shape[0] + 1)[:, None, None]
+        out[start:] = np.cumsum(tail, axis=0) / counts
+        return out
+
+    def steps_to_tolerance(self, tol: float = 1e-3, measure: str = "loss_gap") -> np.ndarray:
+        """First step at which a run is within ``tol``, or -1; shape ``(N,)``.
+
+        ``measure``: ``"loss_gap"`` (loss minus the global minimum's value; falls
+        back to ``"grad_norm"`` without a known minimum), ``"grad_norm"``, or
+        ``"distance"`` (to the nearest known minimum).
+        """
+        if measure == "loss_gap" and getattr(self.landscape, "global_minimum", None) is None:
+            measure = "grad_norm"
+        if measure == "loss_gap":
+            gap = self.loss - self.landscape.global_minimum.value
+        elif measure == "grad_norm":
+            gap = self.grad_norm
+        elif measure == "distance":
+            gap = self.landscape.nearest_minimum(self.path)[1]
+        else:
+            raise ValueError(f"unknown measure {measure!r}")
+        hit = gap <= tol
+        if np.any(self.diverged_at >= 0):
+            steps = np.arange(self.path.shape[0])[:, None]
+            hit &= ~((self.diverged_at >= 0) & (steps >= self.diverged_at))
+        first = np.argmax(hit, axis=0)
+        return np.where(hit.any(axis=0), first, -1)
+
+    def to_frame(self):
+        """A tidy pandas DataFrame: one row per run and step."""
+        import pandas as pd
+
+        T1, N = self.path.shape[:2]
+        lr = np.full((T1, N), np.nan)
+        lr[1:] = self.lr
+        columns = {
+            "run": np.tile(np.arange(N), T1),
+            "step": np.repeat(np.arange(T1), N),
+            "x": self.path[..., 0].ravel(),
+            "y": self.path[..., 1].ravel(),
+            "loss": self.loss.ravel(),
+            "grad_x": self.grad[..., 0].ravel(),
+            "grad_y": self.grad[..., 1].ravel(),
+            "grad_norm": self.grad_norm.ravel(),
+            "lr": lr.ravel(),
+            "evals": self.evals.ravel(),
+            "diverged": ((self.diverged_at >= 0) & (np.arange(T1)[:, None] >= self.diverged_at)).ravel(),
+        }
+        for key, values in self.state.items():
+            columns[f"{key}_x"] = values[..., 0].ravel()
+            columns[f"{key}_y"] = values[..., 1].ravel()
+        return pd.DataFrame(columns)
+
+
+def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=None, noise: float = 0.0,
+             seed=0, bound: float = DEFAULT_BOUND, record_state: bool = False, keep_path: bool = True):
+    """The one stepping loop behind :func:`run` and :func:`simulate`."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError("optimizer must come from optimizers.get(...)")
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError("steps must be >= 0")
+    if not (noise >= 0 and np.isfinite(noise)):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    starts, single = _as_starts(start)
+    n_runs = starts.shape[0]
+    optimizer.bind(n_runs)
+    schedule = schedules_module.get("constant") if schedule is None else schedule
+    seeds = _as_seeds(seed, n_runs)
+    objective = Objective(landscape, n_runs, noise=noise, seeds=seeds)
+
+    params = starts.copy()                                   # (N, 2)
+    state = optimizer.init(params)
+    rates = schedule.values(optimizer.lr, steps)             # (T,) or (T, N, 1)
+    path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
+    path[0] = params
+    evals = np.zeros((steps + 1, n_runs), dtype=np.int64)   # (T+1, N)
+    recorded = {k: np.zeros((steps + 1, n_runs, 2)) for k in optimizer.state_keys} if record_state else {}
+    state_steps = np.zeros(steps + 1, dtype=np.int64)
+    for key, values in recorded.items():
+        values[0] = state[key]
+    diverged_at = np.full(n_runs, -1, dtype=np.int64)
+    active = np.ones(n_runs, dtype=bool)
+    frozen_rows = frozen_values = None
+    previous = params.copy()
+
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            np.copyto(previous, params)
+            optimizer.step(params, state, objective, rates[t], active)
+            if frozen_rows is not None:
+                params[frozen_rows] = frozen_values
+            largest = np.abs(params).max()
+            if not largest <= bound:                         # also catches NaN
+                bad = ~np.all(np.isfinite(params), axis=1) | (np.abs(params).max(axis=1) > bound)
+                bad &= active
+                diverged_at[bad] = t + 1
+                active &= ~bad
+                params[bad] = previous[bad]
+                frozen_rows = np.flatnonzero(~active)
+                frozen_values = params[frozen_rows].copy()
+                if not active.any():
+                    if keep_path:
+                        path[t + 1:] = params
+                    evals[t + 1:] = objective.evals
+                    for key, values in recorded.items():
+                        values[t + 1:] = values[t]
+                    state_steps[t + 1:] = state_steps[t]
+                    break
+            if keep_path:
+                path[t + 1] = params
+            evals[t + 1] = objective.evals
+            state_steps[t + 1] = state.get("step", t + 1)
+            for key, values in recorded.items():
+                values[t + 1] = state[key]
+    if not keep_path:
+        path[0] = params
+    for key, values in recorded.items():
+        if np.any(diverged_at >= 0):
+            # state of a diverged run is meaningless past its divergence: hold the last good value
+            for row in np.flatnonzero(diverged_at >= 0):
+                k = diverged_at[row]
+                values[k:, row] = values[k - 1, row]
+        np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    lr_used = np.broadcast_to(rates.reshape(steps, -1), (steps, n_runs)).copy() if steps else np.zeros((0, n_runs))
+    return dict(path=path, lr=lr_used, state=recorded, evals=evals, diverged_at=diverged_at,
+                single=single, schedule=schedule, seeds=seeds, state_steps=state_steps)
+
+
+def run(landscape, optimizer: Optimizer, start, steps: int, **options) -> np.ndarray:
+    """Positions of the runs: ``(steps+1, 2)`` for one start pair, ``(steps+1, N, 2)`` for ``(N, 2)`` starts.
+
+    ``path[0] == start``. Options: ``schedule`` (from :mod:`optimizers.schedules`),
+    ``noise`` (gradient noise sigma), ``seed`` (int or one per run), ``bound``.
+    """
+    out = _iterate(landscape, optimizer, start, steps, **options)
+    return out["path"][:, 0] if out["single"] else out["path"]
+
+
+def final_positions(landscape, optimizer: Optimizer, start, steps: int, **options):
+    """Only the last positions ``(N, 2)`` and ``diverged_at`` ``(N,)``: no path kept (basin maps)."""
+    out = _iterate(landscape, optimizer, start, steps, keep_path=False, **options)
+    return out["path"][0], out["diverged_at"]
+
+
+def simulate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=None, noise: float = 0.0,
+             seed=0, bound: float = DEFAULT_BOUND) -> Trajectory:
+    """Step the runs and return a :class:`Trajectory` (always batched: ``path`` is ``(T+1, N, 2)``)."""
+    out = _iterate(landscape, optimizer, start, steps, schedule=schedule, noise=noise, seed=seed,
+                   bound=bound, record_state=True)
+    return Trajectory(landscape=landscape, optimizer=optimizer, schedule=out["schedule"], noise=float(noise),
+                      seeds=out["seeds"], path=out["path"], lr=out["lr"], state=out["state"],
+                      evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"])

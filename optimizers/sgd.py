@@ -1,0 +1,91 @@
+"""Stochastic gradient descent, with momentum and Nesterov momentum (torch.optim.SGD)."""
+from __future__ import annotations
+
+import numpy as np
+
+from landscapes.schema import Param
+from optimizers.base import FirstOrder, register, with_defaults, nonzero
+from optimizers.common import MAXIMIZE, WEIGHT_DECAY, lr_param, negate_if
+
+
+@register
+class SGD(FirstOrder):
+    r"""torch.optim.SGD.
+
+    With g_t = grad f(x_t) (+ weight_decay * x_t):
+
+    * plain:     x_{t+1} = x_t - lr * g_t
+    * momentum:  b_1 = g_1;  b_t = momentum * b_{t-1} + (1 - dampening) * g_t;  x_{t+1} = x_t - lr * b_t
+    * nesterov:  x_{t+1} = x_t - lr * (g_t + momentum * b_t)
+
+    Differences from the lecture's slide: the slide keeps v = rho v + dx and
+    steps x -= lr * v, which is torch's form with dampening = 0; the first
+    buffer is the gradient itself (not (1 - dampening) * g). Nesterov is the
+    "look-ahead" rewritten so the gradient is taken at the current point
+    (Sutskever et al. 2013), as torch does.
+    """
+
+    name = "sgd"
+    label = "SGD"
+    torch_name = "SGD"
+    schema = (
+        lr_param(1e-3),
+        Param("momentum", 0.0, "momentum factor rho: how much of the previous velocity is kept",
+              low=0.0, slider_low=0.0, slider_high=0.999),
+        Param("dampening", 0.0, "dampening for momentum: the new gradient is scaled by (1 - dampening)",
+              low=0.0, high=1.0),
+        WEIGHT_DECAY,
+        Param("nesterov", False, "use Nesterov momentum (needs momentum > 0 and dampening = 0)",
+              kind="bool", per_run=False),
+        MAXIMIZE,
+    )
+    rule = (r"v_{t} = \rho\, v_{t-1} + (1-\tau)\, \nabla f(x_t), \quad "
+            r"x_{t+1} = x_t - \alpha\, v_t")
+    state_keys = ("momentum_buffer",)
+
+    def check(self, hyper):
+        if hyper["nesterov"] and (np.any(hyper["momentum"] <= 0) or nonzero(hyper["dampening"])):
+            raise ValueError(f"{self.label}: Nesterov momentum requires a momentum and zero dampening")
+
+    def init(self, params):
+        return {"step": 0, "momentum_buffer": np.zeros_like(params)}   # (N, 2)
+
+    def update(self, params, grad, state, lr):
+        h = self.hyper
+        grad = negate_if(grad, h["maximize"])
+        if nonzero(h["weight_decay"]):
+            grad += h["weight_decay"] * params
+        state["step"] += 1
+        momentum = h["momentum"]
+        if nonzero(momentum):
+            buf = state["momentum_buffer"]
+            if state["step"] == 1:
+                np.copyto(buf, grad)
+            else:
+                buf *= momentum
+                buf += (1 - h["dampening"]) * grad
+            if h["nesterov"]:
+                grad += momentum * buf
+            else:
+                grad = buf
+        params -= lr * grad
+
+
+@register
+class Momentum(SGD):
+    """SGD with momentum 0.9 (torch.optim.SGD(momentum=0.9)): the lecture's SGD+Momentum."""
+
+    name = "momentum"
+    label = "Momentum"
+    schema = with_defaults(SGD.schema, momentum=0.9)
+
+
+@register
+class Nesterov(SGD):
+    """SGD with Nesterov momentum 0.9 (torch.optim.SGD(momentum=0.9, nesterov=True))."""
+
+    name = "nesterov"
+    label = "Nesterov"
+    schema = with_defaults(SGD.schema, momentum=0.9, nesterov=True)
+    rule = (r"v_{t} = \rho\, v_{t-1} + \nabla f(x_t), \quad "
+            r"x_{t+1} = x_t - \alpha\,(\nabla f(x_t) + \rho\, v_t)")
