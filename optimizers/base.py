@@ -95,6 +95,12 @@ class Optimizer:
     torch_name: ClassVar[str | None] = None
 
     def __init__(self, **hyper: Any) -> None:
+        if "betas" in hyper and "beta1" in {p.name for p in self.schema}:
+            # torch's name: betas=(beta1, beta2); the schema keeps them apart for controls and URLs
+            betas = hyper.pop("betas")
+            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+                raise ValueError(f"{self.label}: betas must be a pair (beta1, beta2), got {betas!r}")
+            hyper = {**hyper, "beta1": betas[0], "beta2": betas[1]}
         values = validate_params(self.schema, hyper, owner=self.label or self.name)
         self.given = dict(hyper)
         self.hyper = {k: (v.reshape(-1, 1) if isinstance(v, np.ndarray) else v) for k, v in values.items()}
