@@ -6,8 +6,9 @@
 array([[ 1., 50.]])
 """
 from landscapes.base import CriticalPoint, Landscape
+from landscapes.formula import FormulaError, formula
 from landscapes.registry import get, names, schema
 from landscapes.schema import Param
 from landscapes import surfaces as _surfaces  # noqa: F401  (registers the built-in surfaces)
 
-__all__ = ["CriticalPoint", "Landscape", "Param", "get", "names", "schema"]
+__all__ = ["CriticalPoint", "FormulaError", "Landscape", "Param", "formula", "get", "names", "schema"]
