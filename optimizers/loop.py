@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from optimizers.base import Optimizer
+from optimizers.base import FirstOrder, Optimizer
 from optimizers.objective import Objective
 from optimizers import schedules as schedules_module
 
@@ -179,9 +179,35 @@ class Trajectory:
         return pd.DataFrame(columns)
 
 
+# How many steps may pass between divergence checks when the check can be made after the fact.
+CHECK_EVERY = 32
+
+
+def _consults_active(optimizer: Optimizer) -> bool:
+    """Whether ``optimizer.step`` reads the ``active`` mask (per-row methods such as L-BFGS).
+
+    A plain first-order step treats every row alike and ignores ``active``, so a
+    row that went bad a few steps ago can be found in the recorded path and
+    rewound afterwards with the same result as checking after every step.
+    """
+    return type(optimizer).step is not FirstOrder.step
+
+
 def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=None, noise: float = 0.0,
-             seed=0, bound: float = DEFAULT_BOUND, record_state: bool = False, keep_path: bool = True):
-    """The one stepping loop behind :func:`run` and :func:`simulate`."""
+             seed=0, bound: float = DEFAULT_BOUND, record: bool = False, keep_path: bool = True):
+    """The one stepping loop behind :func:`run`, :func:`final_positions` and :func:`simulate`.
+
+    ``record`` keeps what :class:`Trajectory` needs beyond the path (state,
+    evaluations, learning rates); ``keep_path=False`` keeps only the last point.
+
+    Speed (this loop runs once per step, so its own overhead matters for one
+    start): the divergence check is one ``abs().max()`` over the new points, made
+    every step for optimizers that consult ``active`` or when no path is kept,
+    and otherwise once every ``CHECK_EVERY`` steps over the path written since
+    the last check; a row found bad at step k is rewound to ``path[k-1]``
+    exactly as if it had been caught at once. The last good point comes from
+    the path itself when it is kept, so nothing is copied per step.
+    """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must come from optimizers.get(...)")
     steps = int(steps)
@@ -199,55 +225,81 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     params = starts.copy()                                   # (N, 2)
     state = optimizer.init(params)
     rates = schedule.values(optimizer.lr, steps)             # (T,) or (T, N, 1)
+    # Python floats index faster than NumPy scalars and hold the same doubles.
+    step_rates = rates.tolist() if rates.ndim == 1 else rates
     path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
     path[0] = params
-    evals = np.zeros((steps + 1, n_runs), dtype=np.int64)   # (T+1, N)
-    recorded = {k: np.zeros((steps + 1, n_runs, 2)) for k in optimizer.state_keys} if record_state else {}
-    state_steps = np.zeros(steps + 1, dtype=np.int64)
-    for key, values in recorded.items():
-        values[0] = state[key]
+    evals = state_steps = None
+    recorded = {}
+    if record:
+        evals = np.zeros((steps + 1, n_runs), dtype=np.int64)    # (T+1, N)
+        state_steps = np.zeros(steps + 1, dtype=np.int64)         # (T+1,)
+        recorded = {k: np.zeros((steps + 1, n_runs, 2)) for k in optimizer.state_keys}
+        for key, values in recorded.items():
+            values[0] = state[key]
     diverged_at = np.full(n_runs, -1, dtype=np.int64)
     active = np.ones(n_runs, dtype=bool)
     frozen_rows = frozen_values = None
-    previous = params.copy()
+    previous = None if keep_path else params.copy()          # last good point when no path is kept
+    check_every = CHECK_EVERY if keep_path and not _consults_active(optimizer) else 1
+    checked = 0                                              # path[:checked + 1] is known good
 
     with np.errstate(all="ignore"):
         for t in range(steps):
-            np.copyto(previous, params)
-            optimizer.step(params, state, objective, rates[t], active)
+            if previous is not None:
+                np.copyto(previous, params)
+            optimizer.step(params, state, objective, step_rates[t], active)
             if frozen_rows is not None:
                 params[frozen_rows] = frozen_values
-            largest = np.abs(params).max()
-            if not largest <= bound:                         # also catches NaN
-                bad = ~np.all(np.isfinite(params), axis=1) | (np.abs(params).max(axis=1) > bound)
-                bad &= active
-                diverged_at[bad] = t + 1
-                active &= ~bad
-                params[bad] = previous[bad]
-                frozen_rows = np.flatnonzero(~active)
-                frozen_values = params[frozen_rows].copy()
-                if not active.any():
-                    if keep_path:
-                        path[t + 1:] = params
-                    evals[t + 1:] = objective.evals
-                    for key, values in recorded.items():
-                        values[t + 1:] = values[t]
-                    state_steps[t + 1:] = state_steps[t]
-                    break
             if keep_path:
                 path[t + 1] = params
-            evals[t + 1] = objective.evals
-            state_steps[t + 1] = state.get("step", t + 1)
-            for key, values in recorded.items():
-                values[t + 1] = state[key]
+            if record:
+                evals[t + 1] = objective.evals
+                state_steps[t + 1] = state.get("step", t + 1)
+                for key, values in recorded.items():
+                    values[t + 1] = state[key]
+            if t + 1 - checked < check_every and t + 1 < steps:
+                continue
+            window = path[checked + 1:t + 2] if keep_path else params[None]   # (K, N, 2) new points
+            if np.abs(window).max() <= bound:                # also False for NaN
+                checked = t + 1
+                continue
+            bad_steps = ~np.all(np.abs(window) <= bound, axis=-1)           # (K, N)
+            bad_steps &= active
+            rows = np.flatnonzero(bad_steps.any(axis=0))
+            first_bad = checked + 1 + np.argmax(bad_steps[:, rows], axis=0)  # (R,) step k of each
+            for row, k in zip(rows.tolist(), first_bad.tolist()):
+                last_good = path[k - 1, row] if keep_path else previous[row]
+                params[row] = last_good
+                if keep_path:
+                    path[k:t + 2, row] = last_good
+            diverged_at[rows] = first_bad
+            active[rows] = False
+            frozen_rows = np.flatnonzero(~active)
+            frozen_values = params[frozen_rows].copy()
+            checked = t + 1
+            if not active.any():
+                # every run has stopped: the step of the last divergence ends the run, as if caught at once
+                last = int(diverged_at.max())
+                if keep_path:
+                    path[last:] = params
+                if record:
+                    evals[last + 1:] = evals[last]
+                    state_steps[last:] = state_steps[last - 1]
+                    for values in recorded.values():
+                        values[last:] = values[last - 1]
+                break
     if not keep_path:
         path[0] = params
-    for key, values in recorded.items():
-        if np.any(diverged_at >= 0):
-            # state of a diverged run is meaningless past its divergence: hold the last good value
+    if not record:
+        return dict(path=path, diverged_at=diverged_at, single=single)
+    if np.any(diverged_at >= 0):
+        # state of a diverged run is meaningless past its divergence: hold the last good value
+        for values in recorded.values():
             for row in np.flatnonzero(diverged_at >= 0):
                 k = diverged_at[row]
                 values[k:, row] = values[k - 1, row]
+    for values in recorded.values():
         np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     lr_used = np.broadcast_to(rates.reshape(steps, -1), (steps, n_runs)).copy() if steps else np.zeros((0, n_runs))
     return dict(path=path, lr=lr_used, state=recorded, evals=evals, diverged_at=diverged_at,
@@ -274,7 +326,7 @@ def simulate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
              seed=0, bound: float = DEFAULT_BOUND) -> Trajectory:
     """Step the runs and return a :class:`Trajectory` (always batched: ``path`` is ``(T+1, N, 2)``)."""
     out = _iterate(landscape, optimizer, start, steps, schedule=schedule, noise=noise, seed=seed,
-                   bound=bound, record_state=True)
+                   bound=bound, record=True)
     return Trajectory(landscape=landscape, optimizer=optimizer, schedule=out["schedule"], noise=float(noise),
                       seeds=out["seeds"], path=out["path"], lr=out["lr"], state=out["state"],
                       evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"])

@@ -1,0 +1,212 @@
+"""Engine speed, side by side with torch.optim and with a bare NumPy loop.
+
+    python benchmarks/engine.py [--repeats 5] [--quick]
+
+Three workloads (the targets of the engine issue):
+
+* interactive: each registered first-order optimizer of the lecture, 1 start x
+  500 steps on Rosenbrock through ``optimizers.run`` (the whole path kept),
+  against a torch.optim loop written the way a PyTorch user writes it
+  (zero_grad, loss on a requires_grad tensor, backward, step, record the point);
+  target: ours >= 10x faster;
+* basin: Adam from a 100 x 100 grid of starts x 500 steps
+  (``optimizers.final_positions``), against torch.optim on one (10000, 2)
+  tensor with autograd (target >= 2.5x faster), and against a bare in-place
+  NumPy Adam loop written here by hand, the floor (target: within 1.5x of it);
+* large: 200 x 200 starts x 300 steps of Adam, target under 1 s.
+
+Every figure is the median of ``--repeats`` runs; torch uses one thread. The
+script prints a table and always exits 0: a slow or busy machine shows up in
+the ratios, never as a failure. It also checks that both sides computed the
+same thing (the largest difference between our paths and torch's).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import landscapes  # noqa: E402
+import optimizers  # noqa: E402
+
+try:
+    import torch
+    torch.set_num_threads(1)
+except ImportError:            # the engine's own figures still print
+    torch = None
+
+START = (-1.5, 2.0)
+INTERACTIVE_STEPS = 500
+BASIN_SIDE, BASIN_STEPS, BASIN_LR = 100, 500, 0.05
+LARGE_SIDE, LARGE_STEPS = 200, 300
+
+# Settings for the interactive race: ours by registry name, torch's constructor with the same values.
+# Rates are small enough that no run diverges on Rosenbrock from START.
+INTERACTIVE = {
+    "sgd": (dict(lr=1e-4), lambda p: torch.optim.SGD(p, lr=1e-4)),
+    "momentum": (dict(lr=1e-4), lambda p: torch.optim.SGD(p, lr=1e-4, momentum=0.9)),
+    "nesterov": (dict(lr=1e-4), lambda p: torch.optim.SGD(p, lr=1e-4, momentum=0.9, nesterov=True)),
+    "adagrad": (dict(lr=0.1), lambda p: torch.optim.Adagrad(p, lr=0.1)),
+    "rmsprop": (dict(lr=1e-3), lambda p: torch.optim.RMSprop(p, lr=1e-3)),
+    "adadelta": (dict(lr=1.0), lambda p: torch.optim.Adadelta(p, lr=1.0)),
+    "adam": (dict(lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+    "adamw": (dict(lr=0.01), lambda p: torch.optim.AdamW(p, lr=0.01)),
+}
+
+
+def median_time(fn, repeats: int) -> tuple[float, object]:
+    """Median wall time of ``fn()`` over ``repeats`` calls (after one warm-up), and its last result."""
+    result = fn()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times), result
+
+
+def rosenbrock_torch(xy):
+    """(1 - x)^2 + 100 (y - x^2)^2 on a (..., 2) tensor, summed over runs."""
+    x, y = xy[..., 0], xy[..., 1]
+    return ((1 - x) ** 2 + 100 * (y - x ** 2) ** 2).sum()
+
+
+def torch_interactive(make_optimizer, steps: int) -> np.ndarray:
+    """What a PyTorch user writes: one parameter tensor, autograd, the path recorded point by point."""
+    w = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([w])
+    path = [w.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = rosenbrock_torch(w)
+        loss.backward()
+        opt.step()
+        path.append(w.detach().clone())
+    return torch.stack(path).numpy()
+
+
+def torch_basin(starts: np.ndarray, steps: int, lr: float) -> np.ndarray:
+    """torch.optim.Adam on one (N, 2) tensor: every start is a row, autograd on the summed loss."""
+    w = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        rosenbrock_torch(w).backward()
+        opt.step()
+    return w.detach().numpy().copy()
+
+
+def numpy_adam_floor(starts: np.ndarray, steps: int, lr: float, beta1=0.9, beta2=0.999, eps=1e-8):
+    """A bare in-place NumPy Adam on Rosenbrock, written by hand: the floor for any NumPy engine.
+
+    g = (-2(1 - x) - 400 x r, 200 r) with r = y - x^2;
+    m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    x -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+    No divergence check, no path, no noise: only the arithmetic.
+    """
+    params = starts.copy()                                # (N, 2)
+    x, y = params[:, 0], params[:, 1]
+    grad = np.empty_like(params)
+    gx, gy = grad[:, 0], grad[:, 1]
+    m, v, denom = np.zeros_like(params), np.zeros_like(params), np.empty_like(params)
+    r, tmp = np.empty_like(x), np.empty_like(x)
+    for t in range(1, steps + 1):
+        np.multiply(x, x, out=r)
+        np.subtract(y, r, out=r)                          # r = y - x^2
+        np.multiply(r, 200.0, out=gy)
+        np.multiply(x, r, out=tmp)
+        tmp *= -400.0
+        np.subtract(x, 1.0, out=gx)
+        gx *= 2.0
+        gx += tmp
+        m *= beta1
+        m += (1 - beta1) * grad
+        grad *= grad
+        v *= beta2
+        grad *= 1 - beta2
+        v += grad
+        np.sqrt(v, out=denom)
+        denom /= (1 - beta2 ** t) ** 0.5
+        denom += eps
+        np.divide(m, denom, out=denom)
+        denom *= lr / (1 - beta1 ** t)
+        params -= denom
+    return params
+
+
+def grid(side: int, view) -> np.ndarray:
+    """``(side * side, 2)`` starts on a regular grid over ``view = (x0, x1, y0, y1)``."""
+    xs = np.linspace(view[0], view[1], side)
+    ys = np.linspace(view[2], view[3], side)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=-1)
+
+
+def row(label, ours, peer, peer_name, target, ratio_text=None):
+    ratio = ratio_text if ratio_text is not None else (f"{peer / ours:6.1f}x" if peer else "   n/a")
+    peer_text = f"{peer * 1e3:9.1f}" if peer else "      n/a"
+    print(f"{label:<34}{ours * 1e3:9.1f}{peer_text}  {peer_name:<20}{ratio:>8}   {target}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else max(1, args.repeats)
+
+    surface = landscapes.get("rosenbrock")
+    print(f"optiscape engine benchmark: median of {repeats} runs; numpy {np.__version__}; "
+          f"torch {torch.__version__ if torch else 'absent'} (1 thread); {os.cpu_count()} cores")
+    print(f"{'workload':<34}{'ours ms':>9}{'peer ms':>9}  {'peer':<20}{'ratio':>8}   target")
+
+    # ------------------------------------------------------------ interactive
+    registered = set(optimizers.names())
+    for name, (hyper, make_torch) in INTERACTIVE.items():
+        if name not in registered:
+            print(f"{'interactive ' + name:<34}  (not registered yet)")
+            continue
+        opt = optimizers.get(name, **hyper)
+        ours, path = median_time(lambda: optimizers.run(surface, opt, START, INTERACTIVE_STEPS), repeats)
+        peer = None
+        if torch is not None:
+            peer, torch_path = median_time(lambda: torch_interactive(make_torch, INTERACTIVE_STEPS), repeats)
+            gap = np.max(np.abs(path - torch_path))
+            if not gap <= 1e-6:
+                print(f"  warning: {name} differs from torch by {gap:.3g}")
+        row(f"interactive {name} 1x{INTERACTIVE_STEPS}", ours, peer, "torch.optim autograd", ">= 10x")
+
+    # ------------------------------------------------------------ basin
+    view = surface.view
+    starts = grid(BASIN_SIDE, view)                        # (10000, 2)
+    adam = optimizers.get("adam", lr=BASIN_LR)
+    ours, (final, diverged) = median_time(
+        lambda: optimizers.final_positions(surface, adam, starts, BASIN_STEPS), repeats)
+    label = f"basin adam {BASIN_SIDE}x{BASIN_SIDE}x{BASIN_STEPS}"
+    if torch is not None:
+        peer, torch_final = median_time(lambda: torch_basin(starts, BASIN_STEPS, BASIN_LR), repeats)
+        gap = np.max(np.abs(final - torch_final))
+        if not gap <= 1e-6:
+            print(f"  warning: basin differs from torch by {gap:.3g}")
+        row(label, ours, peer, "torch.optim (N,2)", ">= 2.5x")
+    floor, floor_final = median_time(lambda: numpy_adam_floor(starts, BASIN_STEPS, BASIN_LR), repeats)
+    row(label, ours, floor, "bare NumPy floor", "<= 1.5x", ratio_text=f"{ours / floor:5.2f}x")
+    ours_path, _ = median_time(lambda: optimizers.run(surface, adam, starts, BASIN_STEPS), max(1, repeats // 2))
+    row(label + " +path", ours_path, None, "(full path kept)", "info")
+
+    # ------------------------------------------------------------ large
+    big = grid(LARGE_SIDE, view)                           # (40000, 2)
+    ours, _ = median_time(lambda: optimizers.final_positions(surface, adam, big, LARGE_STEPS), max(1, repeats // 2))
+    verdict = "met" if ours < 1.0 else "missed"
+    row(f"large adam {LARGE_SIDE}x{LARGE_SIDE}x{LARGE_STEPS}", ours, None, "(absolute)", "< 1000 ms",
+        ratio_text=verdict)
+
+
+if __name__ == "__main__":
+    main()
