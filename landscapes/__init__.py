@@ -10,5 +10,7 @@ from landscapes.formula import FormulaError, formula
 from landscapes.registry import get, names, schema
 from landscapes.schema import Param
 from landscapes import surfaces as _surfaces  # noqa: F401  (registers the built-in surfaces)
+from landscapes import classic as _classic  # noqa: F401
+from landscapes import multimodal as _multimodal  # noqa: F401
 
 __all__ = ["CriticalPoint", "FormulaError", "Landscape", "Param", "formula", "get", "names", "schema"]

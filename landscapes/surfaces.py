@@ -8,6 +8,22 @@ from landscapes.registry import register
 from landscapes.schema import Param
 
 
+@register("quadratic_bowl")
+def quadratic_bowl() -> Landscape:
+    """f = (x^2 + y^2) / 2: the isotropic convex baseline; H = I everywhere, minimum 0 at the origin."""
+    return Landscape(
+        name="quadratic_bowl", label="Quadratic bowl", formula=r"\tfrac12\,(x^2 + y^2)",
+        value_fn=lambda x, y: 0.5 * (x * x + y * y),
+        grad_fn=lambda x, y: (1.0 * x, 1.0 * y),
+        hessian_fn=lambda x, y: (1.0 + 0 * x, 0.0 * x, 1.0 + 0 * x),
+        view=(-2.0, 2.0, -2.0, 2.0), start=(-1.6, 1.2),
+        critical_points=(CriticalPoint(0.0, 0.0, 0.0, "global minimum"),),
+        note="Every direction has curvature 1, so the gradient points straight at the minimum and "
+             "every method works. Gradient descent converges for any learning rate below 2 and "
+             "diverges above it: the baseline to compare the harder surfaces against.",
+    )
+
+
 @register("saddle")
 def saddle() -> Landscape:
     """f = x^2 - y^2: a saddle at the origin; the gradient vanishes there but it is no minimum."""
@@ -84,4 +100,24 @@ def rosenbrock() -> Landscape:
         note="Finding the valley is easy; following its flat, curved floor to (1, 1) is hard. "
              "Values span many orders of magnitude, so colours use a log scale.",
         log_color=True,
+    )
+
+
+@register("monkey_saddle")
+def monkey_saddle() -> Landscape:
+    """f = x^3 - 3xy^2 = r^3 cos(3 theta): three valleys and three ridges meet at the origin.
+
+    grad = (3x^2 - 3y^2, -6xy); H = [[6x, -6y], [-6y, -6x]], which is zero at the
+    origin: a degenerate saddle that no second-order test can classify.
+    """
+    return Landscape(
+        name="monkey_saddle", label="Monkey saddle", formula=r"x^3 - 3xy^2",
+        value_fn=lambda x, y: x**3 - 3.0 * x * y * y,
+        grad_fn=lambda x, y: (3.0 * x * x - 3.0 * y * y, -6.0 * x * y),
+        hessian_fn=lambda x, y: (6.0 * x, -6.0 * y, -6.0 * x),
+        view=(-1.5, 1.5, -1.5, 1.5), start=(1.2, 0.05),
+        critical_points=(CriticalPoint(0.0, 0.0, 0.0, "saddle"),),
+        note="A saddle with three downhill valleys (room for two legs and a tail). Gradient and "
+             "curvature both vanish at the centre, so runs arriving along the ridge stall far longer "
+             "than on an ordinary saddle before they slide off. The surface has no minimum at all.",
     )
