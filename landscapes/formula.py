@@ -64,7 +64,8 @@ numbers instead of to expressions, so the cost stays linear in the formula's len
 Hessians of a product of n factors grow like n^3 without common-subexpression sharing).
 Everything is evaluated in float64 under ``np.errstate(all="ignore")``: overflow gives inf,
 and where the formula is undefined (``log`` of a negative number, ``sqrt(-1)``) the value is
-NaN, which the app shows as a gap and the run loop stops as divergence.
+NaN, and so are the gradient and Hessian there: the app shows a gap, and a run that steps
+into it gets a NaN position, which the run loop stops as divergence.
 """
 from __future__ import annotations
 
@@ -365,7 +366,8 @@ class _Parser:
 
     def name(self, token: Token) -> Node:
         word = token.text
-        called = self.token.kind == "op" and self.token.text == "("
+        following = self.tokens[self.index]  # peeked raw: a bad character after it comes second
+        called = following.kind == "op" and following.text == "("
         canonical = _ALIASES.get(word, word)
         if canonical in FUNCTIONS:
             if not called:
@@ -581,6 +583,20 @@ def _full(part, shape) -> np.ndarray:
     return np.array(np.broadcast_to(np.asarray(part, dtype=np.float64), shape))
 
 
+def _undefined_where_value_is(value, shape, *parts) -> tuple:
+    """The parts as full arrays, NaN wherever the value is NaN.
+
+    Where f is undefined so are its derivatives; without this, d/dx log(x) = 1/x would
+    be finite at x < 0 and a run could walk on through the gap instead of diverging.
+    """
+    undefined = np.isnan(_full(value, shape))
+    full = tuple(_full(part, shape) for part in parts)
+    if undefined.any():
+        for array in full:
+            array[undefined] = np.nan
+    return full
+
+
 # ------------------------------------------------------------------ LaTeX
 _LATEX_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 4, "neg": 3, "pow": 4, "call": 5,
                      "name": 5, "number": 5}
@@ -686,13 +702,13 @@ def formula(text: str, view: Sequence[float] = (-3.0, 3.0, -3.0, 3.0), start=Non
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         shape = np.broadcast_shapes(x.shape, y.shape)
         jet = program.evaluate(x, y, order=1)
-        return _full(jet.gx, shape), _full(jet.gy, shape)
+        return _undefined_where_value_is(jet.v, shape, jet.gx, jet.gy)
 
     def hessian_fn(x, y):
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         shape = np.broadcast_shapes(x.shape, y.shape)
         jet = program.evaluate(x, y, order=2)
-        return _full(jet.hxx, shape), _full(jet.hxy, shape), _full(jet.hyy, shape)
+        return _undefined_where_value_is(jet.v, shape, jet.hxx, jet.hxy, jet.hyy)
 
     return Landscape(
         name="custom", label="Your formula", formula=to_latex(tree),
