@@ -11,6 +11,7 @@ from optimizers.loop import Trajectory, final_positions, run, simulate
 from optimizers import schedules
 from optimizers import sgd as _sgd, adam as _adam  # noqa: F401  (register the optimizers)
 from optimizers import adaptive as _adaptive, adam_family as _adam_family  # noqa: F401  (register the optimizers)
+from optimizers import lbfgs as _lbfgs, newton as _newton  # noqa: F401  (register the optimizers)
 
 __all__ = ["FirstOrder", "Optimizer", "Trajectory", "final_positions", "get", "names", "run", "schedules",
            "schema", "simulate"]
