@@ -1,0 +1,170 @@
+"""Harden the Flask server under a Dash app: body size, malformed requests, error pages, headers.
+
+Anyone can post anything to ``/_dash-update-component``; Dash itself answers a
+body of the wrong shape with a 500 and, in debug mode, a traceback. After
+``harden(app)``:
+
+* a body over ``max_body`` bytes gets 413;
+* a callback request that is not a JSON object of the shape Dash sends, or names
+  an output no callback has, or carries the wrong number of inputs or states,
+  gets 400 with a one-line JSON reason, before any callback code runs;
+* any other error gets a short JSON body with its status: never a traceback.
+  An exception inside a callback is logged on the server and answered with a
+  plain 500 (an exception raised while Dash parses the request is still a 400);
+* every response carries ``X-Content-Type-Options: nosniff``, a
+  ``Referrer-Policy``, ``X-Frame-Options`` and a Content-Security-Policy that
+  allows only this origin's scripts plus the hashes of Dash's own inline
+  scripts (``app.csp_hashes()``, computed at the first request, once every
+  clientside callback is defined).
+
+Debug stays off: ``harden`` refuses an app whose server is in debug mode.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash
+import flask
+from werkzeug.exceptions import HTTPException
+
+__all__ = ["harden", "MAX_BODY_BYTES", "CALLBACK_PATH"]
+
+MAX_BODY_BYTES = 1_000_000
+CALLBACK_PATH = "_dash-update-component"
+
+log = logging.getLogger(__name__)
+
+try:  # marks the frame where Dash calls the user's function (private, so optional)
+    from dash._callback import _invoke_callback as _dash_invoke_callback
+    _CALLBACK_FRAMES = {_dash_invoke_callback.__code__}
+except ImportError:  # pragma: no cover - a future Dash may move it
+    _CALLBACK_FRAMES = set()
+
+
+class MalformedCallback(ValueError):
+    """A callback request that does not have the shape Dash's renderer sends."""
+
+
+def _is_list_of_dependencies(value: Any) -> bool:
+    """Dash sends each input/state as ``{"id", "property", ...}``, or a list of those for ALL/ALLSMALLER."""
+    if not isinstance(value, list):
+        return False
+    for item in value:
+        items = item if isinstance(item, list) else [item]
+        for dependency in items:
+            if not (isinstance(dependency, dict) and "id" in dependency
+                    and isinstance(dependency.get("property"), str)):
+                return False
+    return True
+
+
+def check_callback_body(body: Any, callback_map: dict) -> None:
+    """Raise :class:`MalformedCallback` unless ``body`` is a well-formed request for a known callback."""
+    if not isinstance(body, dict):
+        raise MalformedCallback("the body must be a JSON object")
+    output = body.get("output")
+    if not isinstance(output, str):
+        raise MalformedCallback("'output' must be a string")
+    if output not in callback_map:
+        raise MalformedCallback("no callback has this output")
+    outputs = body.get("outputs")
+    if not isinstance(outputs, (dict, list)):
+        raise MalformedCallback("'outputs' must be an object or a list")
+    spec = callback_map[output]
+    for key in ("inputs", "state"):
+        given = body.get(key, [])
+        if not _is_list_of_dependencies(given):
+            raise MalformedCallback(f"'{key}' must be a list of {{id, property}} objects")
+        expected = spec.get(key, [])
+        if len(given) != len(expected):
+            raise MalformedCallback(f"'{key}' has {len(given)} entries; the callback takes {len(expected)}")
+    changed = body.get("changedPropIds", [])
+    if not (isinstance(changed, list) and all(isinstance(c, str) for c in changed)):
+        raise MalformedCallback("'changedPropIds' must be a list of strings")
+
+
+def _raised_in_callback(error: BaseException) -> bool:
+    """Whether the traceback passes through the frame where Dash invokes the user's function."""
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in _CALLBACK_FRAMES:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _error(status: int, message: str) -> flask.Response:
+    response = flask.jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def _content_security_policy(app: dash.Dash) -> str:
+    """Only this origin, plus hashes of Dash's inline scripts; Plotly needs inline styles and data: images.
+
+    'unsafe-eval' stays out: Dash 4 and Plotly's SVG traces work without it
+    (checked in headless Chromium by tests/browser/test_smoke.py).
+    """
+    scripts = " ".join(["'self'"] + list(app.csp_hashes()))
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ])
+
+
+def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
+    """Apply the limits, error handlers and headers described in the module docstring to ``app.server``."""
+    server: flask.Flask = app.server
+    if server.debug:
+        raise RuntimeError("refusing to harden a server in debug mode: debug exposes tracebacks and a console")
+    server.config["MAX_CONTENT_LENGTH"] = int(max_body)
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+    server.config["TRAP_BAD_REQUEST_ERRORS"] = False
+    callback_path = app.config.routes_pathname_prefix + CALLBACK_PATH
+    policy: dict[str, str] = {}
+
+    @server.before_request
+    def _reject_malformed_callbacks():
+        if flask.request.path != callback_path or flask.request.method != "POST":
+            return None
+        body = flask.request.get_json(silent=True)    # 413 for an oversized body is raised here
+        try:
+            check_callback_body(body, app.callback_map)
+        except MalformedCallback as reason:
+            return _error(400, f"malformed callback request: {reason}")
+        return None
+
+    @server.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code == 204:   # pragma: no cover - not an error
+            return error
+        return _error(error.code or 500, error.name)
+
+    @server.errorhandler(Exception)
+    def _any_error(error: Exception):
+        if flask.request.path == callback_path and not _raised_in_callback(error):
+            # Dash failed while reading the request itself: the client sent something we cannot use
+            return _error(400, "malformed callback request")
+        log.exception("error while serving %s", flask.request.path)
+        return _error(500, "internal error")
+
+    @server.after_request
+    def _security_headers(response: flask.Response):
+        if "csp" not in policy:
+            policy["csp"] = _content_security_policy(app)
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        headers.setdefault("Content-Security-Policy", policy["csp"])
+        return response
