@@ -66,8 +66,14 @@ class SGD(FirstOrder):
                 buf += (1 - h["dampening"]) * grad
             if h["nesterov"]:
                 grad += momentum * buf
-            else:
+            elif np.all(momentum != 0):
                 grad = buf
+            else:
+                # per-run momentum mixing 0 and > 0: rows with 0 take torch's plain step (no buffer,
+                # dampening ignored), exactly as separate runs would
+                without = momentum == 0                      # (N, 1)
+                np.copyto(buf, 0.0, where=without)
+                grad = np.where(without, grad, buf)
         params -= lr * grad
 
 
