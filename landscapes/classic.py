@@ -94,7 +94,7 @@ def himmelblau() -> Landscape:
     return Landscape(
         name="himmelblau", label="Himmelblau function", formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         value_fn=_himmelblau_value, grad_fn=_himmelblau_grad, hessian_fn=_himmelblau_hessian,
-        view=(-5.0, 5.0, -5.0, 5.0), start=(-0.5, -0.5),
+        view=(-5.0, 5.0, -5.0, 5.0), start=(0.5, -1.5),
         critical_points=locate_critical_points(_himmelblau_value, _himmelblau_grad, _himmelblau_hessian,
                                                seeds, expected_kinds=kinds),
         note="Four equally good minima surround a hilltop. Started near the top, each optimizer "
@@ -133,7 +133,7 @@ def six_hump_camel() -> Landscape:
         name="six_hump_camel", label="Six-hump camel",
         formula=r"\left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
         value_fn=_camel_value, grad_fn=_camel_grad, hessian_fn=_camel_hessian,
-        view=(-2.0, 2.0, -1.1, 1.1), start=(-1.9, -0.2),
+        view=(-2.0, 2.0, -1.1, 1.1), start=(-1.8, -0.9),
         critical_points=locate_critical_points(_camel_value, _camel_grad, _camel_hessian,
                                                seeds, expected_kinds=kinds),
         note="Six basins of very different depth: two global, two medium, two shallow side pockets. "

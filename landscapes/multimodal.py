@@ -79,7 +79,7 @@ def rastrigin(A: float) -> Landscape:
         grad_fn=lambda x, y: (2.0 * x + TWO_PI * A * np.sin(TWO_PI * x), 2.0 * y + TWO_PI * A * np.sin(TWO_PI * y)),
         hessian_fn=lambda x, y: (2.0 + 4.0 * np.pi**2 * A * np.cos(TWO_PI * x), 0.0 * x,
                                  2.0 + 4.0 * np.pi**2 * A * np.cos(TWO_PI * y)),
-        view=(-half_width, half_width, -half_width, half_width), start=(3.7, 2.4),
+        view=(-half_width, half_width, -half_width, half_width), start=(4.5, 4.5),
         critical_points=tuple(critical),
         note="A bowl covered in an egg-crate of ripples: a local minimum near every integer point. "
              "Gradient steps fall into the nearest dimple; only a large learning rate or momentum "
@@ -149,7 +149,7 @@ def ackley() -> Landscape:
         name="ackley", label="Ackley function",
         formula=r"-20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + 20 + e",
         value_fn=_ackley_value, grad_fn=_ackley_grad, hessian_fn=_ackley_hessian,
-        view=(-half_width, half_width, -half_width, half_width), start=(2.6, 3.3),
+        view=(-half_width, half_width, -half_width, half_width), start=(3.6, 3.6),
         critical_points=critical,
         note="A nearly flat, dimpled plain around a sharp funnel: far out, the ripples dominate the "
              "gradient and trap plain gradient descent; near the centre a cone pulls everything in. "
