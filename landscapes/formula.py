@@ -200,6 +200,9 @@ def tokenize(text: str) -> list[Token]:
                         j += 1
                     i = j
             tokens.append(Token("number", text[start:i], start))
+            if i < n and text[i] == ".":  # 1.2.3 or 1e5.5
+                tokens.append(Token("bad", f"unexpected '.' after the number {text[start:i]!r}", i))
+                break
         elif char in _LETTERS:
             start = i
             while i < n and (text[i] in _LETTERS or text[i] in _DIGITS):
@@ -506,10 +509,13 @@ def _jet_pow(a: Jet, b: Jet, order: int) -> Jet:
     """a^b: a power rule for a constant exponent, an exponential rule for a constant base,
     exp(b log a) otherwise (value always np.power, so (-2)^3 stays -8)."""
     value = np.power(a.v, b.v)
+    if order == 0:
+        return Jet(value)
     if _is_constant(b):
         c = b.v
-        first = None if c == 0 else (lambda: c * np.power(a.v, c - 1.0))
-        second = None if c == 0 or c == 1 else (lambda: c * (c - 1.0) * np.power(a.v, c - 2.0))
+        scalar = np.ndim(c) == 0
+        first = None if scalar and c == 0 else (lambda: c * np.power(a.v, c - 1.0))
+        second = None if scalar and c in (0, 1) else (lambda: c * (c - 1.0) * np.power(a.v, c - 2.0))
         if first is None:
             return Jet(value)
         return _jet_chain(a, value, first, second, order)
