@@ -44,8 +44,12 @@ test: $(VENV)/.test-stamp browser-deps
 test-fast: $(VENV)/.test-stamp
 	$(BIN)/python -m pytest -m "not browser"
 
+# Benchmarks print figures next to their targets and never fail. classroom.py starts gunicorn itself
+# (as `make serve` does, on a free port of 127.0.0.1) and stops it at the end.
 bench: $(VENV)/.test-stamp
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/app.py
+	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,216 @@
+"""A classroom against the production server: 50 users each change a control every 2 s for 30 s.
+
+    python benchmarks/classroom.py [--users 50] [--period 2] [--duration 30] [--workers 4]
+    python benchmarks/classroom.py --url http://127.0.0.1:8050   # an already running `make serve`
+
+Without ``--url`` it starts gunicorn itself on a free port of 127.0.0.1 with the
+flags of ``make serve`` (sync workers, --timeout, --max-requests with jitter,
+--no-control-socket), waits for it, runs the class, and stops it.
+
+Each simulated user is a thread with urllib (no extra packages). It posts the
+app's main callback request, built from ``/_dash-layout`` and
+``/_dash-dependencies`` (see ``dash_payload.py``), with a numeric control set
+to a new value, then waits for the rest of its period; users start staggered
+over the first period. Traffic goes to 127.0.0.1 only and is bounded: at most
+``users * (duration / period + 1)`` requests, and the run stops after
+``duration`` plus one request timeout. Prints errors and p50/p95/max latency
+next to the targets (zero errors, p95 <= 1 s). Never fails: exits 0.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.append(HERE)
+
+from dash_payload import main_request, numeric_control, with_value  # noqa: E402
+
+CALLBACK = "/_dash-update-component"
+REQUEST_TIMEOUT = 10.0
+TARGET_P95 = 1.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    """gunicorn as ``make serve`` runs it, in its own process group so it can be stopped as a whole."""
+    binary = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    command = [binary if os.path.exists(binary) else "gunicorn", "app:server",
+               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+               "--timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200",
+               "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)       # our own session: the master and its workers
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen | None, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url + "/_dash-dependencies", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    return False
+
+
+def get_json(url: str, path: str):
+    with urllib.request.urlopen(url + path, timeout=REQUEST_TIMEOUT) as response:
+        return json.loads(response.read())
+
+
+def post(url: str, body: dict) -> tuple[int, float, int]:
+    """(status, seconds, bytes) of one callback request; status 0 for a connection failure or timeout."""
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url + CALLBACK, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    began = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
+            size = len(response.read())
+            return response.status, time.perf_counter() - began, size
+    except urllib.error.HTTPError as error:
+        return error.code, time.perf_counter() - began, 0
+    except (urllib.error.URLError, OSError):
+        return 0, time.perf_counter() - began, 0
+
+
+def new_value(rng: random.Random, current) -> float:
+    """A nearby value of the same kind: users nudge a slider or a number box."""
+    if isinstance(current, int):
+        return max(1, current + rng.choice([-1, 1]) * max(1, abs(current) // 10))
+    return current * rng.choice([0.8, 0.9, 1.1, 1.25]) if current else rng.choice([0.1, 0.5, 1.0])
+
+
+def user(index: int, users: int, url: str, body: dict, where, period: float, duration: float,
+         start: float, results: list, lock: threading.Lock) -> None:
+    """One student: every ``period`` seconds a new value of the control, until ``duration`` has passed."""
+    rng = random.Random(index)
+    time.sleep(period * index / users)                            # stagger over the first period
+    current = None
+    if where is not None:
+        entry = body["inputs"][where[0]]
+        current = (entry if where[1] is None else entry[where[1]])["value"]
+    while time.monotonic() - start < duration:
+        began = time.monotonic()
+        request = body
+        if where is not None:
+            current = new_value(rng, current)
+            request = with_value(body, where, current)
+        outcome = post(url, request)
+        with lock:
+            results.append(outcome)
+        time.sleep(max(0.0, period - (time.monotonic() - began)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--period", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "4")))
+    parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
+    args = parser.parse_args()
+    users = max(1, min(args.users, 200))                     # bounded
+    duration = max(1.0, min(args.duration, 120.0))
+    period = max(0.2, args.period)
+
+    process = None
+    if args.url:
+        host = urllib.parse.urlparse(args.url).hostname
+        if host not in ("127.0.0.1", "localhost"):
+            print(f"classroom benchmark refused: {args.url} is not 127.0.0.1")
+            return
+        url = args.url.rstrip("/")
+    else:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = start_gunicorn(port, args.workers)
+    try:
+        if not wait_until_up(url, process):
+            print("classroom benchmark skipped: the server did not come up")
+            return
+        found = main_request(lambda path: get_json(url, path))
+        if found is None:
+            print("classroom benchmark skipped: the app has no server-side callback yet")
+            return
+        spec, body = found
+        where = numeric_control(body)
+        status, _, _ = post(url, body)                          # warm-up, and a check that the request is valid
+        changed = "no numeric control found: users resend the default view" if where is None else \
+            f"users change input {where} of {spec['output'][:60]}"
+        print(f"classroom benchmark: {users} users, one change every {period:g} s for {duration:g} s, "
+              f"{args.workers if process else '?'} gunicorn sync workers at {url}")
+        print(f"  {changed}; warm-up status {status}")
+        results: list = []
+        lock = threading.Lock()
+        start = time.monotonic()
+        threads = [threading.Thread(target=user, daemon=True,
+                                    args=(i, users, url, body, where, period, duration, start, results, lock))
+                   for i in range(users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=max(0.0, duration + REQUEST_TIMEOUT + period - (time.monotonic() - start)))
+        elapsed = time.monotonic() - start
+        with lock:
+            done = list(results)
+        report(done, elapsed)
+    finally:
+        if process is not None:
+            stop(process)
+
+
+def report(results: list, elapsed: float) -> None:
+    if not results:
+        print("  no request completed")
+        return
+    latencies = sorted(seconds for _, seconds, _ in results)
+    errors = [status for status, _, _ in results if status != 200]
+    p50 = statistics.median(latencies)
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    sizes = [size for status, _, size in results if status == 200]
+    print(f"{'measure':<22}{'value':>10}   target")
+    print(f"{'requests':<22}{len(results):10d}   ({len(results) / elapsed:.1f}/s over {elapsed:.1f} s)")
+    print(f"{'errors':<22}{len(errors):10d}   0 ({'met' if not errors else 'missed'})"
+          + (f"  statuses {sorted(set(errors))}" if errors else ""))
+    print(f"{'latency p50 (ms)':<22}{p50 * 1e3:10.0f}")
+    print(f"{'latency p95 (ms)':<22}{p95 * 1e3:10.0f}   <= {TARGET_P95 * 1e3:.0f} ms "
+          f"({'met' if p95 <= TARGET_P95 else 'missed'})")
+    print(f"{'latency max (ms)':<22}{latencies[-1] * 1e3:10.0f}")
+    if sizes:
+        print(f"{'response median (KB)':<22}{statistics.median(sizes) / 1024:10.1f}")
+
+
+if __name__ == "__main__":
+    main()
