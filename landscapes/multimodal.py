@@ -227,8 +227,8 @@ def local_minima(depth: float) -> Landscape:
                                                       "saddle", "saddle"])
     return Landscape(
         name="local_minima", label="Local minima and a plateau",
-        formula=r"W(x^2+y^2) - %g\,G_{(-1.4,-1.2)} - %g\,G_{(1.3,-1.3)} - %g\,G_{(-1.5,1.3)}"
-                % (2.0, depth, 0.75 * depth),
+        formula=r"W(x^2+y^2) - \sum_{k=1}^{3} d_k\, e^{-\|(x,y) - c_k\|^2 / 2\sigma_k^2},\ "
+                r"d = (2, %g, %g)" % (depth, 0.75 * depth),
         value_fn=value_fn, grad_fn=grad_fn, hessian_fn=hessian_fn,
         view=(-3.5, 3.5, -3.5, 3.5), start=(2.0, 1.2),
         critical_points=critical,

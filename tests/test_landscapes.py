@@ -303,7 +303,7 @@ def test_metadata(surface):
     assert x_min <= surface.start[0] <= x_max and y_min <= surface.start[1] <= y_max
     assert np.linalg.norm(surface.grad(np.array(surface.start))) > 0, "a start on a critical point tells no story"
     assert surface.formula and surface.label
-    assert 1 <= surface.note.count(". ") + 1 <= 4 and len(surface.note) < 450
+    assert 1 <= surface.note.count(". ") + 1 <= 3 and len(surface.note) < 450
 
 
 def test_log_colour_where_values_span_orders_of_magnitude():
