@@ -208,7 +208,8 @@ def _relocate(surface: Landscape, points: Sequence[CriticalPoint]) -> tuple:
         kind = "local minimum" if eig[0] > 0 else ("maximum" if eig[1] < 0 else "saddle")
         found.append(CriticalPoint(float(xy[0]), float(xy[1]), float(surface.value(xy)), kind))
     minima = [p for p in found if p.kind == "local minimum"]
-    if minima:
+    # Only a surface that had a global minimum (bounded below) can name one after the shift.
+    if minima and any(p.kind == "global minimum" for p in points):
         best = min(minima, key=lambda p: p.value)
         found = [replace(p, kind="global minimum") if p is best else p for p in found]
     return tuple(found)
