@@ -77,15 +77,17 @@ def _two_sum(a: float, b: float) -> tuple[float, float]:
 
 def _fma_exact(a: float, b: float, c: float, p: float) -> float:
     """The slow, exact path of :func:`_fma` (also zeros, tiny, huge and non-finite inputs)."""
-    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+    if not (math.isfinite(a) and math.isfinite(b)):
         return p + c
+    if not math.isfinite(c):
+        return c            # the exact product is finite even when a * b overflows
     exact = Fraction(a) * Fraction(b) + Fraction(c)
     if exact == 0:
         return p + c        # the sign of an exact zero follows IEEE addition
     try:
         return float(exact)
     except OverflowError:
-        return math.copysign(math.inf, exact)
+        return math.inf if exact > 0 else -math.inf
 
 
 def _axpy(x: tuple, alpha: float, y: tuple) -> tuple:

@@ -1,0 +1,279 @@
+"""L-BFGS against torch.optim.LBFGS (the oracle), plus its pieces and its guards."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings, strategies as st
+from torch.optim.lbfgs import _cubic_interpolate as torch_cubic_interpolate
+
+import landscapes
+import optimizers
+from landscapes.base import Landscape
+from optimizers import schedules
+from optimizers.lbfgs import _axpy, _fma, cubic_interpolate, new_row_state, lbfgs_step, strong_wolfe
+from torch_reference import assert_paths_close, torch_path
+from test_schedules import torch_scheduler
+
+CONFIGS = [
+    {},
+    {"line_search_fn": "strong_wolfe"},
+    {"history_size": 2},
+    {"max_iter": 1},
+    {"max_iter": 1, "line_search_fn": "strong_wolfe"},
+    {"lr": 0.3, "max_iter": 5, "history_size": 3, "line_search_fn": "strong_wolfe"},
+]
+STEPS = 12
+
+
+def compare_with_torch(landscape, optimizer, start, steps, rtol=1e-9, **schedule):
+    """Run ours, then torch up to the step our run diverged at (torch keeps going past our bound)."""
+    traj = optimizers.simulate(landscape, optimizer, np.array([start], dtype=float), steps, **schedule)
+    stop = traj.diverged_at[0] if traj.diverged_at[0] >= 0 else steps + 1
+    ours = traj.path[:stop, 0]
+    factory = None
+    if "schedule" in schedule:
+        factory = lambda opt: torch_scheduler(schedule["schedule"], opt)  # noqa: E731
+    theirs = torch_path(landscape, optimizer, start, stop - 1, scheduler_factory=factory)
+    assert_paths_close(ours, theirs, rtol=rtol)
+    return traj
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()) or "defaults")
+@pytest.mark.parametrize("surface", landscapes.names())
+def test_paths_equal_torch_lbfgs(surface, config):
+    landscape = landscapes.get(surface)
+    compare_with_torch(landscape, optimizers.get("lbfgs", **config), landscape.start, STEPS)
+
+
+@pytest.mark.parametrize("config", CONFIGS[:2])
+@pytest.mark.parametrize("surface, start", [
+    ("rosenbrock", (1.2, -0.5)),
+    ("saddle", (0.5, -0.05)),
+    ("saddle", (0.01, 0.0)),        # on the x-axis: converges to the saddle itself
+    ("ill_conditioned", (9.0, -2.5)),
+])
+def test_paths_equal_torch_from_other_starts(surface, start, config):
+    compare_with_torch(landscapes.get(surface), optimizers.get("lbfgs", **config), start, STEPS)
+
+
+@pytest.mark.parametrize("kappa, angle", [(1.0, 0.0), (1000.0, 0.0), (50.0, 30.0), (300.0, -75.0)])
+def test_paths_equal_torch_on_ill_conditioned_variants(kappa, angle):
+    landscape = landscapes.get("ill_conditioned", kappa=kappa, angle=angle)
+    for config in CONFIGS[:4]:
+        compare_with_torch(landscape, optimizers.get("lbfgs", **config), landscape.start, STEPS)
+
+
+@pytest.mark.parametrize("schedule", [("exponential", {"gamma": 0.8}), ("step", {"step_size": 3, "gamma": 0.5}),
+                                      ("warmup", {"start_factor": 0.1, "total_iters": 6})])
+def test_scheduled_lr_replaces_torch_group_lr(schedule):
+    landscape = landscapes.get("rosenbrock")
+    sched = schedules.get(schedule[0], **schedule[1])
+    opt = optimizers.get("lbfgs", lr=0.5, max_iter=3)
+    traj = compare_with_torch(landscape, opt, landscape.start, 15, schedule=sched)
+    assert not np.allclose(traj.path[:, 0], optimizers.run(landscape, opt, landscape.start, 15))
+
+
+class CountingLandscape:
+    """Delegates to a landscape and counts gradient evaluations (one per torch closure call)."""
+
+    def __init__(self, landscape):
+        self.landscape, self.calls = landscape, 0
+
+    def value(self, xy):
+        return self.landscape.value(xy)
+
+    def grad(self, xy, out=None):
+        self.calls += 1
+        return self.landscape.grad(xy, out=out) if out is not None else self.landscape.grad(xy)
+
+    def hessian(self, xy):
+        return self.landscape.hessian(xy)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_evaluation_counts_equal_torch_closure_calls(config):
+    landscape = landscapes.get("rosenbrock")
+    opt = optimizers.get("lbfgs", **config)
+    counting = CountingLandscape(landscape)
+    torch_path(counting, opt, landscape.start, 10)
+    traj = optimizers.simulate(landscape, opt, landscape.start, 10)
+    assert traj.evals[-1, 0] == counting.calls
+    assert np.all(np.diff(traj.evals[:, 0]) >= 1)      # every step evaluates at least once
+
+
+def test_max_iter_one_records_one_iteration_per_step():
+    landscape = landscapes.get("ill_conditioned")
+    traj = optimizers.simulate(landscape, optimizers.get("lbfgs", max_iter=1), landscape.start, 6)
+    # without a line search, one iteration evaluates once (torch skips the evaluation after the last iteration)
+    np.testing.assert_array_equal(traj.evals[:, 0], np.arange(7))
+    # the first step is -min(1, 1/|g|_1) * lr * g
+    g = landscape.grad(np.array(landscape.start))
+    np.testing.assert_allclose(traj.path[1, 0], landscape.start - min(1.0, 1.0 / np.abs(g).sum()) * g, rtol=1e-15)
+
+
+def test_converges_on_quadratic_and_rosenbrock():
+    for surface, steps in [("ill_conditioned", 5), ("rosenbrock", 10)]:
+        landscape = landscapes.get(surface)
+        final = optimizers.run(landscape, optimizers.get("lbfgs", line_search_fn="strong_wolfe"),
+                               landscape.start, steps)[-1]
+        np.testing.assert_allclose(final, landscape.global_minimum.as_array(), atol=1e-4)
+
+
+# ---------------------------------------------------------------- batches
+def test_batch_equals_separate_runs_bit_for_bit():
+    landscape = landscapes.get("rosenbrock")
+    starts = np.array([[-1.5, 2.0], [1.2, -0.5], [0.0, 0.0], [2.0, 2.0]])
+    lrs = np.array([1.0, 0.5, 0.1, 0.8])
+    opt = optimizers.get("lbfgs", lr=lrs, max_iter=4, line_search_fn="strong_wolfe")
+    batch = optimizers.run(landscape, opt, starts, 10, noise=0.3, seed=[1, 2, 3, 4])
+    for i in range(4):
+        alone = optimizers.run(landscape, optimizers.get("lbfgs", lr=lrs[i], max_iter=4,
+                                                         line_search_fn="strong_wolfe"),
+                               starts[i], 10, noise=0.3, seed=i + 1)
+        np.testing.assert_array_equal(batch[:, i], alone)
+
+
+def test_diverged_rows_stop_being_evaluated():
+    landscape = landscapes.get("saddle")
+    traj = optimizers.simulate(landscape, optimizers.get("lbfgs", max_iter=1), [(1.0, 0.5), (0.5, 0.0)], 40)
+    assert traj.diverged_at[0] > 0 and traj.diverged_at[1] == -1
+    k = traj.diverged_at[0]
+    assert np.all(traj.evals[k:, 0] == traj.evals[k, 0])
+    assert np.all(np.isfinite(traj.path))
+
+
+def test_nan_losses_do_not_crash_the_line_search():
+    """torch raises IndexError when the line search meets a NaN loss; we stop the run instead."""
+    cliff = Landscape(
+        name="cliff", label="cliff", formula="x^2+y^2 (x > -0.5)",
+        value_fn=lambda x, y: np.where(x > -0.5, x * x + y * y, np.nan),
+        grad_fn=lambda x, y: (np.where(x > -0.5, 2 * x, np.nan), np.where(x > -0.5, 2 * y, np.nan)),
+        hessian_fn=lambda x, y: (2.0 + 0 * x, 0 * x, 2.0 + 0 * x))
+    for config in CONFIGS:
+        traj = optimizers.simulate(cliff, optimizers.get("lbfgs", lr=5.0, **{k: v for k, v in config.items()
+                                                                             if k != "lr"}),
+                                   [(2.0, 1.0), (0.3, 0.0)], 10)
+        assert np.all(np.isfinite(traj.path))
+
+
+# ---------------------------------------------------------------- pieces
+def test_fma_matches_torch_add_with_alpha():
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        x = rng.standard_normal(2) * 10.0 ** rng.uniform(-6, 6, 2)
+        y = rng.standard_normal(2) * 10.0 ** rng.uniform(-6, 6, 2)
+        alpha = float(rng.standard_normal() * 10.0 ** rng.uniform(-3, 3))
+        if rng.random() < 0.5:                 # near-cancellation, where the single rounding matters
+            y = -x / alpha * (1 + rng.standard_normal(2) * 1e-14)
+        expected = torch.tensor(x).add_(torch.tensor(y), alpha=alpha).numpy()
+        assert np.array_equal(np.array(_axpy(tuple(x.tolist()), alpha, tuple(y.tolist()))), expected)
+
+
+def test_fma_edge_cases_follow_ieee():
+    assert _fma(0.1, 10.0, -1.0) == float(Fraction(0.1) * 10 - 1) != 0.0   # the exact residual of 0.1 * 10
+    assert _fma(1e300, 1e10, -np.inf) == -np.inf
+    assert _fma(1e300, 1e10, -1e308) == np.inf                 # overflows, like the hardware
+    assert _fma(1e200, 1e200, 0.0) == np.inf
+    assert np.isnan(_fma(np.inf, 0.0, 1.0))
+    assert _fma(3.0, 4.0, np.inf) == np.inf
+    assert _fma(5e-324, 0.5, 0.0) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=6, max_size=6),
+       st.booleans())
+def test_cubic_interpolate_matches_torch(values, bounded):
+    x1, f1, g1, x2, f2, g2 = values
+    if x1 == x2:
+        x2 = x1 + 1.0
+    bounds = (min(x1, x2) - 1.0, max(x1, x2) + 2.0) if bounded else None
+    ours = cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=bounds)
+    theirs = torch_cubic_interpolate(x1, f1, torch.tensor(g1, dtype=torch.float64), x2, f2,
+                                     torch.tensor(g2, dtype=torch.float64), bounds=bounds)
+    if np.isnan(float(theirs)):      # e.g. a flat cubic: 0/0, and Python's min/max keep the NaN
+        assert np.isnan(ours)
+        return
+    assert ours == pytest.approx(float(theirs), rel=1e-12, abs=1e-12)
+    lo, hi = bounds if bounded else (min(x1, x2), max(x1, x2))
+    assert lo <= ours <= hi
+
+
+def test_strong_wolfe_step_satisfies_the_wolfe_conditions():
+    landscape = landscapes.get("rosenbrock")
+    x = np.array([-1.2, 1.0])
+    f, g = float(landscape.value(x)), landscape.grad(x)
+    d = tuple((-g / np.abs(g).sum()).tolist())
+    gtd = float(np.dot(g, d))
+
+    def obj_func(x0, t, direction):
+        point = np.array(_axpy(x0, t, direction))
+        return float(landscape.value(point)), tuple(landscape.grad(point).tolist())
+
+    f_new, g_new, t, evals = strong_wolfe(obj_func, tuple(x.tolist()), 1.0, d, f, tuple(g.tolist()), gtd)
+    assert evals >= 1 and t > 0
+    assert f_new <= f + 1e-4 * t * gtd                          # sufficient decrease
+    assert abs(np.dot(g_new, d)) <= -0.9 * gtd                 # curvature (strong)
+    assert f_new == pytest.approx(float(landscape.value(x + t * np.array(d))), rel=1e-14)
+
+
+def test_lbfgs_step_on_a_quadratic_matches_torch_state():
+    """One long ``LBFGS.step`` on a rotated quadratic: same point, iteration and evaluation counts as torch."""
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    options = dict(max_iter=20, max_eval=25, tolerance_grad=1e-10, tolerance_change=1e-12, history_size=10,
+                   line_search_fn="strong_wolfe")
+
+    def closure(point):
+        p = np.array(point)
+        return float(0.5 * p @ A @ p), tuple((A @ p).tolist())
+
+    state = new_row_state()
+    x = lbfgs_step(state, closure, (4.0, -3.0), 1.0, **options)
+    np.testing.assert_allclose(x, (0.0, 0.0), atol=1e-8)
+
+    p = torch.tensor([4.0, -3.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([p], lr=1.0, **options)
+
+    def torch_closure():
+        opt.zero_grad()
+        loss = 0.5 * p @ torch.from_numpy(A) @ p
+        loss.backward()
+        return loss
+
+    opt.step(torch_closure)
+    torch_state = opt.state[p]
+    assert (state["n_iter"], state["func_evals"]) == (torch_state["n_iter"], torch_state["func_evals"])
+    np.testing.assert_allclose(x, p.detach().numpy(), rtol=1e-9, atol=1e-14)
+    assert len(state["old_dirs"]) == len(torch_state["old_dirs"])
+
+
+# ---------------------------------------------------------------- validation
+@pytest.mark.parametrize("hyper, name", [
+    ({"lr": -1.0}, "lr"),
+    ({"max_iter": 0}, "max_iter"),
+    ({"max_iter": 2.5}, "max_iter"),
+    ({"max_eval": 0}, "max_eval"),
+    ({"history_size": 0}, "history_size"),
+    ({"tolerance_grad": -1e-3}, "tolerance_grad"),
+    ({"tolerance_change": float("inf")}, "tolerance_change"),
+    ({"line_search_fn": "backtracking"}, "line_search_fn"),
+    ({"history": 5}, "history"),
+])
+def test_invalid_hyperparameters_raise(hyper, name):
+    with pytest.raises(ValueError, match=name):
+        optimizers.get("lbfgs", **hyper)
+
+
+def test_defaults_are_torchs():
+    opt = optimizers.get("lbfgs")
+    reference = torch.optim.LBFGS([torch.zeros(2, requires_grad=True)]).defaults
+    for key, value in reference.items():
+        if key == "max_eval":
+            assert opt.max_eval == value and opt.hyper["max_eval"] is None
+        else:
+            assert opt.hyper[key] == value, key
+    assert optimizers.get("lbfgs", max_eval=None).max_eval == 25
+    assert optimizers.get("lbfgs", max_iter=8).max_eval == 10
+    assert optimizers.get("lbfgs", max_iter=8, max_eval=3).max_eval == 3
