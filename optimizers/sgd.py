@@ -33,7 +33,7 @@ class SGD(FirstOrder):
         Param("momentum", 0.0, "momentum factor rho: how much of the previous velocity is kept",
               low=0.0, slider_low=0.0, slider_high=0.999),
         Param("dampening", 0.0, "dampening for momentum: the new gradient is scaled by (1 - dampening)",
-              low=0.0, high=1.0),
+              low=0.0, high=1.0, slider_low=0.0, slider_high=1.0),
         WEIGHT_DECAY,
         Param("nesterov", False, "use Nesterov momentum (needs momentum > 0 and dampening = 0)",
               kind="bool", per_run=False),
