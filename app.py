@@ -1,12 +1,38 @@
-"""optiscape: composition root. ``python app.py`` serves http://127.0.0.1:8050 (PORT overrides)."""
+"""optiscape: composition root. ``python app.py`` serves http://127.0.0.1:8050 (PORT overrides).
+
+Builds the Dash app from the web package (layout + callbacks), hardens its
+Flask server when ``webapp.server`` is present, and exposes ``server`` for any
+WSGI host (``gunicorn app:server``).
+"""
 from __future__ import annotations
 
 import os
 
-from dash import Dash, html
+from dash import Dash
 
-app = Dash(__name__, title="optiscape")
-app.layout = html.Div([html.H1("optiscape"), html.P("Optimizers on 2-D loss surfaces. The app is coming.")])
+from webapp.callbacks import register_callbacks
+from webapp.layout import build_layout
+
+
+def create_app() -> Dash:
+    """A fully wired Dash app (debug off)."""
+    dash_app = Dash(
+        __name__, title="optiscape", update_title=None, suppress_callback_exceptions=True,
+        assets_folder=os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets"),
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    dash_app.layout = build_layout()
+    register_callbacks(dash_app)
+    try:
+        from webapp.server import harden
+    except ImportError:  # the hardening module is optional while it is being written
+        harden = None
+    if harden is not None:
+        harden(dash_app)
+    return dash_app
+
+
+app = create_app()
 server = app.server
 
 

@@ -1,0 +1,251 @@
+/*
+ * optiscape player: animates the runs in the browser, by step index.
+ *
+ * The server sends each run's full path once (payload.runs[i].x / .y / .loss,
+ * length T+1). Every animation frame restyles only the run traces of the map
+ * (path so far + current marker) and moves the loss plot's cursor. The contour
+ * trace is never touched, so it stays visible during playback (Plotly's frame
+ * animation with redraw:false would drop it).
+ *
+ * Used by the Dash app (window.dash_clientside.player: load, shareUrl,
+ * syncSlider) and by the standalone HTML export (same element ids).
+ */
+(function () {
+  'use strict';
+
+  var P = {
+    payload: null, step: 0, playing: false, speed: 1,
+    raf: 0, last: 0, carry: 0, drawn: -1, loaded: 0,
+    frames: 0, drawMs: 0
+  };
+
+  function noUpdate() {
+    return (window.dash_clientside && window.dash_clientside.no_update) || null;
+  }
+  function mapDiv() { return document.querySelector('#map-graph .js-plotly-plot'); }
+  function lossDiv() { return document.querySelector('#loss-graph .js-plotly-plot'); }
+  function maxStep() { return P.payload ? P.payload.steps : 0; }
+  function ready(gd) {
+    return !!(gd && gd._fullLayout && gd.layout && gd.layout.meta && P.payload &&
+              gd.layout.meta.token === P.payload.token && window.Plotly);
+  }
+  function fmt(v) {
+    if (typeof v !== 'number') { return String(v); }
+    return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+  }
+
+  // ------------------------------------------------------------ drawing
+  function draw(force) {
+    var gd = mapDiv();
+    if (!ready(gd)) { return false; }
+    var k = P.step;
+    if (!force && P.drawn === k) { return true; }
+    var t0 = performance.now();
+    var runs = P.payload.runs, xs = [], ys = [], texts = [], traces = [];
+    for (var i = 0; i < runs.length; i++) {
+      var r = runs[i], n = Math.min(k, r.x.length - 1);
+      xs.push(r.x.slice(0, n + 1)); ys.push(r.y.slice(0, n + 1)); texts.push(null); traces.push(r.trace);
+      var label = 'step ' + n + ', loss ' + fmt(r.loss[n]);
+      if (r.diverged_at !== null && n >= r.diverged_at) { label += ' (diverged at step ' + r.diverged_at + ')'; }
+      xs.push([r.x[n]]); ys.push([r.y[n]]); texts.push([label]); traces.push(r.trace + 1);
+    }
+    if (traces.length) { window.Plotly.restyle(gd, {x: xs, y: ys, text: texts}, traces); }
+    var lg = lossDiv();
+    if (lg && lg._fullLayout && lg.layout && lg.layout.shapes && lg.layout.shapes.length) {
+      window.Plotly.relayout(lg, {'shapes[0].x0': k, 'shapes[0].x1': k});
+    }
+    P.drawn = k;
+    P.frames += 1;
+    P.drawMs += performance.now() - t0;
+    updateControls();
+    return true;
+  }
+
+  function whenReady(fn) {
+    var token = P.payload && P.payload.token, tries = 0;
+    (function wait() {
+      if (!P.payload || P.payload.token !== token) { return; }
+      if (ready(mapDiv())) { fn(); } else if (tries++ < 900) { requestAnimationFrame(wait); }
+    })();
+  }
+
+  // ------------------------------------------------------------ playback
+  function stepsPerSecond() { return Math.max(30, maxStep() / 10) * P.speed; }
+
+  function tick(now) {
+    P.raf = 0;
+    if (!P.playing) { return; }
+    if (P.last) { P.carry += (now - P.last) / 1000 * stepsPerSecond(); }
+    P.last = now;
+    var advance = Math.floor(P.carry);
+    if (advance > 0) {
+      P.carry -= advance;
+      P.step = Math.min(P.step + advance, maxStep());
+    }
+    draw(false);
+    if (P.step >= maxStep()) { pause(); return; }
+    P.raf = requestAnimationFrame(tick);
+  }
+
+  function play() {
+    if (!P.payload) { return; }
+    if (P.step >= maxStep()) { P.step = 0; }
+    P.playing = true; P.last = 0; P.carry = 0;
+    if (!P.raf) { P.raf = requestAnimationFrame(tick); }
+    updateControls();
+  }
+
+  function pause() {
+    P.playing = false;
+    if (P.raf) { cancelAnimationFrame(P.raf); }
+    P.raf = 0;
+    updateControls();
+  }
+
+  function seek(step) {
+    if (!P.payload) { return; }
+    P.step = Math.max(0, Math.min(maxStep(), Math.round(step)));
+    draw(false);
+    updateControls();
+  }
+
+  function act(action) {
+    if (action === 'toggle') { if (P.playing) { pause(); } else { play(); } }
+    else if (action === 'play') { play(); }
+    else if (action === 'pause') { pause(); }
+    else if (action === 'back') { pause(); seek(P.step - 1); }
+    else if (action === 'forward') { pause(); seek(P.step + 1); }
+    else if (action === 'restart') { var was = P.playing; pause(); seek(0); if (was) { play(); } }
+  }
+
+  // ------------------------------------------------------------ controls
+  function scrub() {
+    var holder = document.getElementById('scrub-holder');
+    if (!holder) { return null; }
+    var input = holder.querySelector('input.scrub');
+    if (!input) {
+      input = document.createElement('input');
+      input.type = 'range'; input.className = 'scrub'; input.id = 'scrub';
+      input.min = '0'; input.step = '1'; input.value = '0';
+      input.setAttribute('aria-label', 'Step');
+      holder.appendChild(input);
+    }
+    return input;
+  }
+
+  function updateControls() {
+    var input = scrub();
+    if (input) {
+      if (String(maxStep()) !== input.max) { input.max = String(maxStep()); }
+      if (String(P.step) !== input.value) { input.value = String(P.step); }
+    }
+    var readout = document.getElementById('step-readout');
+    if (readout) { readout.textContent = 'step ' + P.step + ' / ' + maxStep(); }
+    var button = document.getElementById('play-button');
+    if (button) {
+      button.textContent = P.playing ? '\u25AE\u25AE' : '\u25B6';
+      button.setAttribute('aria-pressed', P.playing ? 'true' : 'false');
+    }
+    var bar = document.getElementById('player-bar');
+    if (bar) { bar.setAttribute('data-playing', P.playing ? 'true' : 'false'); bar.setAttribute('data-step', String(P.step)); }
+  }
+
+  function isTyping(target) {
+    if (!target || !target.closest) { return false; }
+    return !!target.closest('input, textarea, select, button, [contenteditable], [role=slider], [role=combobox], ' +
+                            '[role=listbox], .dash-dropdown');
+  }
+
+  document.addEventListener('click', function (event) {
+    var target = event.target && event.target.closest && event.target.closest('[data-player]');
+    if (target) { event.preventDefault(); act(target.getAttribute('data-player')); }
+  });
+  document.addEventListener('input', function (event) {
+    if (event.target && event.target.id === 'scrub') { pause(); seek(Number(event.target.value)); }
+  });
+  document.addEventListener('change', function (event) {
+    if (event.target && event.target.id === 'speed-select') {
+      var speed = Number(event.target.value);
+      if (speed > 0 && isFinite(speed)) { P.speed = speed; }
+    }
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || !P.payload) { return; }
+    var jump = event.shiftKey ? 10 : 1;
+    if (event.key === ' ' || event.code === 'Space') { event.preventDefault(); act('toggle'); }
+    else if (event.key === 'ArrowRight') { event.preventDefault(); pause(); seek(P.step + jump); }
+    else if (event.key === 'ArrowLeft') { event.preventDefault(); pause(); seek(P.step - jump); }
+    else if (event.key === 'Home') { event.preventDefault(); act('restart'); }
+  });
+
+  // A click (not a drag) on the map's plot area sets the start point of every run.
+  var press = null;
+  document.addEventListener('mousedown', function (event) {
+    var gd = mapDiv();
+    var drag = gd && event.target && event.target.closest && event.target.closest('.nsewdrag');
+    press = (drag && gd.contains(drag)) ? {x: event.clientX, y: event.clientY, t: Date.now(), el: drag} : null;
+  }, true);
+  document.addEventListener('mouseup', function (event) {
+    var start = press; press = null;
+    if (!start || Math.abs(event.clientX - start.x) > 4 || Math.abs(event.clientY - start.y) > 4 ||
+        Date.now() - start.t > 600) { return; }
+    var gd = mapDiv();
+    if (!gd || !gd._fullLayout || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rect = start.el.getBoundingClientRect();
+    var x = xa.p2l(event.clientX - rect.left), y = ya.p2l(event.clientY - rect.top);
+    var span = Math.max(Math.abs(xa.range[1] - xa.range[0]), Math.abs(ya.range[1] - ya.range[0]));
+    var decimals = Math.max(0, Math.min(12, 3 - Math.floor(Math.log10(span))));
+    var point = {x: Number(x.toFixed(decimals)), y: Number(y.toFixed(decimals)), t: Date.now()};
+    if (isFinite(point.x) && isFinite(point.y)) { window.dash_clientside.set_props('map-click', {data: point}); }
+  }, true);
+
+  // ------------------------------------------------------------ entry points
+  function load(payload) {
+    if (!payload || !payload.runs) { return noUpdate(); }
+    var first = !P.loaded, wasPlaying = P.playing;
+    pause();
+    P.payload = payload;
+    P.loaded += 1;
+    P.step = wasPlaying ? 0 : Math.min(P.step, payload.steps);
+    P.drawn = -1;
+    updateControls();
+    whenReady(function () {
+      draw(true);
+      if (first || wasPlaying) { play(); }
+    });
+    return payload.token;
+  }
+
+  function shareUrl(query) {
+    if (typeof query !== 'string') { return noUpdate(); }
+    try { window.history.replaceState(window.history.state, '', window.location.pathname + query); } catch (e) { /* file:// */ }
+    return window.location.href;
+  }
+
+  function syncSlider(sliderValue, boxValue, className, low) {
+    var nu = noUpdate();
+    var ctx = window.dash_clientside.callback_context;
+    var trigger = ctx && ctx.triggered && ctx.triggered[0] ? ctx.triggered[0].prop_id : '';
+    var log = / log( |$)/.test(' ' + (className || ''));
+    var zero = / zero( |$)/.test(' ' + (className || ''));
+    if (trigger.indexOf('-slider') !== -1) {
+      if (typeof sliderValue !== 'number' || !isFinite(sliderValue)) { return [nu, nu]; }
+      var value = log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
+                      : Number(sliderValue.toPrecision(6));
+      return value === boxValue ? [nu, nu] : [nu, value];
+    }
+    if (typeof boxValue !== 'number' || !isFinite(boxValue)) { return [nu, nu]; }
+    return [log ? (boxValue > 0 ? Math.log10(boxValue) : low) : boxValue, nu];
+  }
+
+  function stats() {
+    return {frames: P.frames, drawMs: P.drawMs, step: P.step, playing: P.playing, steps: maxStep(),
+            token: P.payload ? P.payload.token : null};
+  }
+
+  var api = {load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
+             play: play, pause: pause};
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.player = api;
+  window.optiscapePlayer = api;
+})();

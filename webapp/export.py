@@ -1,0 +1,119 @@
+"""Exports: trajectories as CSV, and a standalone HTML page that plays the animation offline.
+
+Both are pure functions of already computed results/figures, so they are
+tested without a server or a browser.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from pathlib import Path
+
+__all__ = ["CSV_COLUMNS", "csv_text", "hyperparameters_text", "standalone_html"]
+
+CSV_COLUMNS = ("run", "name", "optimizer", "hyperparameters", "schedule", "noise", "seed", "step", "x", "y",
+               "loss", "grad_norm", "lr")
+PLAYER_JS = Path(__file__).resolve().parent.parent / "assets" / "player.js"
+
+
+def _number(value) -> str:
+    value = float(value)
+    return repr(value) if math.isfinite(value) else ""
+
+
+def hyperparameters_text(values: dict) -> str:
+    """``{"lr": 0.1, "nesterov": False}`` -> ``"lr=0.1;nesterov=False"`` (every value, schema order)."""
+    return ";".join(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+                    for key, value in values.items())
+
+
+def csv_text(results) -> str:
+    """One row per run and step: ``run`` (1-based), its name, optimizer, hyperparameters, step, x, y, loss,
+    gradient norm, and the learning rate used by the step into this point (empty at step 0)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for number, result in enumerate(results, start=1):
+        spec = result.spec
+        fixed = [number, result.label, spec.optimizer, hyperparameters_text(spec.hyper),
+                 spec.schedule if not spec.schedule_params else
+                 f"{spec.schedule}({hyperparameters_text(spec.schedule_params)})",
+                 _number(spec.noise), spec.seed]
+        path = result.path                                              # (T+1, 2)
+        for step in range(path.shape[0]):
+            writer.writerow(fixed + [step, _number(path[step, 0]), _number(path[step, 1]),
+                                     _number(result.loss[step]), _number(result.grad_norm[step]),
+                                     _number(result.lr[step])])
+    return buffer.getvalue()
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element (no '</' sequences)."""
+    return json.dumps(value, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 16px; color: #1b2430; background: #f4f6fa; }}
+h1 {{ font-size: 20px; margin: 0 0 8px; }}
+.card {{ background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 10px; margin-bottom: 12px; }}
+#map-graph > div {{ height: 540px; }}
+#loss-graph > div {{ height: 240px; }}
+.player-bar {{ display: flex; align-items: center; gap: 8px; padding-top: 8px; }}
+.player-button {{ font-size: 18px; min-width: 40px; height: 36px; border-radius: 8px; border: 1px solid #c9d2e0; background: #fff; cursor: pointer; }}
+.scrub-holder {{ flex: 1; }} .scrub {{ width: 100%; }}
+.step-readout {{ font-variant-numeric: tabular-nums; min-width: 110px; }}
+</style>
+<script>{plotly}</script>
+</head><body>
+<h1>{title}</h1>
+<div class="card">
+<div id="map-graph"><div id="map-plot"></div></div>
+<div class="player-bar" id="player-bar">
+<button class="player-button" data-player="restart" title="Restart">&#x21E4;</button>
+<button class="player-button" data-player="back" title="Step back">|&#x25C0;</button>
+<button class="player-button" id="play-button" data-player="toggle" title="Play / pause (space)">&#x25B6;</button>
+<button class="player-button" data-player="forward" title="Step forward">&#x25B6;|</button>
+<div id="scrub-holder" class="scrub-holder"></div>
+<span id="step-readout" class="step-readout">step 0 / 0</span>
+<label>speed <select id="speed-select"><option value="0.25">0.25&times;</option><option value="0.5">0.5&times;</option>
+<option value="1" selected>1&times;</option><option value="2">2&times;</option><option value="4">4&times;</option></select></label>
+</div></div>
+<div class="card"><div id="loss-graph"><div id="loss-plot"></div></div></div>
+<script>{player}</script>
+<script>
+(function () {{
+  var mapFigure = {map_json};
+  var lossFigure = {loss_json};
+  var payload = {payload_json};
+  Promise.all([
+    Plotly.newPlot('map-plot', mapFigure.data, mapFigure.layout, {{displaylogo: false, responsive: true}}),
+    Plotly.newPlot('loss-plot', lossFigure.data, lossFigure.layout, {{displaylogo: false, responsive: true}})
+  ]).then(function () {{ window.optiscapePlayer.load(payload); }});
+}})();
+</script>
+</body></html>
+"""
+
+
+def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape") -> str:
+    """A single self-contained HTML file: plotly.js inline, the figures, the paths, and the player script.
+
+    It plays offline (no server, no network): open it from a USB stick on a classroom computer.
+    """
+    return _PAGE.format(
+        title=html.escape(title), plotly=_plotly_js(), player=PLAYER_JS.read_text(encoding="utf-8"),
+        map_json=_script_json(map_figure), loss_json=_script_json(loss_figure),
+        payload_json=_script_json(payload),
+    )
