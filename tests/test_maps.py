@@ -328,3 +328,34 @@ def test_sensitivity_caps_on_steps_and_start():
         sensitivity_map(surface, "sgd", {}, "lr", [0.1], "momentum", [0.0], (0.0, np.nan), 10)
     with pytest.raises(ValueError, match="tol must be"):
         sensitivity_map(surface, "sgd", {}, "lr", [0.1], "momentum", [0.0], (0.0, 0.0), 10, tol=0)
+
+
+def test_row_by_row_optimizers_are_refused_past_the_time_budget():
+    surface = landscapes.get("rosenbrock")
+    with pytest.raises(ValueError, match="steps runs one by one"):
+        basin_map(surface, optimizers.get("lbfgs", lr=1.0), 300, grid=200)
+    small = basin_map(surface, optimizers.get("lbfgs", lr=1.0), 3, grid=2)
+    assert small.labels.shape == (2, 2)
+    newton = basin_map(surface, optimizers.get("newton"), 20, grid=20)   # vectorized: well within budget
+    assert newton.counts[0] > 0
+
+
+def test_every_numeric_pair_of_every_optimizer_maps_or_refuses_cleanly():
+    """For every registered optimizer and pair of numeric hyperparameters: the map is finite and
+    equals the engine's batch, or, when the optimizer itself rejects the combination, ValueError."""
+    surface, start, steps = landscapes.get("rosenbrock"), (-1.5, 2.0), 8
+    for name in optimizers.names():
+        numeric = [p for p in optimizers.schema(name) if p.kind in ("float", "int") and p.per_run]
+        for a, b in zip(numeric, numeric[1:]):
+            xs, ys = param_grid(a, 3), param_grid(b, 2)
+            X, Y = np.meshgrid(xs, ys)
+            try:
+                batch_optimizer = optimizers.get(name, **{a.name: X.ravel(), b.name: Y.ravel()})
+            except ValueError:
+                with pytest.raises(ValueError):
+                    sensitivity_map(surface, name, {}, a.name, xs, b.name, ys, start, steps)
+                continue
+            result = sensitivity_map(surface, name, {}, a.name, xs, b.name, ys, start, steps)
+            batch = optimizers.run(surface, batch_optimizer, np.tile(start, (X.size, 1)), steps)
+            np.testing.assert_array_equal(result.final.reshape(-1, 2), batch[-1], err_msg=f"{name} {a.name}")
+            assert_finite(result.loss_gap, result.final)
