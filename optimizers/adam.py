@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.schema import Param
-from optimizers.base import FirstOrder, register, with_defaults, nonzero
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lerp_, lr_param, negate_if
+from optimizers.base import FirstOrder, register, with_defaults
+from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
+from optimizers.fast import is_set, lerp_
 
 
 @register
@@ -65,7 +66,7 @@ class Adam(FirstOrder):
         grad = negate_if(grad, h["maximize"])
         state["step"] += 1
         step = state["step"]
-        if nonzero(h["weight_decay"]):
+        if is_set(h["weight_decay"]):
             if h["decoupled_weight_decay"]:
                 params *= 1 - lr * h["weight_decay"]
             else:

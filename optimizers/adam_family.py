@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.schema import Param
-from optimizers.base import FirstOrder, nonzero, register
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lerp_, lr_param, negate_if
+from optimizers.base import FirstOrder, register
+from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
+from optimizers.fast import all_true, any_true, is_set, lerp_
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
@@ -24,7 +25,7 @@ DECOUPLED_WEIGHT_DECAY = Param("decoupled_weight_decay", False,
 def _weight_decay(params: np.ndarray, grad: np.ndarray, hyper: dict, lr) -> np.ndarray:
     """L2 penalty into the gradient, or (decoupled) shrink ``params`` by ``1 - lr * weight_decay``."""
     weight_decay = hyper["weight_decay"]
-    if nonzero(weight_decay):
+    if is_set(weight_decay):
         if hyper.get("decoupled_weight_decay", False):
             params *= 1 - lr * weight_decay
         else:
@@ -162,10 +163,12 @@ class NAdam(FirstOrder):
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         # torch: a float32 0-d tensor times a Python float, computed in float32
-        mu_product = np.multiply(state["mu_product"], np.float32(mu) if np.ndim(mu) == 0
-                                 else np.asarray(mu, dtype=np.float32), dtype=np.float32)
-        state["mu_product"] = mu_product
-        mu_product = np.float64(mu_product) if np.ndim(mu_product) == 0 else mu_product.astype(np.float64)
+        if isinstance(mu, float):
+            state["mu_product"] = state["mu_product"] * np.float32(mu)          # np.float32
+            mu_product = float(state["mu_product"])
+        else:
+            state["mu_product"] = state["mu_product"] * mu.astype(np.float32)   # (N, 1) float32
+            mu_product = state["mu_product"].astype(np.float64)
         exp_avg, exp_avg_sq, denom, scratch = state["exp_avg"], state["exp_avg_sq"], state["denom"], state["scratch"]
         lerp_(exp_avg, grad, 1 - beta1)
         _second_moment_(exp_avg_sq, grad, beta2, scratch)
@@ -238,7 +241,7 @@ class RAdam(FirstOrder):
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
         # NumPy floats, so rho_inf == 4 (beta2 = 0.6) gives inf/NaN instead of ZeroDivisionError
-        rho_inf, rho = np.float64(rho_inf) if np.ndim(rho_inf) == 0 else rho_inf, rho_t
+        rho_inf, rho = np.float64(rho_inf) if isinstance(rho_inf, float) else rho_inf, rho_t
         with np.errstate(all="ignore"):
             rect = ((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)) ** 0.5
         return rho_t, rect
@@ -259,11 +262,11 @@ class RAdam(FirstOrder):
         rectified = rho_t > 5.0                        # bool or (N, 1)
         np.divide(exp_avg, bias_correction1, out=update)   # bias_corrected_exp_avg
         update *= lr
-        if np.any(rectified):
+        if any_true(rectified):
             np.sqrt(exp_avg_sq, out=scratch)
             scratch += h["eps"]
             np.divide(bias_correction2 ** 0.5, scratch, out=scratch)   # the adaptive lr
-            if np.all(rectified):
+            if all_true(rectified):
                 update *= scratch
                 update *= rect
             else:

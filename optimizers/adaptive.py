@@ -11,15 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.schema import Param
-from optimizers.base import FirstOrder, nonzero, register
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, eps_param, lerp_, lr_param, negate_if
+from optimizers.base import FirstOrder, register
+from optimizers.common import MAXIMIZE, WEIGHT_DECAY, eps_param, lr_param, negate_if
+from optimizers.fast import all_true, any_true, is_set, lerp_
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
 
 
 def _add_weight_decay(grad: np.ndarray, params: np.ndarray, weight_decay) -> np.ndarray:
     """torch's ``grad = grad.add(param, alpha=weight_decay)`` (L2 penalty), in place on ``grad``."""
-    if nonzero(weight_decay):
+    if is_set(weight_decay):
         grad += weight_decay * params
     return grad
 
@@ -166,9 +167,9 @@ class RMSprop(FirstOrder):
             np.sqrt(square_avg, out=avg)
         avg += h["eps"]
         with_momentum = momentum > 0                 # bool or (N, 1)
-        if np.all(with_momentum):
+        if all_true(with_momentum):
             self._momentum_step(params, grad, avg, state, momentum, lr)
-        elif not np.any(with_momentum):
+        elif not any_true(with_momentum):
             grad *= -lr                              # addcdiv_: param + (-lr * g) / avg
             grad /= avg
             params += grad

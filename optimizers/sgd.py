@@ -5,6 +5,7 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register, with_defaults, nonzero
+from optimizers.fast import all_true, is_set
 from optimizers.common import MAXIMIZE, WEIGHT_DECAY, lr_param, negate_if
 
 
@@ -53,11 +54,11 @@ class SGD(FirstOrder):
     def update(self, params, grad, state, lr):
         h = self.hyper
         grad = negate_if(grad, h["maximize"])
-        if nonzero(h["weight_decay"]):
+        if is_set(h["weight_decay"]):
             grad += h["weight_decay"] * params
         state["step"] += 1
         momentum = h["momentum"]
-        if nonzero(momentum):
+        if is_set(momentum):
             buf = state["momentum_buffer"]
             if state["step"] == 1:
                 np.copyto(buf, grad)
@@ -66,7 +67,7 @@ class SGD(FirstOrder):
                 buf += (1 - h["dampening"]) * grad
             if h["nesterov"]:
                 grad += momentum * buf
-            elif np.all(momentum != 0):
+            elif all_true(momentum != 0):
                 grad = buf
             else:
                 # per-run momentum mixing 0 and > 0: rows with 0 take torch's plain step (no buffer,
