@@ -20,18 +20,18 @@ from landscapes.formula import FUNCTIONS, MAX_DEPTH, MAX_LENGTH
 # The brief's budget is 10 ms per input; asserted with a margin for a loaded 2-core machine.
 TIME_LIMIT = 0.050
 
-def _seconds_to_answer(text) -> float:
-    """Time ``formula(text)`` (valid or not); a slow first try is retried twice and the
-    best kept, since a pause of a loaded machine is not slowness of the input."""
+def _seconds_to_answer(text, tries: int = 1) -> float:
+    """Time ``formula(text)`` (valid or not), best of ``tries``; a slow try is retried up
+    to 3 in all, since a pause of a loaded machine is not slowness of the input."""
     best = np.inf
-    for _ in range(3):
+    for attempt in range(max(tries, 3)):
         start = time.perf_counter()
         try:
             formula(text)
         except FormulaError:
             pass
         best = min(best, time.perf_counter() - start)
-        if best < TIME_LIMIT:
+        if best < TIME_LIMIT and attempt + 1 >= tries:
             break
     return best
 
@@ -431,7 +431,7 @@ def test_hostile_inputs_are_rejected_quickly():
     for text in HOSTILE:
         with pytest.raises(FormulaError):
             formula(text)
-        elapsed = _seconds_to_answer(text)
+        elapsed = _seconds_to_answer(text, tries=3)
         slowest = max(slowest, elapsed)
         assert elapsed < TIME_LIMIT, (text[:40], elapsed)
     print(f"slowest hostile input: {slowest * 1e3:.2f} ms")
@@ -466,7 +466,7 @@ def test_worst_valid_inputs_build_within_budget():
     for text in _worst_valid_inputs():
         assert len(text) <= MAX_LENGTH
         surface = formula(text)
-        elapsed = _seconds_to_answer(text)
+        elapsed = _seconds_to_answer(text, tries=3)
         slowest = max(slowest, elapsed)
         assert elapsed < TIME_LIMIT, (text[:40], elapsed)
         hessian = surface.hessian(np.full((120, 120, 2), 0.5))       # one full grid is cheap too
