@@ -29,50 +29,57 @@ __all__ = ["LBFGS", "lbfgs_step", "cubic_interpolate", "strong_wolfe"]
 _SPLIT = 134217729.0   # 2^27 + 1, Veltkamp's splitter for float64
 
 
-def _two_product(a: float, b: float) -> tuple[float, float]:
-    """``a * b = p + e`` exactly (Dekker): p the rounded product, e its rounding error."""
-    p = a * b
-    c = _SPLIT * a
-    a_hi = c - (c - a)
-    a_lo = a - a_hi
-    c = _SPLIT * b
-    b_hi = c - (c - b)
-    b_lo = b - b_hi
-    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-
-
 def _fma(a: float, b: float, c: float) -> float:
     """``a * b + c`` rounded once, as the FMA instruction behind torch's ``add_(alpha=)``.
 
-    Python 3.11 has no ``math.fma``. Error-free transformations give
-    a*b + c = r + err2 + eps exactly (r the rounded candidate); r is the
-    correctly rounded result unless the exact value lies within rounding of a
-    midpoint between floats, which is checked and then settled with exact
-    rational arithmetic (rare).
+    Python 3.11 has no ``math.fma``. Error-free transformations (inlined here
+    for speed; this is the inner loop of the two-loop recursion) give
+    a*b + c = r + err2 + eps exactly, r being the float nearest s + v:
+
+        a*b = p + e            (Dekker's product, Veltkamp splitting)
+        p + c = s + t,  t + e = v + eps,  s + v = r + err2     (Knuth's TwoSum)
+
+    r is the correctly rounded result unless |err2 + eps| may reach half the
+    gap to r's neighbour (the exact value sits on a rounding midpoint); those
+    rare cases, and zero, tiny, huge or non-finite operands, are settled with
+    exact rational arithmetic.
     """
     p = a * b
+    if a == 0.0 or b == 0.0:
+        return p + c                       # exact product 0: IEEE addition, signs of zero included
     if not (1e-280 < abs(p) < 1e290 and abs(a) < 1e290 and abs(b) < 1e290 and abs(c) < 1e300):
         return _fma_exact(a, b, c, p)
-    p, e = _two_product(a, b)
-    s, t = _two_sum(p, c)        # p + c = s + t
-    v, eps = _two_sum(t, e)      # t + e = v + eps
-    r, err2 = _two_sum(s, v)     # s + v = r + err2;  a*b + c = r + err2 + eps
+    # Dekker: e = a*b - p exactly
+    h = _SPLIT * a
+    a_hi = h - (h - a)
+    a_lo = a - a_hi
+    h = _SPLIT * b
+    b_hi = h - (h - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    # TwoSum p + c = s + t
+    s = p + c
+    h = s - p
+    t = (p - (s - h)) + (c - h)
+    # TwoSum t + e = v + eps
+    v = t + e
+    h = v - t
+    eps = (t - (v - h)) + (e - h)
+    # TwoSum s + v = r + err2
+    r = s + v
+    h = r - s
+    err2 = (s - (r - h)) + (v - h)
     total = abs(err2) + abs(eps)
     if total == 0.0:
         return r
     gap = math.ulp(r)
-    if abs(math.frexp(r)[0]) == 0.5:   # a power of two: the float below is only half an ulp away
+    if total < 0.25 * gap:                 # within a quarter ulp: no neighbour is nearer, even below 2^k
+        return r
+    if abs(math.frexp(r)[0]) == 0.5:       # a power of two: the float below is only half an ulp away
         gap *= 0.5
     if total < 0.5 * gap * (1.0 - 2.0 ** -40):
         return r
     return _fma_exact(a, b, c, p)
-
-
-def _two_sum(a: float, b: float) -> tuple[float, float]:
-    """``a + b = s + err`` exactly (Knuth)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
 
 
 def _fma_exact(a: float, b: float, c: float, p: float) -> float:

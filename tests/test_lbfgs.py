@@ -59,6 +59,16 @@ def test_paths_equal_torch_from_other_starts(surface, start, config):
     compare_with_torch(landscapes.get(surface), optimizers.get("lbfgs", **config), start, STEPS)
 
 
+@settings(max_examples=30, deadline=None)
+@given(surface=st.sampled_from(landscapes.names()), u=st.floats(0.0, 1.0), v=st.floats(0.0, 1.0),
+       config=st.sampled_from(CONFIGS), lr=st.sampled_from([1.0, 0.7, 0.05]))
+def test_property_paths_equal_torch_from_random_starts(surface, u, v, config, lr):
+    landscape = landscapes.get(surface)
+    x0, x1, y0, y1 = landscape.view
+    start = (x0 + u * (x1 - x0), y0 + v * (y1 - y0))
+    compare_with_torch(landscape, optimizers.get("lbfgs", **{**config, "lr": lr}), start, 5)
+
+
 @pytest.mark.parametrize("kappa, angle", [(1.0, 0.0), (1000.0, 0.0), (50.0, 30.0), (300.0, -75.0)])
 def test_paths_equal_torch_on_ill_conditioned_variants(kappa, angle):
     landscape = landscapes.get("ill_conditioned", kappa=kappa, angle=angle)
