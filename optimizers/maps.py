@@ -47,7 +47,8 @@ DEFAULT_BASIN_TOL_FRACTION = 0.01   # default basin radius: 1% of the larger sid
 MAX_MAP_SECONDS = 10.0             # estimated stepping time allowed for optimizers that step row by row
 LOSS_GAP_FLOOR = 1e-16              # loss gaps are clipped to [floor, ceiling] for log colour scales
 LOSS_GAP_CEILING = 1e300
-PATH_BUDGET_BYTES = 16 * 2 ** 20    # one chunk's (K+1, C, 2) float64 path stays under this (peak ~3x)
+PATH_BUDGET_BYTES = 32 * 2 ** 20    # one chunk's (K+1, C, 2) float64 path stays under this
+SCAN_BLOCK = 16                     # steps per block when scanning a path for the first arrival
 
 
 # --------------------------------------------------------------------------- validation
@@ -93,6 +94,33 @@ class _Sweep:
 
 def _chunk_rows(steps: int, n_runs: int) -> int:
     return int(max(1, min(n_runs, PATH_BUDGET_BYTES // ((steps + 1) * 2 * 8))))
+
+
+def _first_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray) -> np.ndarray:
+    """First step ``k`` with ``gap(path)[k] <= tol`` and ``k < diverged_at`` per run, else :data:`NEVER`.
+
+    ``path`` is ``(K+1, C, 2)``. Scanned in blocks of :data:`SCAN_BLOCK` steps over
+    the runs still pending, so runs that arrive early cost nothing afterwards and no
+    ``(K+1, C)`` temporary is built; each point's gap is the same number either way.
+    """
+    n_runs = path.shape[1]
+    first = np.full(n_runs, NEVER, dtype=np.int64)                  # (C,)
+    pending = np.arange(n_runs)                                      # runs with no hit yet
+    went_bad = diverged_at >= 0
+    for lo in range(0, path.shape[0], SCAN_BLOCK):
+        if pending.size == 0:
+            break
+        hi = min(lo + SCAN_BLOCK, path.shape[0])
+        block = path[lo:hi] if pending.size == n_runs else path[lo:hi, pending]   # (B, P, 2)
+        with np.errstate(all="ignore"):
+            hit = gap(block) <= tol                                  # (B, P); NaN compares False
+        if went_bad[pending].any():
+            k = np.arange(lo, hi)[:, None]                           # (B, 1)
+            hit &= ~(went_bad[pending] & (k >= diverged_at[pending]))
+        arrived = hit.any(axis=0)                                    # (P,)
+        first[pending[arrived]] = lo + np.argmax(hit[:, arrived], axis=0)
+        pending = pending[~arrived]
+    return first
 
 
 def _steps_all_rows_at_once(optimizer: Optimizer) -> bool:
@@ -150,7 +178,6 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
     steps_to_tol = np.empty(n_runs, dtype=np.int64)                  # (N,)
     last_gap = np.empty(n_runs)                                      # (N,)
     seeds = np.broadcast_to(np.asarray(seed), (n_runs,)) if np.ndim(seed) else None
-    step_index = np.arange(steps + 1)[:, None]                       # (K+1, 1)
     _check_time_budget(landscape, optimizer_for_rows, starts, steps,
                        dict(schedule=schedule, noise=noise, seed=seed, bound=bound))
     chunk = _chunk_rows(steps, n_runs)
@@ -161,16 +188,11 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         out = _iterate(landscape, optimizer_for_rows(rows), starts[rows], steps, schedule=schedule,
                        noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound)
         path = out["path"]                                           # (K+1, C, 2)
-        with np.errstate(all="ignore"):
-            values = gap(path)                                       # (K+1, C)
-        hit = values <= tol                                          # NaN compares False
-        went_bad = out["diverged_at"]
-        hit &= ~((went_bad >= 0) & (step_index >= went_bad))
-        first = np.argmax(hit, axis=0)
         final[rows] = path[-1]
-        diverged_at[rows] = went_bad
-        steps_to_tol[rows] = np.where(hit.any(axis=0), first, NEVER)
-        last_gap[rows] = values[-1]
+        diverged_at[rows] = out["diverged_at"]
+        steps_to_tol[rows] = _first_within(path, gap, tol, out["diverged_at"])
+        with np.errstate(all="ignore"):
+            last_gap[rows] = gap(path[-1:])[0]
     return _Sweep(final, diverged_at, steps_to_tol, last_gap)
 
 

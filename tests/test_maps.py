@@ -136,6 +136,14 @@ def test_diverged_label_only_where_the_run_diverged():
     assert went_bad.any() and not went_bad.all()
     np.testing.assert_array_equal(result.labels == DIVERGED, went_bad)
     assert np.all(result.steps_to_tol[went_bad] < result.diverged_at[went_bad])
+    rows, cols = np.nonzero(went_bad)
+    calm_rows, calm_cols = np.nonzero(~went_bad)
+    for row, col in list(zip(rows[:3], cols[:3])) + list(zip(calm_rows[:3], calm_cols[:3])):
+        trajectory = optimizers.simulate(double_well(), optimizers.get("sgd", lr=0.3),
+                                         (result.xs[col], result.ys[row]), 100)
+        assert result.diverged_at[row, col] == trajectory.diverged_at[0]
+        assert result.steps_to_tol[row, col] == trajectory.steps_to_tolerance(result.tol, measure="distance")[0]
+        np.testing.assert_array_equal(result.final[row, col], trajectory.final[0])
 
 
 def test_basin_cells_equal_single_runs():
@@ -153,6 +161,7 @@ def test_chunking_changes_nothing(monkeypatch):
     surface = double_well()
     whole = basin_map(surface, optimizers.get("adam", lr=0.1), 80, grid=14)
     monkeypatch.setattr(maps, "PATH_BUDGET_BYTES", 81 * 16 * 9)   # 9 rows per chunk: 22 chunks
+    monkeypatch.setattr(maps, "SCAN_BLOCK", 3)                      # and scan 3 steps at a time
     chunked = basin_map(surface, optimizers.get("adam", lr=0.1), 80, grid=14)
     for name in ("labels", "steps_to_tol", "final", "diverged_at"):
         np.testing.assert_array_equal(getattr(whole, name), getattr(chunked, name))
