@@ -246,3 +246,11 @@ def test_rmsprop_mixed_per_run_momentum_equals_separate_runs():
     plain = optimizers.run(ROSENBROCK, optimizers.get("rmsprop", lr=1e-3), starts[0], 60)
     heavy = optimizers.run(ROSENBROCK, optimizers.get("rmsprop", lr=1e-3, momentum=0.9), starts[1], 60)
     assert np.array_equal(batch[:, 0], plain) and np.array_equal(batch[:, 1], heavy)
+
+
+def test_rmsprop_momentum_zero_rows_keep_no_buffer():
+    """torch creates no momentum buffer when momentum == 0: the recorded state of that row stays 0."""
+    trajectory = optimizers.simulate(ROSENBROCK, optimizers.get("rmsprop", lr=1e-3, momentum=np.array([0.0, 0.9])),
+                                     np.array([[-1.0, 1.5], [-1.0, 1.5]]), 30)
+    buffer = trajectory.state["momentum_buffer"]                          # (T+1, 2, 2)
+    assert np.all(buffer[:, 0] == 0) and np.any(buffer[:, 1] != 0)
