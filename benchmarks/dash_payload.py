@@ -9,7 +9,8 @@ the first match, enough for a benchmark).
 ``pick_main_callback`` chooses the callback that draws the most: a server-side
 callback whose outputs include a ``figure``, with the most inputs and states.
 ``numeric_control`` finds an input holding a number (a slider or number box)
-for simulated users to change.
+for simulated users to change. :class:`Session` plays a browser tab: the page
+load, then control changes followed by the callbacks they trigger.
 """
 from __future__ import annotations
 
@@ -40,14 +41,25 @@ def walk_components(node) -> Iterator[dict]:
                     yield from walk_components(value)
 
 
-def components_by_id(layout) -> dict[str, dict]:
-    """Stringified id -> the component's props."""
-    found = {}
-    for component in walk_components(layout):
+# What the browser fills in for a dcc.Location on a plain visit to the page.
+LOCATION_DEFAULTS = {"pathname": "/", "search": "", "hash": "", "href": "http://127.0.0.1/"}
+
+
+def add_components(found: dict[str, dict], tree) -> dict[str, dict]:
+    """Add every component of ``tree`` with an id to ``found`` (stringified id -> props), and return it."""
+    for component in walk_components(tree):
         component_id = component["props"].get("id")
         if component_id is not None:
-            found[stringify_id(component_id)] = component["props"]
+            props = dict(component["props"])
+            if component.get("type") == "Location":
+                props = {**LOCATION_DEFAULTS, **{k: v for k, v in props.items() if v is not None}}
+            found[stringify_id(component_id)] = props
     return found
+
+
+def components_by_id(layout) -> dict[str, dict]:
+    """Stringified id -> the component's props."""
+    return add_components({}, layout)
 
 
 def _matches(pattern: dict, concrete) -> bool:
@@ -82,7 +94,8 @@ def resolve(dependency: dict, components: dict[str, dict]):
 def split_outputs(output: str) -> list[tuple[str, str]]:
     """``"a.b"`` or ``"..a.b...c.d.."`` -> ``[(id_text, property), ...]``."""
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    return [tuple(part.rsplit(".", 1)) for part in parts]
+    # "state.data@<hash>" is a duplicate output (allow_duplicate): the property is "data"
+    return [(id_text, prop.split("@")[0]) for id_text, prop in (part.rsplit(".", 1) for part in parts)]
 
 
 def build_request(spec: dict, components: dict[str, dict], changed: str | None = None) -> dict:
@@ -126,6 +139,8 @@ def numeric_control(body: dict) -> tuple[int, int | None] | None:
     for index, entry in enumerate(body["inputs"]):
         items = entry if isinstance(entry, list) else [entry]
         for item_index, item in enumerate(items):
+            if item.get("property", "").startswith("n_clicks"):     # a button, not a value a user sets
+                continue
             value = item.get("value")
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return index, (item_index if isinstance(entry, list) else None)
@@ -143,10 +158,101 @@ def with_value(body: dict, where: tuple[int, int | None], value: Any) -> dict:
 
 
 def main_request(get_json) -> tuple[dict, dict] | None:
-    """``(spec, body)`` for the app's main callback, given ``get_json(path) -> parsed JSON``."""
+    """``(spec, body)`` for the app's main callback with the layout's values, given ``get_json(path)``."""
     dependencies = get_json("/_dash-dependencies")
     spec = pick_main_callback(dependencies)
     if spec is None:
         return None
     components = components_by_id(get_json("/_dash-layout"))
     return spec, build_request(spec, components)
+
+
+def dependency_keys(specs: list[dict], key: str) -> set[str]:
+    return {f"{d['id']}.{d['property']}" for spec in specs for d in spec.get(key, [])}
+
+
+class Session:
+    """One browser tab, as far as the server can tell: the components' current values, and callbacks fired.
+
+    ``post(body) -> (status, seconds, parsed JSON or None)`` sends one callback
+    request. :meth:`load` plays the page load (every server-side callback that
+    fires initially, in dependency order, e.g. URL -> state store -> figures);
+    :meth:`change` plays a user changing one control: the control's callback,
+    then every callback its outputs trigger, down to the main one.
+    """
+
+    def __init__(self, layout, dependencies: list[dict], post):
+        self.components = components_by_id(layout)
+        self.specs = [d for d in dependencies if not d.get("clientside_function")]
+        self.main = pick_main_callback(dependencies)
+        self.post = post
+
+    def copy(self, post=None) -> "Session":
+        twin = object.__new__(Session)
+        twin.components = json.loads(json.dumps(self.components))
+        twin.specs, twin.main, twin.post = self.specs, self.main, post or self.post
+        return twin
+
+    def apply(self, response: dict) -> None:
+        """Store the values a callback returned (and any components it created)."""
+        for id_text, props in (response or {}).get("response", {}).items():
+            target = self.components.setdefault(id_text, {})
+            for prop, value in props.items():
+                target[prop] = value
+                if isinstance(value, (list, dict)):
+                    add_components(self.components, value)
+
+    def fire(self, spec: dict, changed: str | None = None) -> tuple[int, float]:
+        status, seconds, data = self.post(build_request(spec, self.components, changed))
+        if status == 200 and isinstance(data, dict):
+            self.apply(data)
+        return status, seconds
+
+    def load(self, max_rounds: int = 6) -> list[tuple[str, int, float]]:
+        """Fire the initial callbacks in dependency order; ``[(output, status, seconds)]``."""
+        waiting = [spec for spec in self.specs if not spec.get("prevent_initial_call")]
+        fired = []
+        for _ in range(max_rounds):
+            ready = [spec for spec in waiting
+                     if not (dependency_keys([spec], "inputs") & self._outputs(s for s in waiting if s is not spec))]
+            if not ready:
+                break
+            for spec in ready:
+                status, seconds = self.fire(spec)
+                fired.append((spec["output"], status, seconds))
+                waiting.remove(spec)
+        return fired
+
+    def _outputs(self, specs) -> set[str]:
+        return {f"{id_text}.{prop}" for spec in specs for id_text, prop in split_outputs(spec["output"])}
+
+    def controls(self) -> list[tuple[dict, tuple[int, int | None]]]:
+        """Server-side callbacks triggered by a number the user can change, whose effect reaches the main one."""
+        found = []
+        main_inputs = dependency_keys([self.main], "inputs") if self.main else set()
+        for spec in self.specs:
+            if spec is self.main or not (self._outputs([spec]) & main_inputs):
+                continue
+            where = numeric_control(build_request(spec, self.components))
+            if where is not None:
+                found.append((spec, where))
+        return found
+
+    def change(self, spec: dict, where, value) -> tuple[list[int], float]:
+        """Set one control and fire what follows; statuses of every request and the total time."""
+        body = with_value(build_request(spec, self.components), where, value)
+        item = body["inputs"][where[0]] if where[1] is None else body["inputs"][where[0]][where[1]]
+        self.components.setdefault(stringify_id(item["id"]), {})[item["property"]] = value
+        status, seconds, data = self.post(body)
+        statuses, total = [status], seconds
+        if status == 200 and isinstance(data, dict):
+            self.apply(data)
+            changed = self._outputs([spec])
+            for follower in self.specs:        # one level: the callbacks fed by what the control changed
+                if follower is not spec and dependency_keys([follower], "inputs") & changed \
+                        and not follower.get("clientside_function"):
+                    trigger = next(iter(dependency_keys([follower], "inputs") & changed))
+                    status, seconds = self.fire(follower, trigger)
+                    statuses.append(status)
+                    total += seconds
+        return statuses, total
