@@ -464,7 +464,8 @@ def _apply_run_value(run, component_id: dict, value) -> bool:
     if name not in params:
         return False
     raw = _from_control(params[name], value)
-    if raw is None or (params[name].kind in ("float", "int") and validate.number(raw) is None):
+    automatic = raw is None and params[name].default is None      # an emptied box means "auto"
+    if not automatic and (raw is None or (params[name].kind in ("float", "int") and validate.number(raw) is None)):
         return False
     new = validate.param_value(params[name], raw, "run", [])
     if new == values.get(name):

@@ -6,6 +6,8 @@ arrays); rows never interact, so this equals stepping them one by one.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +18,31 @@ from webapp import validate
 __all__ = ["RunResult", "simulate_runs", "TOLERANCE"]
 
 TOLERANCE = 1e-3   # "reached the minimum": loss within this of the global minimum's value
+CACHE_SIZE = 256   # batches kept: a classroom mostly asks for the same few views
+
+
+class _LRU:
+    """A small thread-safe least-recently-used cache of simulated batches."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_CACHE = _LRU(CACHE_SIZE)
 
 
 @dataclass
@@ -60,18 +87,37 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     for indices in groups.values():
         specs = [state.runs[i] for i in indices]
         try:
-            trajectories = [(_simulate(surface, specs, start, steps), indices)]
+            batches = [(_cached_simulate(surface, state, specs, start, steps), indices)]
         except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
             # a batch the optimizer refuses (e.g. a cross-parameter check): try the runs one by one
-            trajectories = []
+            batches = []
             for i in indices:
                 try:
-                    trajectories.append((_simulate(surface, [state.runs[i]], start, steps), [i]))
+                    batches.append((_cached_simulate(surface, state, [state.runs[i]], start, steps), [i]))
                 except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError) as error:
                     notices.append(f"Run {i + 1} ({state.runs[i].optimizer}) could not run: {error}")
-        for trajectory, members in trajectories:
-            results.update(_collect(surface, trajectory, members, state))
+        for arrays, members in batches:
+            for column, index in enumerate(members):
+                spec = state.runs[index]
+                results[index] = RunResult(index=index, spec=spec, label=spec.name(),
+                                           **{key: value[column] for key, value in arrays.items()})
     return surface, [results[i] for i in sorted(results)], steps
+
+
+def _freeze(values: dict) -> tuple:
+    return tuple(sorted((k, v.tolist() if isinstance(v, np.ndarray) else v) for k, v in values.items()))
+
+
+def _cached_simulate(surface, state, specs, start, steps) -> dict:
+    """Per-run arrays of one batch, from the cache when this exact batch was computed before."""
+    key = (state.surface, _freeze(state.surface_params), tuple(start.tolist()), int(steps),
+           tuple((s.optimizer, _freeze(s.hyper), s.schedule, _freeze(s.schedule_params), s.noise, s.seed)
+                 for s in specs))
+    arrays = _CACHE.get(key)
+    if arrays is None:
+        arrays = _arrays(surface, _simulate(surface, specs, start, steps))
+        _CACHE.put(key, arrays)
+    return arrays
 
 
 def _simulate(surface, specs, start, steps):
@@ -81,20 +127,17 @@ def _simulate(surface, specs, start, steps):
                                noise=specs[0].noise, seed=seeds)
 
 
-def _collect(surface, trajectory, members, state) -> dict[int, RunResult]:
+def _arrays(surface, trajectory) -> dict:
+    """Column-major per-run arrays of a trajectory (index [column] gives one run), all finite except lr[0]."""
     loss = np.nan_to_num(trajectory.loss, nan=0.0, posinf=1e300, neginf=-1e300)   # (T+1, N)
     grad_norm = np.nan_to_num(trajectory.grad_norm, nan=0.0, posinf=1e300, neginf=0.0)
-    lr = np.full(loss.shape, np.nan)
+    lr = np.full(loss.shape, np.nan)                                             # (T+1, N)
     lr[1:] = trajectory.lr
-    reached = trajectory.steps_to_tolerance(TOLERANCE)
-    _, distance = surface.nearest_minimum(trajectory.final)            # (N,)
-    out = {}
-    for column, index in enumerate(members):
-        spec = state.runs[index]
-        out[index] = RunResult(
-            index=index, spec=spec, label=spec.name(), path=trajectory.path[:, column],
-            loss=loss[:, column], grad_norm=grad_norm[:, column], lr=lr[:, column],
-            diverged_at=int(trajectory.diverged_at[column]), steps_to_tolerance=int(reached[column]),
-            distance_to_minimum=float(distance[column]),
-        )
-    return out
+    _, distance = surface.nearest_minimum(trajectory.final)                      # (N,)
+    return {
+        "path": np.ascontiguousarray(np.swapaxes(trajectory.path, 0, 1)),         # (N, T+1, 2)
+        "loss": loss.T.copy(), "grad_norm": grad_norm.T.copy(), "lr": lr.T.copy(),
+        "diverged_at": [int(k) for k in trajectory.diverged_at],
+        "steps_to_tolerance": [int(k) for k in trajectory.steps_to_tolerance(TOLERANCE)],
+        "distance_to_minimum": [float(d) for d in distance],
+    }

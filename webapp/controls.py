@@ -56,6 +56,8 @@ def slider_range(param) -> tuple[float, float, bool]:
 
 
 def _slider_position(param, value, low: float, log: bool) -> float:
+    if value is None:            # "automatic" (a schema default of None)
+        return low
     if not log:
         return float(value)
     if value <= 0:
@@ -108,7 +110,8 @@ def param_control(param, value, kind: str, run: int | None = None) -> html.Div:
                         marks=marks, updatemode="mouseup", className=slider_class,
                         allow_direct_input=False)
     number = dcc.Input(id=_key(kind, run, param.name), type="number", value=value, debounce=True,
-                       min=param.low, max=param.high, step="any", className="param-number")
+                       min=param.low, max=param.high, step="any", className="param-number",
+                       placeholder="auto" if param.default is None else None)
     return html.Div([html.Div([label, number], className="param-head"), slider],
                     className="param param-numeric", title=param.help)
 

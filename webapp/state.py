@@ -234,6 +234,8 @@ def to_query(state: AppState) -> str:
         parts.append(("start", ",".join(format_number(v) for v in state.start)))
     if state.steps != DEFAULT_STEPS:
         parts.append(("steps", str(state.steps)))
+    if not state.runs:
+        parts.append(("run", ""))
     for position, run in enumerate(state.runs):
         text = run.optimizer
         hyper = _params_text(optimizers.schema(run.optimizer), run.hyper)
@@ -337,10 +339,10 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         notices.append(f"Surface {surface}: {error}; using defaults.")
         state.surface_params = schema_defaults(surface_schema)
 
-    run_texts = [v for k, v in pairs if k == "run"]
-    if "run" in given:
+    run_texts = [v for k, v in pairs if k == "run" and v.strip()]
+    if "run" in given:        # a bare "run=" means: no runs at all
         runs = []
-        for position, text in enumerate(run_texts):
+        for text in run_texts:
             if len(runs) >= validate.MAX_RUNS:
                 notices.append(f"Only {validate.MAX_RUNS} runs fit on one page; the rest were dropped.")
                 break
@@ -383,6 +385,8 @@ def to_store(state: AppState) -> dict:
 def from_store(data: Any) -> tuple[AppState, list[str]]:
     """Rebuild (and re-validate) a state from store data that anyone could have posted. Never raises."""
     notices: list[str] = []
+    if data is None:          # nothing stored yet
+        return default_state(), notices
     if not isinstance(data, dict):
         return default_state(), ["The page state was unreadable; showing the default page."]
     state = default_state()

@@ -78,9 +78,12 @@ def param_value(param, value: Any, owner: str, notices: list) -> Any:
             notices.append(f"{owner}: {param.name}={_short(value)} is not {param.range_text()}; "
                            f"using {param.default!r}.")
             return param.default
+    if param.default is None and (value is None or (isinstance(value, str) and value.strip().lower() in
+                                                    ("", "none", "auto"))):
+        return None             # "automatic": the schema's own default
     as_float = number(value)
     if as_float is None:
-        notices.append(f"{owner}: {param.name}={_short(value)} is not a number; using {param.default:g}.")
+        notices.append(f"{owner}: {param.name}={_short(value)} is not a number; using {param.default!r}.")
         return param.default
     try:
         return param.validate(int(round(as_float)) if param.kind == "int" else as_float, owner)
@@ -103,7 +106,7 @@ def param_value(param, value: Any, owner: str, notices: list) -> Any:
         result = param.validate(clamped, owner)
     except ValueError:
         result = param.default
-    notices.append(f"{owner}: {param.name}={as_float:g} is outside {param.range_text()}; using {result:g}.")
+    notices.append(f"{owner}: {param.name}={as_float:g} is outside {param.range_text()}; using {result!r}.")
     return result
 
 

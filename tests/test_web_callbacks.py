@@ -1,0 +1,139 @@
+"""Callbacks through the real HTTP endpoint: whatever is posted, a clear answer and never a 500.
+
+Bodies here have the shape Dash sends; their values are hostile.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import app as app_module
+from webapp import validate
+from webapp.state import default_state, to_store
+
+CALLBACKS = app_module.app.callback_map
+
+
+def callback_key(first_input: str, output_fragment: str) -> str:
+    for key, spec in CALLBACKS.items():
+        if output_fragment in key and spec["inputs"][0]["id"] == first_input:
+            return key
+    raise KeyError((first_input, output_fragment))
+
+
+def outputs_of(key: str):
+    if key.startswith(".."):
+        parts = key[2:-2].split("...")
+    else:
+        parts = [key.split("@")[0]]
+    out = []
+    for part in parts:
+        component, prop = part.rsplit(".", 1)
+        out.append({"id": component, "property": prop})
+    return out if key.startswith("..") else out[0]
+
+
+def post(client, key: str, inputs: list, state: list | None = None, changed: list | None = None):
+    body = {"output": key, "outputs": outputs_of(key), "inputs": inputs, "state": state or [],
+            "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture(scope="module")
+def client():
+    return app_module.server.test_client()
+
+
+SHOW = callback_key("state", "map-graph.figure")
+STEPS = callback_key("steps-input", "state.data")
+RUN_VALUES = next(k for k, v in CALLBACKS.items() if "hyper" in str(v["inputs"][0]["id"]) and "state.data" in k)
+
+
+def unchanged(response) -> bool:
+    """Dash answers "no update" with 204, or 200 and an empty response."""
+    return response.status_code == 204 or (response.status_code == 200 and response.get_json()["response"] == {})
+
+
+def show(client, value):
+    response = post(client, SHOW, [{"id": "state", "property": "data", "value": value}])
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()["response"]
+
+
+def test_default_state_renders_contour_runs_and_share_link(client):
+    started = time.perf_counter()
+    out = show(client, to_store(default_state()))
+    assert time.perf_counter() - started < 5
+    figure = out["map-graph"]["figure"]
+    assert figure["data"][0]["type"] == "contour"
+    assert len(out["payload"]["data"]["runs"]) == 4
+    assert out["share-query"]["data"].startswith("?surface=ill_conditioned")
+    assert out["notices"]["children"] == []
+
+
+@pytest.mark.parametrize("garbage", [
+    "nonsense", 12, [1, 2], {"runs": "x"}, {"surface": {"$gt": 1}},
+    {"steps": 1e12, "runs": [{"optimizer": "adam", "hyper": {"lr": "1e999"}}]},
+    {"runs": [{"optimizer": "sgd", "hyper": {"lr": -5, "momentum": None, "nesterov": "yes"}}] * 30},
+    {"start": ["1e400", 2], "view": [3, 1, 0, 0]},
+    {"runs": [{"optimizer": "__import__('os')"}]},
+])
+def test_hostile_state_gets_notices_not_errors(client, garbage):
+    out = show(client, garbage)
+    payload = out["payload"]["data"]
+    assert len(payload["runs"]) <= validate.MAX_RUNS
+    assert payload["steps"] <= validate.MAX_STEPS
+    text = json.dumps(out)
+    assert "Traceback" not in text
+
+
+def test_clamped_values_are_reported(client):
+    out = show(client, {"steps": 1e12, "runs": [{"optimizer": "adam", "hyper": {"lr": -5}}]})
+    notices = json.dumps(out["notices"]["children"])
+    assert "Steps" in notices and "lr" in notices
+    assert out["payload"]["data"]["steps"] == validate.MAX_STEPS
+
+
+def test_worst_allowed_request_is_bounded(client):
+    import optimizers
+
+    names = optimizers.names()
+    runs = [{"optimizer": names[i % len(names)], "hyper": {"lr": 0.01 * (i + 1)}} for i in range(12)]
+    started = time.process_time()
+    out = show(client, {"surface": "rosenbrock", "steps": 10**9, "runs": runs})
+    cpu = time.process_time() - started
+    payload = out["payload"]["data"]
+    assert len(payload["runs"]) == validate.MAX_RUNS
+    assert len(payload["runs"]) * payload["steps"] <= validate.MAX_GROUP_STEPS
+    assert cpu < 2.0             # the budget is 0.5 s; generous here so a busy machine does not fail the test
+
+
+def test_steps_writer_clamps_and_ignores_non_numbers(client):
+    state = {"id": "state", "property": "data", "value": to_store(default_state())}
+    response = post(client, STEPS, [{"id": "steps-input", "property": "value", "value": 1e12}], [state])
+    assert response.status_code == 200
+    assert response.get_json()["response"]["state"]["data"]["steps"] == validate.MAX_STEPS
+    response = post(client, STEPS, [{"id": "steps-input", "property": "value", "value": "abc"}], [state])
+    assert unchanged(response)                               # nothing to change
+
+
+def test_hyperparameter_writer_validates_the_posted_value(client):
+    spec = CALLBACKS[RUN_VALUES]
+    state = {"id": "state", "property": "data", "value": to_store(default_state())}
+    lr_id = {"name": "lr", "run": 3, "type": "hyper"}
+
+    def send(value, run_id=lr_id):
+        inputs = [[{"id": run_id, "property": "value", "value": value}]] + [[] for _ in spec["inputs"][1:]]
+        return post(client, RUN_VALUES, inputs, [state], [json.dumps(run_id, separators=(",", ":")) + ".value"])
+
+    response = send(0.05)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["state"]["data"]["runs"][3]["hyper"]["lr"] == 0.05
+    response = send(-1)                                      # clamped to the schema's range
+    assert response.get_json()["response"]["state"]["data"]["runs"][3]["hyper"]["lr"] == 0.0
+    for bad in ("1e999", "abc", None, [1, 2], {"a": 1}):
+        assert unchanged(send(bad)), bad
+    assert unchanged(send(0.05, {"name": "lr", "run": 99, "type": "hyper"}))       # no such run
+    assert unchanged(send(0.05, {"name": "nope", "run": 0, "type": "hyper"}))

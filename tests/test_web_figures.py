@@ -1,0 +1,154 @@
+"""Pure figure builders: the right traces, finite numbers only, small payloads."""
+from __future__ import annotations
+
+import base64
+import json
+import math
+
+import numpy as np
+import pytest
+
+import landscapes
+from webapp import figures
+from webapp.callbacks import render_page
+from webapp.compute import simulate_runs
+from webapp.state import AppState, default_run, default_state
+
+
+def finite_everywhere(node) -> bool:
+    """Every number in a figure dict (typed arrays decoded) is finite."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=node["dtype"])
+            return bool(np.all(np.isfinite(values)))
+        return all(finite_everywhere(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return all(finite_everywhere(v) for v in node)
+    if isinstance(node, float):
+        return math.isfinite(node)
+    return True
+
+
+def computed(state):
+    notices = []
+    surface, results, steps = simulate_runs(state, notices)
+    return surface, results, steps, notices
+
+
+def diverging_state() -> AppState:
+    state = default_state()
+    state.runs = [default_run("sgd", lr=1.0), default_run("adam", color=1)]   # lr * kappa >> 2: SGD explodes
+    return state
+
+
+def test_map_has_static_contour_and_two_traces_per_run():
+    state = default_state()
+    surface, results, steps, _ = computed(state)
+    fig = figures.map_figure(surface, state.view_box(), results, state.start_point(), token=7)
+    data = fig["data"]
+    assert len(data) == figures.FIRST_RUN_TRACE + 2 * len(results)
+    assert data[0]["type"] == "contour"
+    z = np.frombuffer(base64.b64decode(data[0]["z"]["bdata"]), dtype="<f4")
+    assert z.size == 120 * 120 and data[0]["z"]["shape"] == "120,120"
+    assert data[1]["name"] == "minimum" and data[1]["x"] == [0.0] and data[1]["y"] == [0.0]
+    assert data[3]["x"] == [-8.0] and data[3]["y"] == [1.5]                  # the start marker
+    for i, result in enumerate(results):
+        line, marker = data[figures.FIRST_RUN_TRACE + 2 * i], data[figures.FIRST_RUN_TRACE + 2 * i + 1]
+        assert line["mode"] == "lines" and marker["mode"] == "markers"
+        assert isinstance(line["x"], list) and isinstance(marker["y"], list)    # plain lists: the player restyles them
+        assert line["line"]["color"] == marker["marker"]["color"]
+        assert line["name"] == result.label
+    assert fig["layout"]["meta"]["token"] == 7
+    assert fig["layout"]["xaxis"]["range"] == [-10.0, 10.0]
+    assert finite_everywhere(fig)
+    json.dumps(fig, allow_nan=False)
+
+
+def test_log_colour_surface_uses_a_log_scale():
+    state = AppState(surface="rosenbrock", surface_params={"l2": 0.0}, runs=[default_run("adam")])
+    surface, results, _, _ = computed(state)
+    assert surface.log_color
+    fig = figures.map_figure(surface, state.view_box(), results, state.start_point())
+    assert "log" in fig["data"][0]["colorbar"]["title"]["text"]
+    z = np.frombuffer(base64.b64decode(fig["data"][0]["z"]["bdata"]), dtype="<f4")
+    _, _, values = surface.grid(120)
+    assert z.max() - z.min() < 10 < values.max() - values.min()     # decades, not raw values
+
+
+def test_payload_carries_full_finite_paths_even_when_a_run_diverges():
+    state = diverging_state()
+    surface, results, steps, _ = computed(state)
+    assert results[0].diverged_at > 0
+    payload = figures.run_payload(results, state.view_box(), steps, token=3)
+    assert payload["token"] == 3 and payload["steps"] == steps
+    for run, result in zip(payload["runs"], results):
+        assert len(run["x"]) == len(run["y"]) == len(run["loss"]) == steps + 1
+        assert run["x"][0] == -8.0 and run["y"][0] == 1.5
+    assert payload["runs"][0]["diverged_at"] == results[0].diverged_at
+    assert payload["runs"][1]["diverged_at"] is None
+    assert payload["runs"][1]["trace"] == figures.FIRST_RUN_TRACE + 2
+    assert finite_everywhere(payload)
+    json.dumps(payload, allow_nan=False)
+
+
+def test_loss_figure_is_logarithmic_with_a_cursor():
+    state = default_state()
+    surface, results, steps, _ = computed(state)
+    fig = figures.loss_figure(surface, results, steps)
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert len(fig["data"]) == len(results)
+    cursor = fig["layout"]["shapes"][0]
+    assert cursor["x0"] == cursor["x1"] == 0 and cursor["yref"] == "paper"
+    assert all(min(trace["y"]) >= figures.LOSS_FLOOR for trace in fig["data"])
+    assert finite_everywhere(fig)
+
+
+def test_loss_figure_is_linear_for_a_surface_with_negative_values_and_no_minimum():
+    state = AppState(surface="saddle", surface_params={"l2": 0.0}, runs=[default_run("sgd")])
+    surface, results, steps, _ = computed(state)
+    assert surface.global_minimum is None
+    assert figures.loss_figure(surface, results, steps)["layout"]["yaxis"]["type"] == "linear"
+
+
+def test_results_rows_say_converged_or_diverged():
+    state = diverging_state()
+    surface, results, steps, _ = computed(state)
+    rows = figures.results_rows(results, steps)
+    assert rows[0]["status"] == f"diverged at step {results[0].diverged_at}" and rows[0]["diverged"]
+    assert rows[1]["status"].startswith("converged at step ")
+    assert rows[1]["steps_to_tolerance"] == str(results[1].steps_to_tolerance)
+    assert float(rows[1]["distance"]) == pytest.approx(results[1].distance_to_minimum, rel=1e-2)
+
+
+def test_hidden_runs_keep_their_traces_but_are_invisible():
+    state = default_state()
+    state.runs[2].visible = False
+    surface, results, steps, _ = computed(state)
+    fig = figures.map_figure(surface, state.view_box(), results, state.start_point())
+    assert fig["data"][figures.FIRST_RUN_TRACE + 4]["visible"] is False
+    assert fig["data"][figures.FIRST_RUN_TRACE + 2]["visible"] is True
+    assert figures.loss_figure(surface, results, steps)["data"][2]["visible"] is False
+
+
+def test_default_view_response_is_small():
+    page = render_page(default_state(), [])
+    from plotly.io.json import to_json_plotly
+
+    body = to_json_plotly({k: page[k] for k in ("map", "loss", "table", "payload", "notices", "query")})
+    assert len(body) <= 300 * 1024
+
+
+def test_rounding_keeps_paths_well_below_a_pixel():
+    view = (-10.0, 10.0, -3.0, 3.0)
+    decimals = figures.coordinate_decimals(view)
+    assert 10.0 ** -decimals <= 20 / 1e5
+    assert figures.round_significant([1.23456789e-7, 0.0, float("inf")]) == [1.235e-7, 0.0, 1e300]
+
+
+@pytest.mark.parametrize("name", landscapes.names())
+def test_every_surface_renders(name):
+    state = AppState(surface=name, surface_params={p.name: p.default for p in landscapes.schema(name)},
+                     runs=[default_run("adam"), default_run("sgd", color=1)], steps=50)
+    page = render_page(state, [])
+    assert page["map"]["data"][0]["type"] == "contour"
+    assert finite_everywhere(page["map"]) and finite_everywhere(page["payload"])
