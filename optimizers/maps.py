@@ -1,7 +1,7 @@
 """Many-run maps: basins of attraction over start points, and hyperparameter sensitivity.
 
 Both maps are one batch of independent runs (rows never interact), stepped by
-:func:`optimizers.loop.run` and laid out on a grid indexed ``[row=y, col=x]``
+the loop behind :func:`optimizers.loop.run` and laid out on a grid indexed ``[row=y, col=x]``
 (Plotly's heatmap convention, like :meth:`landscapes.base.Landscape.grid`).
 
 * :func:`basin_map`: one run from the centre of every cell of a ``G x G`` grid
@@ -83,13 +83,11 @@ def _check_view(view) -> tuple:
 # --------------------------------------------------------------------------- chunked stepping
 @dataclass
 class _Sweep:
-    """What a batch of N runs did: ``final`` ``(N, 2)``, ``diverged_at`` ``(N,)``, ``steps_to_tol`` ``(N,)``,
-    and ``last_gap`` ``(N,)`` the tolerance measure at the final point."""
+    """What a batch of N runs did: ``final`` ``(N, 2)``, ``diverged_at`` ``(N,)``, ``steps_to_tol`` ``(N,)``."""
 
     final: np.ndarray
     diverged_at: np.ndarray
     steps_to_tol: np.ndarray
-    last_gap: np.ndarray
 
 
 def _chunk_rows(steps: int, n_runs: int) -> int:
@@ -176,7 +174,6 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
     final = np.empty((n_runs, 2))                                    # (N, 2)
     diverged_at = np.empty(n_runs, dtype=np.int64)                   # (N,)
     steps_to_tol = np.empty(n_runs, dtype=np.int64)                  # (N,)
-    last_gap = np.empty(n_runs)                                      # (N,)
     seeds = np.broadcast_to(np.asarray(seed), (n_runs,)) if np.ndim(seed) else None
     _check_time_budget(landscape, optimizer_for_rows, starts, steps,
                        dict(schedule=schedule, noise=noise, seed=seed, bound=bound))
@@ -191,9 +188,8 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
         steps_to_tol[rows] = _first_within(path, gap, tol, out["diverged_at"])
-        with np.errstate(all="ignore"):
-            last_gap[rows] = gap(path[-1:])[0]
-    return _Sweep(final, diverged_at, steps_to_tol, last_gap)
+        del out, path                                                # free before the next chunk's path
+    return _Sweep(final, diverged_at, steps_to_tol)
 
 
 def _nearest_distance(centres: np.ndarray):
