@@ -238,21 +238,19 @@ class Session:
                 found.append((spec, where))
         return found
 
-    def change(self, spec: dict, where, value) -> tuple[list[int], float]:
-        """Set one control and fire what follows; statuses of every request and the total time."""
+    def change(self, spec: dict, where, value) -> list[tuple[str, int, float]]:
+        """Set one control and fire what follows; ``[(output, status, seconds)]`` of every request."""
         body = with_value(build_request(spec, self.components), where, value)
         item = body["inputs"][where[0]] if where[1] is None else body["inputs"][where[0]][where[1]]
         self.components.setdefault(stringify_id(item["id"]), {})[item["property"]] = value
         status, seconds, data = self.post(body)
-        statuses, total = [status], seconds
+        requests = [(spec["output"], status, seconds)]
         if status == 200 and isinstance(data, dict):
             self.apply(data)
             changed = self._outputs([spec])
             for follower in self.specs:        # one level: the callbacks fed by what the control changed
-                if follower is not spec and dependency_keys([follower], "inputs") & changed \
-                        and not follower.get("clientside_function"):
+                if follower is not spec and dependency_keys([follower], "inputs") & changed:
                     trigger = next(iter(dependency_keys([follower], "inputs") & changed))
                     status, seconds = self.fire(follower, trigger)
-                    statuses.append(status)
-                    total += seconds
-        return statuses, total
+                    requests.append((follower["output"], status, seconds))
+        return requests
