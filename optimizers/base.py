@@ -97,6 +97,8 @@ class Optimizer:
     def __init__(self, **hyper: Any) -> None:
         if "betas" in hyper and "beta1" in {p.name for p in self.schema}:
             # torch's name: betas=(beta1, beta2); the schema keeps them apart for controls and URLs
+            if "beta1" in hyper or "beta2" in hyper:
+                raise ValueError(f"{self.label}: give either betas or beta1/beta2, not both")
             betas = hyper.pop("betas")
             if not isinstance(betas, (tuple, list)) or len(betas) != 2:
                 raise ValueError(f"{self.label}: betas must be a pair (beta1, beta2), got {betas!r}")
