@@ -239,8 +239,9 @@ SCENARIOS: tuple = (
               "saddle points.",
         predict="Newton, L-BFGS and Adam on the Rosenbrock valley. How many steps, and how many "
                 "gradient evaluations, does each need to reach (1, 1)?",
-        takeaway="Newton lands on (1, 1) in 5 steps and L-BFGS in 2 (a few dozen gradient evaluations "
-                 "with its line search), while Adam needs hundreds. At a saddle (second link) plain "
+        takeaway="Newton and L-BFGS land on (1, 1) within a handful of steps (L-BFGS's line search "
+                 "spends a few dozen gradient evaluations), while Adam needs hundreds. At a saddle "
+                 "(second link) plain "
                  "Newton jumps straight onto the saddle and stays; saddle-free Newton flips the negative "
                  "curvature and escapes.",
         query="?surface=rosenbrock&steps=700&run=newton&run=lbfgs:line_search_fn=strong_wolfe&run=adam:lr=0.1",
