@@ -97,6 +97,26 @@ def test_share_query_names_the_scenario_and_carries_the_state(scenario):
     assert to_store(state) == to_store(scenario.state())
 
 
+# Runs whose point is to leave the picture: (scenario id, variant, run index).
+MEANT_TO_LEAVE = {("saddle_crawl", None, 1), ("learning_rate_choice", None, 1),
+                  ("second_order", 0, 1), ("second_order", 1, 1)}
+
+
+@pytest.mark.parametrize("sid, index, query", ALL_QUERIES, ids=QUERY_IDS)
+def test_runs_stay_in_the_view_unless_leaving_is_the_point(sid, index, query):
+    variant = None if index == 0 else index - 1
+    state, _, trajectories = simulated(sid, variant)
+    box = state.view_box()
+    for position, trajectory in enumerate(trajectories):
+        path = trajectory.path[:, 0]                                       # (T+1, 2)
+        shown = all(inside(box, point) for point in path)
+        if (sid, variant, position) in MEANT_TO_LEAVE:
+            assert not shown, f"run {position + 1} of {sid} should leave the view"
+        else:
+            assert shown, f"run {position + 1} of {sid} leaves the view"
+            assert trajectory.diverged_at[0] == -1
+
+
 # --------------------------------------------------------------------- 1. zig-zag
 def test_1_sgd_zigzags_and_momentum_and_adam_arrive_sooner():
     state, _, (sgd, momentum, adam) = simulated("zigzag_valley")

@@ -117,6 +117,7 @@ def cycle_minimum_steps(run: RunSpec, steps: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the twelve
 _ROTATED_VIEW = "view=-6,6,-6,6"
+_ROSENBROCK_VIEW = "view=-2,2,-3,3"     # Newton's second step dips to y = -2.7
 
 SCENARIOS: tuple = (
     Scenario(
@@ -244,7 +245,8 @@ SCENARIOS: tuple = (
                  "(second link) plain "
                  "Newton jumps straight onto the saddle and stays; saddle-free Newton flips the negative "
                  "curvature and escapes.",
-        query="?surface=rosenbrock&steps=700&run=newton&run=lbfgs:line_search_fn=strong_wolfe&run=adam:lr=0.1",
+        query="?surface=rosenbrock&steps=700&run=newton&run=lbfgs:line_search_fn=strong_wolfe&run=adam:lr=0.1"
+              "&" + _ROSENBROCK_VIEW,
         knobs=("L-BFGS's line search", "Newton's saddle_free switch"),
         variants=(
             Variant("Newton at a saddle", "?surface=saddle&steps=20&run=newton&run=newton:saddle_free=true"
@@ -280,10 +282,11 @@ SCENARIOS: tuple = (
         takeaway="Both runs converge to the minimum of the regularized loss, near (0.55, 0.31), not to "
                  "(1, 1): the optimizer minimizes the loss it is given, and the L2 term changed it. "
                  "The second link shows the same runs without the term.",
-        query="?surface=rosenbrock&l2=1&steps=800&run=momentum&run=newton",
+        query="?surface=rosenbrock&l2=1&steps=800&run=momentum&run=newton&" + _ROSENBROCK_VIEW,
         knobs=("l2: larger lambda pulls the minimum closer to the origin",),
         variants=(
-            Variant("Without the L2 term", "?surface=rosenbrock&steps=800&run=momentum&run=newton",
+            Variant("Without the L2 term",
+                    "?surface=rosenbrock&steps=800&run=momentum&run=newton&" + _ROSENBROCK_VIEW,
                     "lambda = 0: the runs end at (1, 1)."),
         ),
     ),
