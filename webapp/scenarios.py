@@ -266,7 +266,8 @@ SCENARIOS: tuple = (
         takeaway="The noise keeps every iterate jittering around the minimum, but the jitter averages "
                  "out: the Polyak average (from step 100) sits much closer than a typical iterate. The "
                  "snapshots at the bottom of each learning-rate cycle are good points, and their average "
-                 "is closer still.",
+                 "is closer still. (A real ensemble averages the snapshots' predictions; on a map we can "
+                 "only average their positions.)",
         query="?surface=quadratic_bowl&run=sgd:lr=0.1;noise=1;seed=1"
               "&run=sgd:lr=0.01;sched=cyclic:max_lr=0.3,step_size_up=25;noise=1;seed=1",
         knobs=("noise sigma", "the cycle length step_size_up", "seed"),
