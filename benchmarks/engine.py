@@ -15,7 +15,8 @@ Three workloads (the targets of the engine issue):
   NumPy Adam loop written here by hand, the floor (target: within 1.5x of it);
 * large: 200 x 200 starts x 300 steps of Adam, target under 1 s.
 
-Every figure is the median of ``--repeats`` runs; torch uses one thread. The
+Every figure is the median of ``--repeats`` runs, ours and the peer's
+alternating so both see the same load on a shared machine; torch uses one thread. The
 script prints a table and always exits 0: a slow or busy machine shows up in
 the ratios, never as a failure. It also checks that both sides computed the
 same thing (the largest difference between our paths and torch's).
@@ -69,6 +70,20 @@ def median_time(fn, repeats: int) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - began)
     return statistics.median(times), result
+
+
+def paired_median_times(ours, peer, repeats: int) -> tuple[float, object, float, object]:
+    """Median times of ``ours()`` and ``peer()`` run alternately, so both see the same load on a shared machine."""
+    ours_result, peer_result = ours(), peer()                     # warm-up
+    ours_times, peer_times = [], []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        ours_result = ours()
+        ours_times.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        peer_result = peer()
+        peer_times.append(time.perf_counter() - began)
+    return statistics.median(ours_times), ours_result, statistics.median(peer_times), peer_result
 
 
 def rosenbrock_torch(xy):
@@ -156,7 +171,7 @@ def row(label, ours, peer, peer_name, target, ratio_text=None):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
     args = parser.parse_args()
     repeats = 2 if args.quick else max(1, args.repeats)
@@ -173,10 +188,13 @@ def main() -> None:
             print(f"{'interactive ' + name:<34}  (not registered yet)")
             continue
         opt = optimizers.get(name, **hyper)
-        ours, path = median_time(lambda: optimizers.run(surface, opt, START, INTERACTIVE_STEPS), repeats)
+        ours_run = lambda: optimizers.run(surface, opt, START, INTERACTIVE_STEPS)   # noqa: E731
         peer = None
-        if torch is not None:
-            peer, torch_path = median_time(lambda: torch_interactive(make_torch, INTERACTIVE_STEPS), repeats)
+        if torch is None:
+            ours, path = median_time(ours_run, repeats)
+        else:
+            ours, path, peer, torch_path = paired_median_times(
+                ours_run, lambda: torch_interactive(make_torch, INTERACTIVE_STEPS), repeats)
             gap = np.max(np.abs(path - torch_path))
             if not gap <= 1e-6:
                 print(f"  warning: {name} differs from torch by {gap:.3g}")
@@ -186,17 +204,18 @@ def main() -> None:
     view = surface.view
     starts = grid(BASIN_SIDE, view)                        # (10000, 2)
     adam = optimizers.get("adam", lr=BASIN_LR)
-    ours, (final, diverged) = median_time(
-        lambda: optimizers.final_positions(surface, adam, starts, BASIN_STEPS), repeats)
+    ours_basin = lambda: optimizers.final_positions(surface, adam, starts, BASIN_STEPS)   # noqa: E731
     label = f"basin adam {BASIN_SIDE}x{BASIN_SIDE}x{BASIN_STEPS}"
     if torch is not None:
-        peer, torch_final = median_time(lambda: torch_basin(starts, BASIN_STEPS, BASIN_LR), repeats)
+        ours, (final, _), peer, torch_final = paired_median_times(
+            ours_basin, lambda: torch_basin(starts, BASIN_STEPS, BASIN_LR), repeats)
         gap = np.abs(final - torch_final).max(axis=1)          # (N,) per start
         # autograd rounds the gradient differently; on Rosenbrock's curved floor a few starts amplify that
         print(f"  agreement with torch over {len(gap)} starts: median {np.median(gap):.1e}, "
               f"max {gap.max():.1e}, {np.mean(gap <= 1e-9):.1%} within 1e-9")
         row(label, ours, peer, "torch.optim (N,2)", ">= 2.5x")
-    floor, floor_final = median_time(lambda: numpy_adam_floor(starts, BASIN_STEPS, BASIN_LR), repeats)
+    ours, _, floor, _ = paired_median_times(ours_basin, lambda: numpy_adam_floor(starts, BASIN_STEPS, BASIN_LR),
+                                            repeats)
     row(label, ours, floor, "bare NumPy floor", "<= 1.5x", ratio_text=f"{ours / floor:5.2f}x")
     ours_path, _ = median_time(lambda: optimizers.run(surface, adam, starts, BASIN_STEPS), max(1, repeats // 2))
     row(label + " +path", ours_path, None, "(full path kept)", "info")
