@@ -131,8 +131,10 @@ def user(index: int, users: int, session: Session, controls: list, period: float
     spec, where = controls[index % len(controls)]
     while time.monotonic() - start < duration:
         began = time.monotonic()
-        current = _current_value(session, spec, where)
-        requests = session.change(spec, where, new_value(rng, current))
+        if where is None:                                         # nothing to change: reload the view
+            requests = [(spec["output"], *session.fire(spec))]
+        else:
+            requests = session.change(spec, where, new_value(rng, _current_value(session, spec, where)))
         with lock:
             results.append(requests)
         time.sleep(max(0.0, period - (time.monotonic() - began)))
