@@ -6,7 +6,7 @@ import numpy as np
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register, with_defaults
 from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
-from optimizers.fast import is_set, lerp_
+from optimizers.fast import power, is_set, lerp_
 
 
 @register
@@ -78,8 +78,8 @@ class Adam(FirstOrder):
         grad *= 1 - beta2
         exp_avg_sq += grad
         if h["bias_correction"]:
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+            bias_correction1 = 1 - power(beta1, step)
+            bias_correction2_sqrt = power(1 - power(beta2, step), 0.5)
         else:
             bias_correction1 = bias_correction2_sqrt = 1.0
         second = exp_avg_sq

@@ -13,7 +13,7 @@ import numpy as np
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register
 from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
-from optimizers.fast import all_true, any_true, is_set, lerp_
+from optimizers.fast import all_true, any_true, is_set, lerp_, power
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
@@ -92,7 +92,7 @@ class Adamax(FirstOrder):
         np.abs(grad, out=scratch)
         scratch += h["eps"]
         np.maximum(exp_inf, scratch, out=exp_inf)
-        clr = lr / (1 - beta1 ** step)
+        clr = lr / (1 - power(beta1, step))
         np.multiply(exp_avg, -clr, out=scratch)     # addcdiv_: param + (-clr * m) / u
         scratch /= exp_inf
         params += scratch
@@ -158,10 +158,10 @@ class NAdam(FirstOrder):
         grad = negate_if(grad, h["maximize"])
         state["step"] += 1
         step = state["step"]
-        bias_correction2 = 1 - beta2 ** step
+        bias_correction2 = 1 - power(beta2, step)
         grad = _weight_decay(params, grad, h, lr)
-        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
-        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+        mu = beta1 * (1.0 - 0.5 * power(0.96, step * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * power(0.96, (step + 1) * momentum_decay))
         # torch: a float32 0-d tensor times a Python float, computed in float32
         if isinstance(mu, float):
             state["mu_product"] = state["mu_product"] * np.float32(mu)          # np.float32
@@ -237,13 +237,13 @@ class RAdam(FirstOrder):
     @staticmethod
     def _rectification(beta2, step):
         """``rho_t`` and the rectification ``r_t`` (NaN where rho_t <= 4; unused there)."""
-        bias_correction2 = 1 - beta2 ** step
+        bias_correction2 = 1 - power(beta2, step)
         rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        rho_t = rho_inf - 2 * step * power(beta2, step) / bias_correction2
         # NumPy floats, so rho_inf == 4 (beta2 = 0.6) gives inf/NaN instead of ZeroDivisionError
         rho_inf, rho = np.float64(rho_inf) if isinstance(rho_inf, float) else rho_inf, rho_t
         with np.errstate(all="ignore"):
-            rect = ((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)) ** 0.5
+            rect = power((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho), 0.5)
         return rho_t, rect
 
     def update(self, params, grad, state, lr):
@@ -256,8 +256,8 @@ class RAdam(FirstOrder):
         exp_avg, exp_avg_sq, update, scratch = state["exp_avg"], state["exp_avg_sq"], state["update"], state["scratch"]
         lerp_(exp_avg, grad, 1 - beta1)
         _second_moment_(exp_avg_sq, grad, beta2, scratch)
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2 = 1 - beta2 ** step
+        bias_correction1 = 1 - power(beta1, step)
+        bias_correction2 = 1 - power(beta2, step)
         rho_t, rect = self._rectification(beta2, step)
         rectified = rho_t > 5.0                        # bool or (N, 1)
         np.divide(exp_avg, bias_correction1, out=update)   # bias_corrected_exp_avg
@@ -265,7 +265,7 @@ class RAdam(FirstOrder):
         if any_true(rectified):
             np.sqrt(exp_avg_sq, out=scratch)
             scratch += h["eps"]
-            np.divide(bias_correction2 ** 0.5, scratch, out=scratch)   # the adaptive lr
+            np.divide(power(bias_correction2, 0.5), scratch, out=scratch)   # the adaptive lr
             if all_true(rectified):
                 update *= scratch
                 update *= rect

@@ -7,11 +7,13 @@ helpers answer scalars in plain Python and fall back to NumPy for arrays.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optimizers import common
 
-__all__ = ["any_true", "all_true", "is_set", "lerp_"]
+__all__ = ["any_true", "all_true", "is_set", "lerp_", "power"]
 
 
 def any_true(mask) -> bool:
@@ -43,3 +45,19 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight) -> np.ndarray:
             np.subtract(end, diff, out=start)
         return start
     return common.lerp_(start, end, weight)
+
+
+def power(base, exponent):
+    """``base ** exponent`` with Python's float ``pow``, elementwise for per-run columns.
+
+    NumPy's vectorized ``**`` may round differently from Python's scalar pow by
+    an ulp; torch computes bias corrections such as ``1 - beta ** step`` on
+    Python floats, so a per-run column must too, or a batch would differ from
+    separate runs.
+    """
+    if isinstance(base, np.ndarray) or isinstance(exponent, np.ndarray):
+        base_b, exp_b = np.broadcast_arrays(np.asarray(base, dtype=np.float64), np.asarray(exponent, dtype=np.float64))
+        values = [b ** e if (b >= 0 or e == round(e)) else math.nan   # NumPy's NaN, not a complex root
+                  for b, e in zip(base_b.ravel().tolist(), exp_b.ravel().tolist())]
+        return np.array(values, dtype=np.float64).reshape(base_b.shape)
+    return base ** exponent

@@ -422,9 +422,8 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
     ``len(x_values) * len(y_values)`` runs from ``start`` (the hyperparameters as per-run arrays).
 
     Cell ``[j, i]`` is the run with ``x_param = x_values[i]``, ``y_param = y_values[j]``
-    and ``base_hyper`` for the rest. The map is the engine's batch bit for bit, and a separate
-    run with those scalar values bit for bit too, except where an optimizer rounds differently
-    on a per-run column than on a Python float (Adam's ``beta ** t`` and ``** 0.5``: a few ulps).
+    and ``base_hyper`` for the rest. The map is the engine's batch bit for bit, and each cell
+    equals a separate run with those scalar values bit for bit.
     Caps: at most 50 values per axis, ``0 <= steps <= 5000``, and the time estimate of
     :func:`basin_map`; unknown or non-numeric parameters and values outside their range raise ValueError.
     """
