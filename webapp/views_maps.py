@@ -231,6 +231,9 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
                      "hovertemplate": f"{escape(run.name)}<br>%{{text}}<extra></extra>"})
     x0, x1, y0, y1 = (float(v) for v in view)
     for key in list(layout):
+        # link every panel to the first directly (make_subplots may chain x2 -> x3 -> ...)
+        if key not in ("xaxis", "yaxis") and key[:5] in ("xaxis", "yaxis"):
+            layout[key]["matches"] = key[0]
         if key.startswith("xaxis"):
             layout[key].update({"range": [x0, x1], "showgrid": False, "zeroline": False, "ticks": "outside",
                                 "ticklen": 3})

@@ -249,7 +249,8 @@ def _scaled(vectors: np.ndarray, reference: float, scale: np.ndarray, compress: 
     return finite(out)
 
 
-def state_arrows(series: dict, scale, compress: bool = True, decimals: int | None = None) -> dict:
+def state_arrows(series: dict, scale, compress: bool = True, decimals: int | None = None,
+                 step_true_size: bool = False) -> dict:
     """For every point t, the tips of the arrows anchored at the run's point ``path[t]``.
 
     Arrows (vectors v, drawn from the anchor to ``anchor + scaled(v)``):
@@ -263,6 +264,7 @@ def state_arrows(series: dict, scale, compress: bool = True, decimals: int | Non
     :func:`arrow_scale`: an arrow of reference size is one unit long, measured
     with x in sx and y in sy. ``compress`` maps length r -> 2r/(1+r) (at most
     2 units) so rare huge vectors stay on screen; else lengths are linear.
+    ``step_true_size``: draw the step unscaled, so its tip is the next point ``path[t+1]``.
 
     Returns ``{"x": [...], "y": [...]`` (anchors, T+1 each), ``"arrows": [{"kind", "name",
     "color", "x", "y"}]`` (tips, T+1 each), ``"scale"``, ``"references"}``, all plain lists. A
@@ -285,7 +287,10 @@ def state_arrows(series: dict, scale, compress: bool = True, decimals: int | Non
     references["step"] = _reference(np.linalg.norm(vectors["step"] / scale, axis=-1))
     arrows = []
     for kind, vector in vectors.items():
-        tips = path + _scaled(vector, references[kind], scale, compress)    # (T+1, 2)
+        if kind == "step" and step_true_size:
+            tips = path + vector                                              # (T+1, 2) = next points
+        else:
+            tips = path + _scaled(vector, references[kind], scale, compress)  # (T+1, 2)
         style = ARROW_STYLE[kind]
         arrows.append({"kind": kind, "name": style["name"], "color": style["color"], "width": style["width"],
                        "x": rounded(tips[:, 0], decimals), "y": rounded(tips[:, 1], decimals)})
