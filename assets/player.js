@@ -2,10 +2,12 @@
  * optiscape player: animates the runs in the browser, by step index.
  *
  * The server sends each run's full path once (payload.runs[i].x / .y / .loss,
- * length T+1). Every animation frame restyles only the run traces of the map
- * (path so far + current marker) and moves the loss plot's cursor. The contour
- * trace is never touched, so it stays visible during playback (Plotly's frame
- * animation with redraw:false would drop it).
+ * length T+1). Each animation frame moves SVG elements that this script keeps
+ * inside the map's plot area (per run: the path so far and the current point)
+ * and the loss plot's cursor. Plotly is never asked to redraw during playback:
+ * Plotly.restyle re-runs its whole pipeline (80-200 ms a frame measured here),
+ * and its frame animation drops contour traces. The contour is never touched,
+ * so it stays visible at every moment.
  *
  * Used by the Dash app (window.dash_clientside.player: load, shareUrl,
  * syncSlider) and by the standalone HTML export (same element ids).
@@ -13,10 +15,11 @@
 (function () {
   'use strict';
 
+  var SVG = 'http://www.w3.org/2000/svg';
   var P = {
     payload: null, step: 0, playing: false, speed: 1,
     raf: 0, last: 0, carry: 0, drawn: -1, loaded: 0,
-    frames: 0, drawMs: 0
+    frames: 0, drawMs: 0, projection: null
   };
 
   function noUpdate() {
@@ -26,34 +29,122 @@
   function lossDiv() { return document.querySelector('#loss-graph .js-plotly-plot'); }
   function maxStep() { return P.payload ? P.payload.steps : 0; }
   function ready(gd) {
-    return !!(gd && gd._fullLayout && gd.layout && gd.layout.meta && P.payload &&
-              gd.layout.meta.token === P.payload.token && window.Plotly);
+    return !!(gd && gd._fullLayout && gd._fullLayout.xaxis && gd.layout && gd.layout.meta && P.payload &&
+              gd.layout.meta.token === P.payload.token);
   }
   function fmt(v) {
     if (typeof v !== 'number') { return String(v); }
     return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+  }
+  function el(name, attrs, parent) {
+    var node = document.createElementNS(SVG, name);
+    for (var key in attrs) { node.setAttribute(key, attrs[key]); }
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+
+  // ------------------------------------------------------------ the SVG layer in a plot area
+  function layer(gd, className) {
+    // the clipped group holding the traces of the xy subplot (translated to the plot area's corner)
+    var plot = gd.querySelector('.cartesianlayer .overplot > g.xy') ||
+               gd.querySelector('.cartesianlayer .subplot.xy .plot');
+    if (!plot) { return null; }
+    var g = plot.querySelector('g.' + className);
+    if (!g) { g = el('g', {'class': className}, plot); }
+    else if (g !== plot.lastChild) { plot.appendChild(g); }     // stay on top of Plotly's traces
+    return g;
+  }
+
+  function hook(gd) {
+    if (gd && !gd._optiscapeHooked && gd.on) {
+      gd._optiscapeHooked = true;
+      // Plotly rebuilt or zoomed the plot: re-project and redraw our layer on top
+      gd.on('plotly_afterplot', function () { P.projection = null; requestAnimationFrame(function () { draw(true); }); });
+    }
+  }
+
+  // Pixel paths of every run for the current axes, cached until the payload or the axes change.
+  function project(gd) {
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    var key = P.payload.token + ':' + xa.range.join(',') + ':' + ya.range.join(',') + ':' + xa._length + ':' + ya._length;
+    if (P.projection && P.projection.key === key) { return P.projection; }
+    var runs = P.payload.runs.map(function (r) {
+      var n = r.x.length, px = new Float64Array(n), py = new Float64Array(n), ends = new Int32Array(n), d = '';
+      for (var i = 0; i < n; i++) {
+        px[i] = Math.max(-1e5, Math.min(1e5, xa.c2p(r.x[i])));
+        py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(r.y[i])));
+        d += (i ? 'L' : 'M') + px[i].toFixed(1) + ',' + py[i].toFixed(1);
+        ends[i] = d.length;
+      }
+      return {px: px, py: py, d: d, ends: ends};
+    });
+    P.projection = {key: key, runs: runs};
+    return P.projection;
+  }
+
+  function drawMap(gd, k) {
+    var g = layer(gd, 'optiscape-runs');
+    if (!g) { return; }
+    var runs = P.payload.runs, projection = project(gd);
+    if (g.getAttribute('data-token') !== String(P.payload.token)) {
+      while (g.firstChild) { g.removeChild(g.firstChild); }
+      g.setAttribute('data-token', String(P.payload.token));
+      runs.forEach(function (r, i) {
+        var run = el('g', {'class': 'optiscape-run', 'data-run': String(i)}, g);
+        if (!r.visible) { run.setAttribute('display', 'none'); }
+        el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
+                    'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
+        el('circle', {'class': 'run-marker', r: '6.5', fill: r.color, stroke: '#ffffff', 'stroke-width': '2'}, run);
+      });
+    }
+    var groups = g.childNodes;
+    for (var i = 0; i < runs.length; i++) {
+      var r = runs[i], p = projection.runs[i], n = Math.min(k, r.x.length - 1), group = groups[i];
+      group.firstChild.setAttribute('d', p.d.substring(0, p.ends[n]));
+      var marker = group.lastChild;
+      marker.setAttribute('cx', p.px[n].toFixed(1));
+      marker.setAttribute('cy', p.py[n].toFixed(1));
+      var diverged = r.diverged_at !== null && n >= r.diverged_at;
+      marker.setAttribute('stroke', diverged ? '#b42318' : '#ffffff');
+      marker.setAttribute('data-step', String(n));
+    }
+  }
+
+  function drawLoss(k) {
+    var lg = lossDiv();
+    if (!lg || !lg._fullLayout || !lg._fullLayout.xaxis || !lg.data) { return; }
+    var g = layer(lg, 'optiscape-cursor');
+    if (!g) { return; }
+    var xa = lg._fullLayout.xaxis, ya = lg._fullLayout.yaxis;
+    if (!g.firstChild) { el('line', {'class': 'cursor', stroke: '#444', 'stroke-width': '1.5', 'stroke-dasharray': '3,3'}, g); }
+    var x = xa.c2p(k).toFixed(1);
+    var line = g.firstChild;
+    line.setAttribute('x1', x); line.setAttribute('x2', x);
+    line.setAttribute('y1', '0'); line.setAttribute('y2', String(ya._length));
+    line.setAttribute('data-step', String(k));
+    var runs = P.payload.runs;
+    for (var i = 0; i < runs.length && i < lg.data.length; i++) {
+      var dot = g.childNodes[i + 1];
+      if (!dot) { dot = el('circle', {'class': 'loss-dot', r: '4', stroke: '#fff', 'stroke-width': '1.5'}, g); }
+      var ys = lg.data[i].y, n = Math.min(k, ys.length - 1), y = ya.c2p(ys[n]);
+      dot.setAttribute('fill', runs[i].color);
+      dot.setAttribute('cx', x);
+      dot.setAttribute('cy', isFinite(y) ? y.toFixed(1) : '-100');
+      dot.setAttribute('display', runs[i].visible ? 'inline' : 'none');
+    }
+    while (g.childNodes.length > runs.length + 1) { g.removeChild(g.lastChild); }
   }
 
   // ------------------------------------------------------------ drawing
   function draw(force) {
     var gd = mapDiv();
     if (!ready(gd)) { return false; }
+    hook(gd);
     var k = P.step;
     if (!force && P.drawn === k) { return true; }
     var t0 = performance.now();
-    var runs = P.payload.runs, xs = [], ys = [], texts = [], traces = [];
-    for (var i = 0; i < runs.length; i++) {
-      var r = runs[i], n = Math.min(k, r.x.length - 1);
-      xs.push(r.x.slice(0, n + 1)); ys.push(r.y.slice(0, n + 1)); texts.push(null); traces.push(r.trace);
-      var label = 'step ' + n + ', loss ' + fmt(r.loss[n]);
-      if (r.diverged_at !== null && n >= r.diverged_at) { label += ' (diverged at step ' + r.diverged_at + ')'; }
-      xs.push([r.x[n]]); ys.push([r.y[n]]); texts.push([label]); traces.push(r.trace + 1);
-    }
-    if (traces.length) { window.Plotly.restyle(gd, {x: xs, y: ys, text: texts}, traces); }
-    var lg = lossDiv();
-    if (lg && lg._fullLayout && lg.layout && lg.layout.shapes && lg.layout.shapes.length) {
-      window.Plotly.relayout(lg, {'shapes[0].x0': k, 'shapes[0].x1': k});
-    }
+    drawMap(gd, k);
+    drawLoss(k);
     P.drawn = k;
     P.frames += 1;
     P.drawMs += performance.now() - t0;
@@ -109,12 +200,14 @@
     updateControls();
   }
 
-  function act(action) {
+  function act(action, count) {
+    count = count || 1;
+    P.userActed = true;
     if (action === 'toggle') { if (P.playing) { pause(); } else { play(); } }
     else if (action === 'play') { play(); }
     else if (action === 'pause') { pause(); }
-    else if (action === 'back') { pause(); seek(P.step - 1); }
-    else if (action === 'forward') { pause(); seek(P.step + 1); }
+    else if (action === 'back') { pause(); seek(P.step - count); }
+    else if (action === 'forward') { pause(); seek(P.step + count); }
     else if (action === 'restart') { var was = P.playing; pause(); seek(0); if (was) { play(); } }
   }
 
@@ -161,7 +254,10 @@
     if (target) { event.preventDefault(); act(target.getAttribute('data-player')); }
   });
   document.addEventListener('input', function (event) {
-    if (event.target && event.target.id === 'scrub') { pause(); seek(Number(event.target.value)); }
+    if (event.target && event.target.id === 'scrub') {
+      var wanted = Number(event.target.value);      // read before pause() re-syncs the bar
+      P.userActed = true; pause(); seek(wanted);
+    }
   });
   document.addEventListener('change', function (event) {
     if (event.target && event.target.id === 'speed-select') {
@@ -173,8 +269,8 @@
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || !P.payload) { return; }
     var jump = event.shiftKey ? 10 : 1;
     if (event.key === ' ' || event.code === 'Space') { event.preventDefault(); act('toggle'); }
-    else if (event.key === 'ArrowRight') { event.preventDefault(); pause(); seek(P.step + jump); }
-    else if (event.key === 'ArrowLeft') { event.preventDefault(); pause(); seek(P.step - jump); }
+    else if (event.key === 'ArrowRight') { event.preventDefault(); act('forward', jump); }
+    else if (event.key === 'ArrowLeft') { event.preventDefault(); act('back', jump); }
     else if (event.key === 'Home') { event.preventDefault(); act('restart'); }
   });
 
@@ -211,7 +307,7 @@
     updateControls();
     whenReady(function () {
       draw(true);
-      if (first || wasPlaying) { play(); }
+      if ((first && !P.userActed) || wasPlaying) { play(); }
     });
     return payload.token;
   }

@@ -41,23 +41,29 @@ def diverging_state() -> AppState:
     return state
 
 
-def test_map_has_static_contour_and_two_traces_per_run():
+def decode(typed: dict) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=typed["dtype"])
+
+
+def test_map_is_a_static_contour_with_one_hover_trace_per_run():
     state = default_state()
     surface, results, steps, _ = computed(state)
     fig = figures.map_figure(surface, state.view_box(), results, state.start_point(), token=7)
     data = fig["data"]
-    assert len(data) == figures.FIRST_RUN_TRACE + 2 * len(results)
+    assert len(data) == figures.FIRST_RUN_TRACE + len(results)
     assert data[0]["type"] == "contour"
-    z = np.frombuffer(base64.b64decode(data[0]["z"]["bdata"]), dtype="<f4")
+    z = decode(data[0]["z"])
     assert z.size == 120 * 120 and data[0]["z"]["shape"] == "120,120"
     assert data[1]["name"] == "minimum" and data[1]["x"] == [0.0] and data[1]["y"] == [0.0]
     assert data[3]["x"] == [-8.0] and data[3]["y"] == [1.5]                  # the start marker
     for i, result in enumerate(results):
-        line, marker = data[figures.FIRST_RUN_TRACE + 2 * i], data[figures.FIRST_RUN_TRACE + 2 * i + 1]
-        assert line["mode"] == "lines" and marker["mode"] == "markers"
-        assert isinstance(line["x"], list) and isinstance(marker["y"], list)    # plain lists: the player restyles them
-        assert line["line"]["color"] == marker["marker"]["color"]
-        assert line["name"] == result.label
+        trace = data[figures.FIRST_RUN_TRACE + i]
+        assert trace["name"] == result.label
+        x, y, loss = decode(trace["x"]), decode(trace["y"]), decode(trace["customdata"])
+        assert x.size == y.size == loss.size == steps + 1                    # hover read-out at every step
+        np.testing.assert_allclose(x, result.path[:, 0], atol=1e-3)
+        np.testing.assert_allclose(loss, result.loss, rtol=1e-6, atol=1e-30)
+        assert "step %{pointNumber}" in trace["hovertemplate"] and "loss" in trace["hovertemplate"]
     assert fig["layout"]["meta"]["token"] == 7
     assert fig["layout"]["xaxis"]["range"] == [-10.0, 10.0]
     assert finite_everywhere(fig)
@@ -86,19 +92,19 @@ def test_payload_carries_full_finite_paths_even_when_a_run_diverges():
         assert run["x"][0] == -8.0 and run["y"][0] == 1.5
     assert payload["runs"][0]["diverged_at"] == results[0].diverged_at
     assert payload["runs"][1]["diverged_at"] is None
-    assert payload["runs"][1]["trace"] == figures.FIRST_RUN_TRACE + 2
+    assert payload["runs"][1]["trace"] == figures.FIRST_RUN_TRACE + 1
     assert finite_everywhere(payload)
     json.dumps(payload, allow_nan=False)
 
 
-def test_loss_figure_is_logarithmic_with_a_cursor():
+def test_loss_figure_is_logarithmic_with_one_line_per_run():
     state = default_state()
     surface, results, steps, _ = computed(state)
     fig = figures.loss_figure(surface, results, steps)
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert len(fig["data"]) == len(results)
-    cursor = fig["layout"]["shapes"][0]
-    assert cursor["x0"] == cursor["x1"] == 0 and cursor["yref"] == "paper"
+    assert [trace["name"] for trace in fig["data"]] == [r.label for r in results]
+    assert all(len(trace["y"]) == steps + 1 for trace in fig["data"])
     assert all(min(trace["y"]) >= figures.LOSS_FLOOR for trace in fig["data"])
     assert finite_everywhere(fig)
 
@@ -125,8 +131,9 @@ def test_hidden_runs_keep_their_traces_but_are_invisible():
     state.runs[2].visible = False
     surface, results, steps, _ = computed(state)
     fig = figures.map_figure(surface, state.view_box(), results, state.start_point())
-    assert fig["data"][figures.FIRST_RUN_TRACE + 4]["visible"] is False
-    assert fig["data"][figures.FIRST_RUN_TRACE + 2]["visible"] is True
+    assert fig["data"][figures.FIRST_RUN_TRACE + 2]["visible"] is False
+    assert fig["data"][figures.FIRST_RUN_TRACE + 1]["visible"] is True
+    assert figures.run_payload(results, state.view_box(), steps, 0)["runs"][2]["visible"] is False
     assert figures.loss_figure(surface, results, steps)["data"][2]["visible"] is False
 
 

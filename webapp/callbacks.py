@@ -100,7 +100,16 @@ def render_page(state: AppState, notices: list) -> dict:
         "payload": figures.run_payload(results, view, steps, token),
         "notices": notices_list(notices),
         "query": to_query(state),
+        "legend": legend_chips(results),
     }
+
+
+def legend_chips(results) -> list:
+    """The map's legend as HTML chips (the map itself draws runs as SVG, outside Plotly's legend)."""
+    return [html.Span([html.Span(className="swatch", style={"backgroundColor": figures.PALETTE[r.spec.color %
+                                                                                                 len(figures.PALETTE)]}),
+                       r.label], className="legend-chip" + ("" if r.spec.visible else " hidden-run"))
+            for r in results]
 
 
 def results_table(rows: list[dict]) -> html.Table:
@@ -483,6 +492,7 @@ def _register_outputs(app):
     @app.callback(
         Output("map-graph", "figure"), Output("loss-graph", "figure"), Output("results-table", "children"),
         Output("payload", "data"), Output("notices", "children"), Output("share-query", "data"),
+        Output("map-legend", "children"),
         Input(STATE, "data"),
     )
     def show(data):
@@ -492,12 +502,13 @@ def _register_outputs(app):
             notices = [str(n)[:300] for n in (data.get("notices") or [])[:20]] + notices \
                 if isinstance(data, dict) and isinstance(data.get("notices"), list) else notices
             page = render_page(state, notices)
-            return page["map"], page["loss"], page["table"], page["payload"], page["notices"], page["query"]
+            return (page["map"], page["loss"], page["table"], page["payload"], page["notices"], page["query"],
+                    page["legend"])
         except Exception:  # noqa: BLE001
             log.exception("rendering the state failed")
             message = notices_list(["Something went wrong computing this view; please change a setting "
                                     "or reset the page."])
-            return no_update, no_update, no_update, no_update, message, no_update
+            return no_update, no_update, no_update, no_update, message, no_update, no_update
 
     @app.callback(Output("download-csv", "data"), Input("download-csv-button", "n_clicks"),
                   State(STATE, "data"), prevent_initial_call=True)

@@ -1,15 +1,19 @@
 """Pure figure builders: arrays in, Plotly figure dicts out (tested without a browser).
 
-The map is one static contour plus, per run, two traces the browser animates:
-the path so far (a line) and the current point (a marker). Only those run
-traces are ever restyled during playback; the contour is never touched, so it
-stays visible at every moment (Plotly's frame animation would drop it).
+The map is static: a contour, the known critical points, the start, and per run
+one invisible hover trace holding its whole path (hover read-out: step, x, y,
+loss). The animation is not done with Plotly traces: ``assets/player.js`` draws
+each run's path so far and its current point as SVG inside the map's plot
+area, from the payload of :func:`run_payload`. Restyling Plotly traces re-runs
+Plotly's whole plot pipeline and measured 80-200 ms a frame here (contour or
+not), far below 30 frames per second; moving two SVG elements per run costs
+well under a millisecond, and the contour is never touched, so it stays
+visible at every moment.
 
-Trace order on the map (the player in ``assets/player.js`` relies on it)::
+Trace order on the map::
 
-    0 contour | 1 minima | 2 saddles and maxima | 3 start | 4 + 2i path of run i | 5 + 2i marker of run i
+    0 contour | 1 minima | 2 saddles and maxima | 3 start | 4 + i hover trace of run i
 
-Run traces carry plain lists (never typed arrays) because the browser restyles them.
 All numbers are finite; paths are rounded to a resolution far below a pixel.
 """
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy as np
 
 from webapp.state import PALETTE
 
-__all__ = ["FIRST_RUN_TRACE", "map_figure", "loss_figure", "results_rows", "run_payload",
+__all__ = ["PALETTE", "FIRST_RUN_TRACE", "map_figure", "loss_figure", "results_rows", "run_payload",
            "coordinate_decimals", "round_significant"]
 
 FIRST_RUN_TRACE = 4
@@ -74,7 +78,7 @@ def run_payload(results, view, steps: int, token: int) -> dict:
             "name": result.label,
             "color": PALETTE[result.spec.color % len(PALETTE)],
             "visible": bool(result.spec.visible),
-            "trace": FIRST_RUN_TRACE + 2 * position,
+            "trace": FIRST_RUN_TRACE + position,
             "x": _rounded(result.path[:, 0], decimals),
             "y": _rounded(result.path[:, 1], decimals),
             "loss": round_significant(result.loss),
@@ -96,7 +100,7 @@ def _contour_values(surface, view, grid_size: int) -> tuple[np.ndarray, np.ndarr
 
 
 def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 120) -> dict:
-    """The contour map with known critical points, the start, and two traces per run at step 0."""
+    """The static map: contour, known critical points, start, and one invisible hover trace per run."""
     xs, ys, z, colorbar_title = _contour_values(surface, view, grid_size)
     decimals = coordinate_decimals(view)
     data = [{
@@ -118,28 +122,23 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
     })
     for result in results:
         color = PALETTE[result.spec.color % len(PALETTE)]
-        visible = bool(result.spec.visible)
-        x0, y0 = round(float(result.path[0, 0]), decimals), round(float(result.path[0, 1]), decimals)
         data.append({
-            "type": "scatter", "mode": "lines", "x": [x0], "y": [y0], "name": result.label,
-            "line": {"color": color, "width": 2.5}, "visible": visible, "legendgroup": f"run{result.index}",
-            "hovertemplate": f"{_escape(result.label)}<br>step %{{pointNumber}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
-        })
-        data.append({
-            "type": "scatter", "mode": "markers", "x": [x0], "y": [y0], "name": result.label,
-            "marker": {"color": color, "size": 13, "line": {"color": "white", "width": 2}},
-            "visible": visible, "showlegend": False, "legendgroup": f"run{result.index}",
-            "text": [f"step 0, loss {result.loss[0]:.4g}"],
-            "hovertemplate": f"{_escape(result.label)}<br>%{{text}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}<extra></extra>",
+            "type": "scatter", "mode": "markers", "name": result.label,
+            "x": _typed(np.round(result.path[:, 0], decimals)), "y": _typed(np.round(result.path[:, 1], decimals)),
+            "customdata": _typed(np.nan_to_num(result.loss, nan=0.0, posinf=3e38, neginf=-3e38).clip(-3e38, 3e38)),
+            "marker": {"color": "rgba(0,0,0,0)", "size": 9}, "visible": bool(result.spec.visible),
+            "hoverlabel": {"bgcolor": color, "font": {"color": "#ffffff"}}, "showlegend": False,
+            "hovertemplate": f"{_escape(result.label)}<br>step %{{pointNumber}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
+                             f"<br>loss %{{customdata:.4g}}<extra></extra>",
         })
     x0, x1, y0, y1 = (float(v) for v in view)
     layout = {
         "meta": {"token": token, "first_run_trace": FIRST_RUN_TRACE},
         "uirevision": f"{surface.name}:{x0}:{x1}:{y0}:{y1}",
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "margin": {"l": 50, "r": 10, "t": 8, "b": 40},
         "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "zeroline": False, "showgrid": False},
         "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "zeroline": False, "showgrid": False},
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"},
+        "showlegend": False,
         "font": {"family": FONT, "size": 13},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#f7fbff",
         "hovermode": "closest", "dragmode": "zoom",
@@ -163,7 +162,7 @@ def _escape(text: str) -> str:
 
 # ------------------------------------------------------------------ loss plot
 def loss_figure(surface, results, steps: int) -> dict:
-    """Loss against step on a log axis, one line per run, and a cursor line at step 0.
+    """Loss against step on a log axis, one line per run (trace i is run i; the player draws the cursor).
 
     With a known global minimum f*, the plot shows the gap f - f* (floored at
     1e-16 so exact zeros stay on the log axis); otherwise f itself, on a log axis
@@ -191,8 +190,6 @@ def loss_figure(surface, results, steps: int) -> dict:
                   "type": "log" if positive else "linear", "exponentformat": "power"},
         "showlegend": False, "font": {"family": FONT, "size": 13},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff", "hovermode": "x unified",
-        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
-                    "line": {"color": "#444444", "width": 1.5, "dash": "dot"}}],
     }
     return {"data": data, "layout": layout}
 

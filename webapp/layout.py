@@ -126,6 +126,7 @@ def build_layout() -> html.Div:
             html.Aside([_surface_card(), _start_card(), _runs_card()], className="controls"),
             html.Div([
                 html.Div([
+                    html.Div(id="map-legend", className="map-legend"),
                     dcc.Graph(id="map-graph", className="map-graph", config=graph_config,
                               figure={"data": [], "layout": {}}),
                     _player_bar(),

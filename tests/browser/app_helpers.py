@@ -1,0 +1,62 @@
+"""Small helpers shared by the app's browser tests (dash_duo + selenium)."""
+from __future__ import annotations
+
+import json
+import time
+
+
+def severe_errors(dash_duo) -> list:
+    """Console entries at level SEVERE (JS errors, failed loads, CSP violations)."""
+    return [entry for entry in (dash_duo.get_logs() or []) if entry.get("level") == "SEVERE"]
+
+
+def until(condition, timeout: float = 10.0, interval: float = 0.1, message: str = ""):
+    """Poll ``condition()`` until it returns something truthy; return it, or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(message or f"condition not met within {timeout} s (last value {last!r})")
+
+
+def open_app(dash_duo, query: str = ""):
+    """Start the real app and wait until the map shows a contour and the player has data."""
+    from app import app
+
+    dash_duo.start_server(app)
+    if query:
+        dash_duo.driver.get(dash_duo.server_url + "/" + query)
+    until(lambda: js(dash_duo, "return document.querySelectorAll('#map-graph .contourlayer path').length") > 0,
+          timeout=20, message="no contour on the map")
+    until(lambda: (player(dash_duo) or {}).get("steps"), timeout=20, message="the player got no data")
+
+
+def js(dash_duo, script: str, *args):
+    return dash_duo.driver.execute_script(script, *args)
+
+
+def player(dash_duo) -> dict:
+    return js(dash_duo, "return window.optiscapePlayer ? window.optiscapePlayer.stats() : null;")
+
+
+def shown_step(dash_duo) -> int:
+    text = dash_duo.find_element("#step-readout").text          # "step k / T"
+    return int(text.split()[1])
+
+
+def pause(dash_duo):
+    if player(dash_duo)["playing"]:
+        dash_duo.find_element("#play-button").click()
+    until(lambda: not player(dash_duo)["playing"], message="did not pause")
+
+
+def element_id(**key) -> str:
+    """The DOM id Dash gives a pattern-matching component id (JSON with sorted keys)."""
+    return "[id='" + json.dumps(key, sort_keys=True, separators=(",", ":")) + "']"
+
+
+def current_url(dash_duo) -> str:
+    return dash_duo.driver.current_url
