@@ -43,16 +43,32 @@
     return node;
   }
 
-  // ------------------------------------------------------------ the SVG layer in a plot area
+  // ------------------------------------------------------------ the SVG layer over a plot area
+  // Our own <svg>, absolutely positioned over the plot area and promoted to its own compositing layer,
+  // so a frame repaints only the run paths, never the contour underneath.
   function layer(gd, className) {
-    // the clipped group holding the traces of the xy subplot (translated to the plot area's corner)
-    var plot = gd.querySelector('.cartesianlayer .overplot > g.xy') ||
-               gd.querySelector('.cartesianlayer .subplot.xy .plot');
-    if (!plot) { return null; }
-    var g = plot.querySelector('g.' + className);
-    if (!g) { g = el('g', {'class': className}, plot); }
-    else if (g !== plot.lastChild) { plot.appendChild(g); }     // stay on top of Plotly's traces
-    return g;
+    var container = gd.querySelector('.svg-container');
+    var full = gd._fullLayout;
+    if (!container || !full || !full.xaxis || !full.yaxis) { return null; }
+    var svg = container.querySelector('svg.' + className);
+    if (!svg) {
+      svg = el('svg', {'class': className});
+      svg.style.position = 'absolute';
+      svg.style.pointerEvents = 'none';
+      svg.style.overflow = 'hidden';
+      svg.style.willChange = 'transform';
+      el('g', {}, svg);
+    }
+    var layers = container.querySelectorAll('svg.main-svg');
+    var top = layers.length > 1 ? layers[layers.length - 1] : null;     // hover labels stay above us
+    if (svg.parentNode !== container || (top && svg.nextSibling !== top)) { container.insertBefore(svg, top); }
+    var xa = full.xaxis, ya = full.yaxis;
+    var box = [xa._offset, ya._offset, xa._length, ya._length].map(function (v) { return Math.round(v) + 'px'; });
+    if (svg.style.left !== box[0]) { svg.style.left = box[0]; }
+    if (svg.style.top !== box[1]) { svg.style.top = box[1]; }
+    if (svg.style.width !== box[2]) { svg.style.width = box[2]; svg.setAttribute('width', String(Math.round(xa._length))); }
+    if (svg.style.height !== box[3]) { svg.style.height = box[3]; svg.setAttribute('height', String(Math.round(ya._length))); }
+    return svg.firstChild;
   }
 
   function hook(gd) {
