@@ -75,8 +75,25 @@
     if (gd && !gd._optiscapeHooked && gd.on) {
       gd._optiscapeHooked = true;
       // Plotly rebuilt or zoomed the plot: re-project and redraw our layer on top
-      gd.on('plotly_afterplot', function () { P.projection = null; requestAnimationFrame(function () { draw(true); }); });
+      gd.on('plotly_afterplot', function () {
+        P.projection = null;
+        applyFont(gd);
+        requestAnimationFrame(function () { draw(true); });
+      });
     }
+  }
+
+  // Projector mode (large text): Plotly's own text follows the page's.
+  function applyFont(gd) {
+    if (!gd || !gd._fullLayout || !gd._fullLayout.font || !window.Plotly) { return; }
+    var wanted = P.bigText ? 18 : 13;
+    if (gd._fullLayout.font.size !== wanted) { window.Plotly.relayout(gd, {'font.size': wanted}); }
+  }
+
+  function projector(on) {
+    P.bigText = !!on;
+    [mapDiv(), lossDiv()].forEach(applyFont);
+    return P.bigText;
   }
 
   // Pixel paths of every run for the current axes, cached until the payload or the axes change.
@@ -156,6 +173,7 @@
     var gd = mapDiv();
     if (!ready(gd)) { return false; }
     hook(gd);
+    hook(lossDiv());
     var k = P.step;
     if (!force && P.drawn === k) { return true; }
     var t0 = performance.now();
@@ -355,7 +373,7 @@
             token: P.payload ? P.payload.token : null};
   }
 
-  var api = {load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
+  var api = {projector: projector, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.player = api;

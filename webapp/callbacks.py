@@ -541,7 +541,8 @@ def _register_clientside(app):
         "function(query) { return window.dash_clientside.player.shareUrl(query); }",
         Output("share-link", "value"), Input("share-query", "data"), prevent_initial_call=True)
     app.clientside_callback(
-        "function(n) { return (n % 2 === 1) ? 'app projector' : 'app'; }",
+        "function(n) { var on = n % 2 === 1; window.dash_clientside.player.projector(on); "
+        "return on ? 'app projector' : 'app'; }",
         Output("root", "className"), Input("contrast-toggle", "n_clicks"), prevent_initial_call=True)
     for kind in controls.CONTROL_KINDS:
         # slider <-> number box of one numeric parameter, in the browser (no round trip)

@@ -18,6 +18,7 @@ Surface controls have no ``"run"`` key.
 from __future__ import annotations
 
 import math
+import re
 
 from dash import dcc, html
 
@@ -134,8 +135,26 @@ def surface_controls(schema, values: dict) -> list:
     return [param_control(p, values.get(p.name, p.default), "surface-param") for p in schema]
 
 
+def rule_lines(latex: str) -> list[str]:
+    """A long update rule split at its top-level separators (``\\quad`` or ``,\\ ``) into lines.
+
+    Pieces with unbalanced braces or parentheses mean the split fell inside a group: then the rule
+    stays one line.
+    """
+    pieces = [p.strip().rstrip(",").strip() for p in re.split(r"\\quad|,\\ ", latex)]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or any(p.count("{") != p.count("}") or p.count("(") != p.count(")") for p in pieces):
+        return [latex]
+    return pieces
+
+
 def _math(latex: str) -> dcc.Markdown:
-    return dcc.Markdown(f"$${latex}$$", mathjax=True, className="math") if latex else html.Div()
+    """Display math, one line per piece of the rule (so it fits a narrow card)."""
+    if not latex:
+        return html.Div()
+    lines = rule_lines(latex)
+    body = lines[0] if len(lines) == 1 else r"\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
+    return dcc.Markdown(f"$${body}$$", mathjax=True, className="math")
 
 
 def run_card(run, position: int, label: str, can_add: bool) -> html.Div:

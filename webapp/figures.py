@@ -32,10 +32,11 @@ FIRST_RUN_TRACE = 4
 LOSS_FLOOR = 1e-16     # the loss plot is logarithmic: a gap of exactly 0 is drawn at this floor
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
-# Light at the minimum, darker uphill: the coloured run traces stay readable on top.
+# Light at the minimum, darker uphill, and colourless: every run colour (blue and sky blue included)
+# stays readable on top of it.
 CONTOUR_SCALE = [
-    [0.0, "#f7fbff"], [0.15, "#deebf7"], [0.35, "#c6dbef"], [0.55, "#9ecae1"],
-    [0.75, "#6baed6"], [0.9, "#4292c6"], [1.0, "#2171b5"],
+    [0.0, "#fcfcfd"], [0.2, "#eceef2"], [0.4, "#d9dde4"], [0.6, "#c2c8d2"],
+    [0.8, "#a7afbd"], [1.0, "#8a94a6"],
 ]
 
 
@@ -105,7 +106,7 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
     decimals = coordinate_decimals(view)
     data = [{
         "type": "contour", "x": _typed(xs), "y": _typed(ys), "z": _typed(z),
-        "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.6, "color": "rgba(255,255,255,0.7)"},
+        "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.7, "color": "rgba(255,255,255,0.9)"},
         "contours": {"coloring": "fill"}, "hoverinfo": "skip", "showscale": True,
         "colorbar": {"title": {"text": colorbar_title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
         "name": "surface", "showlegend": False,
@@ -140,7 +141,7 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
         "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "zeroline": False, "showgrid": False},
         "showlegend": False,
         "font": {"family": FONT, "size": 13},
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#f7fbff",
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fcfcfd",
         "hovermode": "closest", "dragmode": "zoom",
     }
     return {"data": data, "layout": layout}
