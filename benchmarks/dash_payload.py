@@ -15,6 +15,7 @@ load, then control changes followed by the callbacks they trigger.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any, Iterator
 
 WILDCARDS = ('["ALL"]', '["MATCH"]', '["ALLSMALLER"]')
@@ -178,7 +179,7 @@ class Session:
     request. :meth:`load` plays the page load (every server-side callback that
     fires initially, in dependency order, e.g. URL -> state store -> figures);
     :meth:`change` plays a user changing one control: the control's callback,
-    then every callback its outputs trigger, down to the main one.
+    then, in parallel, every callback its outputs trigger (e.g. the main one).
     """
 
     def __init__(self, layout, dependencies: list[dict], post):
@@ -248,9 +249,22 @@ class Session:
         if status == 200 and isinstance(data, dict):
             self.apply(data)
             changed = self._outputs([spec])
-            for follower in self.specs:        # one level: the callbacks fed by what the control changed
-                if follower is not spec and dependency_keys([follower], "inputs") & changed:
-                    trigger = next(iter(dependency_keys([follower], "inputs") & changed))
-                    status, seconds = self.fire(follower, trigger)
-                    requests.append((follower["output"], status, seconds))
+            # one level: the callbacks fed by what the control changed, sent at once as the browser does
+            followers = [f for f in self.specs if f is not spec and dependency_keys([f], "inputs") & changed]
+            bodies = [build_request(f, self.components, next(iter(dependency_keys([f], "inputs") & changed)))
+                      for f in followers]
+            answers: list = [None] * len(followers)
+
+            def send(i):
+                answers[i] = self.post(bodies[i])
+
+            threads = [threading.Thread(target=send, args=(i,)) for i in range(len(followers))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            for follower, (status, seconds, data) in zip(followers, answers):
+                if status == 200 and isinstance(data, dict):
+                    self.apply(data)
+                requests.append((follower["output"], status, seconds))
         return requests
