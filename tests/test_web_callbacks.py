@@ -106,7 +106,7 @@ def test_worst_allowed_request_is_bounded(client):
     cpu = time.process_time() - started
     payload = out["payload"]["data"]
     assert len(payload["runs"]) == validate.MAX_RUNS
-    assert len(payload["runs"]) * payload["steps"] <= validate.MAX_GROUP_STEPS
+    assert payload["steps"] * len(payload["runs"]) <= validate.MAX_GROUP_STEPS
     assert cpu < 2.0             # the budget is 0.5 s; generous here so a busy machine does not fail the test
 
 
@@ -137,3 +137,42 @@ def test_hyperparameter_writer_validates_the_posted_value(client):
         assert unchanged(send(bad)), bad
     assert unchanged(send(0.05, {"name": "lr", "run": 99, "type": "hyper"}))       # no such run
     assert unchanged(send(0.05, {"name": "nope", "run": 0, "type": "hyper"}))
+
+
+def test_zooming_the_map_sets_the_view_and_a_double_click_restores_it(client):
+    key = callback_key("map-graph", "state.data")
+    state = {"id": "state", "property": "data", "value": to_store(default_state())}
+
+    def zoom(relayout):
+        return post(client, key, [{"id": "map-graph", "property": "relayoutData", "value": relayout}], [state])
+
+    response = zoom({"xaxis.range[0]": -7, "xaxis.range[1]": -1, "yaxis.range[0]": -0.5, "yaxis.range[1]": 1.5})
+    assert response.get_json()["response"]["state"]["data"]["view"] == [-7, -1, -0.5, 1.5]
+    response = zoom({"xaxis.range": [-5, 5], "yaxis.range": [-1, 1]})
+    assert response.get_json()["response"]["state"]["data"]["view"] == [-5, 5, -1, 1]
+    for hostile in ({"xaxis.range[0]": "x"}, {"xaxis.range[0]": 5, "xaxis.range[1]": 1}, {"autosize": True},
+                    {"xaxis.range": [1e308, float("inf")]}, "zoom"):
+        assert unchanged(zoom(hostile)), hostile
+    zoomed = {"id": "state", "property": "data",
+              "value": {**to_store(default_state()), "view": [-5, 5, -1, 1]}}
+    response = post(client, key, [{"id": "map-graph", "property": "relayoutData",
+                                   "value": {"xaxis.autorange": True}}], [zoomed])
+    assert response.get_json()["response"]["state"]["data"]["view"] is None
+
+
+def test_slow_combinations_are_cut_to_a_ladder_step_with_a_notice(monkeypatch):
+    from webapp import compute
+
+    monkeypatch.setattr(compute, "CPU_BUDGET", 1e-9)        # everything is "too slow"
+    compute._CACHE.items.clear()
+    notices = []
+    state = default_state()
+    state.steps = 3000
+    _, results, steps = compute.simulate_runs(state, notices)
+    assert steps == 1 and all(r.path.shape == (2, 2) for r in results)
+    assert any("slow to compute" in n for n in notices)
+    monkeypatch.setattr(compute, "CPU_BUDGET", 1e9)
+    notices = []
+    _, results, steps = compute.simulate_runs(state, notices)
+    assert steps == 3000 and notices == []
+    assert all(step in compute.STEP_LADDER for step in (5000, 1000, 1))

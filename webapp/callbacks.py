@@ -264,9 +264,14 @@ def _register_surface_edits(app):
                 state.view = None
                 return True
             keys = ("xaxis.range[0]", "xaxis.range[1]", "yaxis.range[0]", "yaxis.range[1]")
+            given = dict(relayout)
+            for axis in ("xaxis", "yaxis"):          # Plotly.relayout({"xaxis.range": [a, b]}) form
+                pair = given.get(f"{axis}.range")
+                if isinstance(pair, list) and len(pair) == 2:
+                    given[f"{axis}.range[0]"], given[f"{axis}.range[1]"] = pair
             current = state.view_box()
-            box = [relayout.get(k, current[i]) for i, k in enumerate(keys)]
-            if not any(k in relayout for k in keys):
+            box = [given.get(k, current[i]) for i, k in enumerate(keys)]
+            if not any(k in given for k in keys):
                 return False
             box = validate.view_box(box, [])
             if box is None or tuple(box) == tuple(current):

@@ -7,6 +7,7 @@ arrays); rows never interact, so this equals stepping them one by one.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -19,6 +20,12 @@ __all__ = ["RunResult", "simulate_runs", "TOLERANCE"]
 
 TOLERANCE = 1e-3   # "reached the minimum": loss within this of the global minimum's value
 CACHE_SIZE = 256   # batches kept: a classroom mostly asks for the same few views
+CPU_BUDGET = 0.35  # seconds of stepping per request (plus figures and JSON: the worst request stays < 0.5 s)
+PROBE_STEPS = 5    # steps timed per batch to predict its cost
+# When a request would exceed CPU_BUDGET, steps are cut to the largest of these that fits, so the
+# same link shows the same steps on machines of similar speed (rather than an arbitrary count).
+STEP_LADDER = (5000, 4000, 3000, 2500, 2000, 1500, 1000, 800, 600, 500, 400, 300, 250, 200, 150, 100,
+               75, 50, 40, 30, 20, 10, 5, 1)
 
 
 class _LRU:
@@ -83,6 +90,7 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     groups: dict = {}
     for index, spec in enumerate(state.runs):
         groups.setdefault(validate.group_key(spec), []).append(index)
+    steps = _affordable_steps(surface, state, groups, start, steps, notices)
     results: dict[int, RunResult] = {}
     for indices in groups.values():
         specs = [state.runs[i] for i in indices]
@@ -104,15 +112,51 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     return surface, [results[i] for i in sorted(results)], steps
 
 
+def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: list) -> int:
+    """``steps``, or fewer when stepping every batch would take more than CPU_BUDGET seconds.
+
+    Each batch's cost per step is measured on PROBE_STEPS steps (remembered per surface and batch):
+    some optimizer-surface pairs cost 100x others (L-BFGS line searches on Ackley), which no static
+    table predicts.
+    """
+    if steps <= PROBE_STEPS:
+        return steps
+    per_step = 0.0
+    for indices in groups.values():
+        specs = [state.runs[i] for i in indices]
+        key = ("probe",) + _batch_key(state, specs, start, PROBE_STEPS)
+        cost = _CACHE.get(key)
+        if cost is None:
+            began = time.process_time()
+            try:
+                _simulate(surface, specs, start, PROBE_STEPS)
+            except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
+                pass
+            cost = (time.process_time() - began) / PROBE_STEPS
+            _CACHE.put(key, cost)
+        per_step += cost
+    if per_step * steps <= CPU_BUDGET:
+        return steps
+    fits = max(1, int(CPU_BUDGET / per_step))
+    allowed = next(level for level in STEP_LADDER if level <= fits)
+    notices.append(f"These runs are slow to compute on this surface; showing the first {allowed} of "
+                   f"{steps} steps.")
+    return allowed
+
+
+def _batch_key(state, specs, start, steps) -> tuple:
+    return (state.surface, _freeze(state.surface_params), tuple(np.asarray(start).tolist()), int(steps),
+            tuple((s.optimizer, _freeze(s.hyper), s.schedule, _freeze(s.schedule_params), s.noise, s.seed)
+                  for s in specs))
+
+
 def _freeze(values: dict) -> tuple:
     return tuple(sorted((k, v.tolist() if isinstance(v, np.ndarray) else v) for k, v in values.items()))
 
 
 def _cached_simulate(surface, state, specs, start, steps) -> dict:
     """Per-run arrays of one batch, from the cache when this exact batch was computed before."""
-    key = (state.surface, _freeze(state.surface_params), tuple(start.tolist()), int(steps),
-           tuple((s.optimizer, _freeze(s.hyper), s.schedule, _freeze(s.schedule_params), s.noise, s.seed)
-                 for s in specs))
+    key = _batch_key(state, specs, start, steps)
     arrays = _CACHE.get(key)
     if arrays is None:
         arrays = _arrays(surface, _simulate(surface, specs, start, steps))

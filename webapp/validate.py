@@ -5,9 +5,10 @@ through here: values are coerced, clamped into range, or replaced by a default,
 and each correction appends a human notice. Nothing here raises.
 
 Caps bound the work per request: at most :data:`MAX_RUNS` runs and
-:data:`MAX_STEPS` steps, and at most :data:`MAX_GROUP_STEPS` optimizer steps in
-total (runs that share an optimizer step together as one batch and count once),
-which keeps the worst request near 0.5 s of CPU.
+:data:`MAX_STEPS` steps, and at most :data:`MAX_GROUP_STEPS` cost-weighted
+optimizer steps in total (runs that share an optimizer step together as one
+batch and count once; see :data:`STEP_COST`), which keeps the worst request
+under 0.5 s of CPU.
 """
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ __all__ = ["MAX_RUNS", "MAX_STEPS", "MAX_GROUP_STEPS", "GRID_SIZE", "MAX_GRID_SI
 MAX_RUNS = 8
 MAX_STEPS = 5000
 MIN_STEPS = 1
-MAX_GROUP_STEPS = 20_000      # sum over stepping batches of their step counts
+MAX_GROUP_STEPS = 20_000      # sum over stepping batches of (cost x steps)
+# Relative CPU cost of one step (a first-order step of a whole batch, ~15-20 us here, is 1). Measured on
+# Rosenbrock: Newton ~50-60 us per batch step; L-BFGS ~330 us per step *of each run* (it steps its runs
+# one by one, so batching does not help). Unlisted optimizers count as first-order.
+STEP_COST = {"newton": 3}             # per stepping batch
+STEP_COST_PER_RUN = {"lbfgs": 22}     # per run
 GRID_SIZE = 120
 MAX_GRID_SIZE = 200
 MAX_COORD = 1e6               # start points and view boxes live inside [-1e6, 1e6]
@@ -264,11 +270,19 @@ def group_key(run) -> tuple:
     return (run.optimizer, fixed, run.schedule, tuple(sorted(run.schedule_params.items())), run.noise)
 
 
+def step_cost(runs) -> int:
+    """Cost of one step of all these runs: STEP_COST per stepping batch plus STEP_COST_PER_RUN per run."""
+    batches = {group_key(run): run.optimizer for run in runs}
+    per_batch = sum(STEP_COST.get(name, 1) for name in batches.values() if name not in STEP_COST_PER_RUN)
+    per_run = sum(STEP_COST_PER_RUN.get(run.optimizer, 0) for run in runs)
+    return per_batch + per_run or 1
+
+
 def step_budget(runs, requested: int, notices: list) -> int:
-    """Steps allowed for these runs: ``batches x steps <= MAX_GROUP_STEPS``."""
-    batches = len({group_key(run) for run in runs}) or 1
-    allowed = max(MIN_STEPS, min(requested, MAX_GROUP_STEPS // batches))
+    """Steps allowed for these runs: ``step_cost(runs) x steps <= MAX_GROUP_STEPS`` (deterministic, so a
+    shared link shows the same steps on any machine)."""
+    allowed = max(MIN_STEPS, min(requested, MAX_GROUP_STEPS // step_cost(runs)))
     if allowed < requested:
-        notices.append(f"{batches} different optimizer settings x {requested} steps is more than one request "
-                       f"may compute; showing the first {allowed} steps.")
+        notices.append(f"These runs x {requested} steps are more than one request may compute; "
+                       f"showing the first {allowed} steps (fewer runs, or cheaper optimizers, allow more).")
     return allowed
