@@ -127,12 +127,7 @@ def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: 
         key = ("probe",) + _batch_key(state, specs, start, PROBE_STEPS)
         cost = _CACHE.get(key)
         if cost is None:
-            began = time.process_time()
-            try:
-                _simulate(surface, specs, start, PROBE_STEPS)
-            except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
-                pass
-            cost = (time.process_time() - began) / PROBE_STEPS
+            cost = _probe(surface, specs, start)
             _CACHE.put(key, cost)
         per_step += cost
     if per_step * steps <= CPU_BUDGET:
@@ -142,6 +137,19 @@ def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: 
     notices.append(f"These runs are slow to compute on this surface; showing the first {allowed} of "
                    f"{steps} steps.")
     return allowed
+
+
+def _probe(surface, specs, start) -> float:
+    """CPU seconds (this thread's) per step of this batch: PROBE_STEPS steps minus a 0-step run (set-up)."""
+    elapsed = []
+    for steps in (0, PROBE_STEPS):
+        began = time.thread_time()
+        try:
+            _simulate(surface, specs, start, steps)
+        except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
+            pass
+        elapsed.append(time.thread_time() - began)
+    return max(elapsed[1] - elapsed[0], 0.0) / PROBE_STEPS
 
 
 def _batch_key(state, specs, start, steps) -> tuple:
