@@ -176,3 +176,20 @@ def test_slow_combinations_are_cut_to_a_ladder_step_with_a_notice(monkeypatch):
     _, results, steps = compute.simulate_runs(state, notices)
     assert steps == 3000 and notices == []
     assert all(step in compute.STEP_LADDER for step in (5000, 1000, 1))
+
+
+def test_picking_a_scenario_loads_its_link(client):
+    from webapp import scenarios
+
+    key = callback_key("scenario-picker", "state.data")
+    state = {"id": "state", "property": "data", "value": to_store(default_state())}
+    scenario = scenarios.SCENARIOS[1]
+    response = post(client, key, [{"id": "scenario-picker", "property": "value", "value": scenario.id}], [state])
+    data = response.get_json()["response"]["state"]["data"]
+    assert data["scenario"] == scenario.id and data["notices"] == []
+    assert data["revision"] == state["value"]["revision"] + 1
+    out = show(client, data)
+    assert out["share-query"]["data"] == scenarios.share_query(scenario)
+    assert scenario.title in json.dumps(out["scenario-panel"]["children"])
+    hostile = post(client, key, [{"id": "scenario-picker", "property": "value", "value": {"$ne": 1}}], [state])
+    assert unchanged(hostile)

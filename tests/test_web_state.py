@@ -213,3 +213,18 @@ def test_a_page_without_runs_round_trips():
     state = AppState(surface="saddle", surface_params={"l2": 0.0}, runs=[])
     parsed, notices = from_query(to_query(state))
     assert notices == [] and parsed.runs == [] and parsed.surface == "saddle"
+
+
+def test_scenario_links_round_trip_and_unknown_scenarios_are_reported():
+    from webapp import scenarios
+
+    for scenario in scenarios.SCENARIOS:
+        link = scenarios.share_query(scenario)
+        state, notices = from_query(link)
+        assert notices == [] and state.scenario == scenario.id
+        assert to_query(state) == link                   # the canonical form is the scenario's own link
+        assert from_store(to_store(state))[0].scenario == scenario.id
+    state, notices = from_query("?scenario=no_such_thing&surface=saddle")
+    assert state.scenario is None and state.surface == "saddle"
+    assert any("no_such_thing" in n for n in notices)
+    assert from_store({"scenario": "<script>"})[0].scenario is None

@@ -101,7 +101,24 @@ def render_page(state: AppState, notices: list) -> dict:
         "notices": notices_list(notices),
         "query": to_query(state),
         "legend": legend_chips(results),
+        "scenario": scenario_panel(state.scenario),
     }
+
+
+def scenario_panel(scenario_id: str | None) -> list:
+    """The lecture claim a scenario link shows: title, claim, the question to predict, the takeaway folded."""
+    if not scenario_id:
+        return []
+    from webapp import scenarios
+
+    scenario = scenarios.get(scenario_id)
+    return [html.Div([
+        html.Div(f"Scenario {scenario.number}: {scenario.title}", className="scenario-title"),
+        html.P(scenario.claim, className="scenario-claim"),
+        html.P([html.Strong("Predict: "), scenario.predict], className="scenario-predict"),
+        html.Details([html.Summary("Takeaway (after playing)"), html.P(scenario.takeaway)],
+                     className="scenario-takeaway"),
+    ], className="card scenario-card")]
 
 
 def legend_chips(results) -> list:
@@ -143,6 +160,7 @@ def surface_formula(state: AppState):
 def register_callbacks(app) -> None:
     _register_url(app)
     _register_render(app)
+    _register_scenario_pick(app)
     _register_surface_edits(app)
     _register_start_edits(app)
     _register_run_edits(app)
@@ -173,15 +191,15 @@ def _register_render(app):
     @app.callback(
         Output("runs-panel", "children"), Output("surface-params", "children"), Output("surface-picker", "value"),
         Output("start-x", "value"), Output("start-y", "value"), Output("steps-input", "value"),
-        Output("rendered-revision", "data"),
+        Output("rendered-revision", "data"), Output("scenario-picker", "value"),
         Input(STATE, "data"), State("rendered-revision", "data"),
     )
-    @guarded(7)
+    @guarded(8)
     def render_controls(data, rendered):
         """Rebuild the control panels after structural edits only (so typing never loses focus)."""
         state, _ = from_store(data)
         if state.revision == rendered:
-            return (no_update,) * 7
+            return (no_update,) * 8
         can_add = len(state.runs) < validate.MAX_RUNS
         cards = [controls.run_card(run, i, run.name(), can_add) for i, run in enumerate(state.runs)]
         if not cards:
@@ -190,7 +208,7 @@ def _register_render(app):
 
         x, y = state.start_point()
         return (cards, controls.surface_controls(landscapes.schema(state.surface), state.surface_params),
-                state.surface, x, y, state.steps, state.revision)
+                state.surface, x, y, state.steps, state.revision, state.scenario)
 
     @app.callback(Output("surface-formula", "children"), Output("surface-note", "children"),
                   Input(STATE, "data"))
@@ -198,6 +216,29 @@ def _register_render(app):
     def show_surface(data):
         state, _ = from_store(data)
         return surface_formula(state)
+
+
+def _register_scenario_pick(app):
+    @app.callback(Output(STATE, "data", allow_duplicate=True), Input("scenario-picker", "value"),
+                  State(STATE, "data"), prevent_initial_call=True)
+    @guarded(1)
+    def pick_scenario(scenario_id, data):
+        """A lecture scenario replaces the whole page with its state (its share link)."""
+        current, _ = from_store(data)
+        if scenario_id == current.scenario:
+            return no_update
+        if scenario_id is None:                 # cleared: keep the page, drop the caption
+            current.scenario = None
+            return to_store(current)
+        from webapp import scenarios
+
+        if not isinstance(scenario_id, str) or scenario_id not in scenarios.ids():
+            return no_update
+        state, notices = from_query(scenarios.share_query(scenarios.get(scenario_id)))
+        state.revision = current.revision + 1
+        stored = to_store(state)
+        stored["notices"] = notices
+        return stored
 
 
 def _register_surface_edits(app):
@@ -497,7 +538,7 @@ def _register_outputs(app):
     @app.callback(
         Output("map-graph", "figure"), Output("loss-graph", "figure"), Output("results-table", "children"),
         Output("payload", "data"), Output("notices", "children"), Output("share-query", "data"),
-        Output("map-legend", "children"),
+        Output("map-legend", "children"), Output("scenario-panel", "children"),
         Input(STATE, "data"),
     )
     def show(data):
@@ -508,12 +549,12 @@ def _register_outputs(app):
                 if isinstance(data, dict) and isinstance(data.get("notices"), list) else notices
             page = render_page(state, notices)
             return (page["map"], page["loss"], page["table"], page["payload"], page["notices"], page["query"],
-                    page["legend"])
+                    page["legend"], page["scenario"])
         except Exception:  # noqa: BLE001
             log.exception("rendering the state failed")
             message = notices_list(["Something went wrong computing this view; please change a setting "
                                     "or reset the page."])
-            return no_update, no_update, no_update, no_update, message, no_update, no_update
+            return no_update, no_update, no_update, no_update, message, no_update, no_update, no_update
 
     @app.callback(Output("download-csv", "data"), Input("download-csv-button", "n_clicks"),
                   State(STATE, "data"), prevent_initial_call=True)

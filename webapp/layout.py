@@ -30,6 +30,8 @@ def _header() -> html.Header:
                    className="tagline"),
         ], className="brand"),
         html.Div([
+            dcc.Dropdown(id="scenario-picker", options=_scenario_options(), value=None, clearable=True,
+                         searchable=False, placeholder="Lecture scenarios…", className="scenario-picker"),
             dcc.Input(id="share-link", type="text", readOnly=True, value="", className="share-link"),
             dcc.Clipboard(target_id="share-link", title="Copy link", className="copy-button",
                           children=html.Span("Copy link")),
@@ -41,6 +43,14 @@ def _header() -> html.Header:
                         title="Large text and high contrast (for projectors)"),
         ], className="header-actions"),
     ], className="app-header")
+
+
+def _scenario_options() -> list:
+    try:
+        from webapp import scenarios
+    except ImportError:
+        return []
+    return [{"label": f"{s.number}. {s.title}", "value": s.id} for s in scenarios.SCENARIOS]
 
 
 def _surface_card() -> html.Section:
@@ -125,6 +135,7 @@ def build_layout() -> html.Div:
         html.Main([
             html.Aside([_surface_card(), _start_card(), _runs_card()], className="controls"),
             html.Div([
+                html.Div(id="scenario-panel", className="scenario-panel"),
                 html.Div([
                     html.Div(id="map-legend", className="map-legend"),
                     dcc.Graph(id="map-graph", className="map-graph", config=graph_config,

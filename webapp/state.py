@@ -102,6 +102,7 @@ class AppState:
     start: tuple | None = None
     steps: int = DEFAULT_STEPS
     view: tuple | None = None
+    scenario: str | None = None   # a lecture scenario this page was opened from (webapp.scenarios)
     revision: int = 0      # bumped on structural edits so the run panel re-renders
 
     def landscape(self):
@@ -138,6 +139,15 @@ def default_state() -> AppState:
             known.append(name)
     runs = [default_run(name, color=i) for i, name in enumerate(known[:4])]
     return AppState(surface=surface, surface_params=schema_defaults(landscapes.schema(surface)), runs=runs)
+
+
+def scenario_ids() -> list[str]:
+    """Known lecture scenario ids (none while webapp.scenarios is absent)."""
+    try:
+        from webapp import scenarios
+    except ImportError:
+        return []
+    return list(scenarios.ids())
 
 
 def free_color(runs) -> int:
@@ -225,7 +235,8 @@ def _read_params(schema, pairs, owner: str, notices: list) -> dict:
 def to_query(state: AppState) -> str:
     """The state as a readable query string (with the leading '?'), non-default values only."""
     surface = state.landscape()
-    parts = [("surface", state.surface)]
+    parts = [("scenario", state.scenario)] if state.scenario else []
+    parts.append(("surface", state.surface))
     for param in landscapes.schema(state.surface):
         value = state.surface_params.get(param.name, param.default)
         if value != param.default:
@@ -357,7 +368,12 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         state.start = validate.point(given["start"], notices)
     if "view" in given:
         state.view = validate.view_box(given["view"], notices)
-    known_keys = {"surface", "run", "steps", "start", "view"} | surface_keys
+    if "scenario" in given:
+        if given["scenario"] in scenario_ids():
+            state.scenario = given["scenario"]
+        else:
+            notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
+    known_keys = {"surface", "run", "steps", "start", "view", "scenario"} | surface_keys
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices
@@ -378,6 +394,7 @@ def to_store(state: AppState) -> dict:
         "start": list(state.start) if state.start is not None else None,
         "steps": state.steps,
         "view": list(state.view) if state.view is not None else None,
+        "scenario": state.scenario,
         "revision": state.revision,
     }
 
@@ -412,6 +429,8 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     state.start = validate.point(data.get("start"), notices) if data.get("start") is not None else None
     state.view = validate.view_box(data.get("view"), notices) if data.get("view") is not None else None
     state.revision = validate.integer(data.get("revision", 0), 0, 2**31, 0)
+    scenario = data.get("scenario")
+    state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_ids() else None
     return state, notices
 
 
