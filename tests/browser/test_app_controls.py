@@ -102,7 +102,7 @@ def test_a_share_link_restores_the_state_and_a_surface_can_be_picked(dash_duo):
     assert severe_errors(dash_duo) == []
 
 
-def test_csv_download(dash_duo, tmp_path):
+def test_csv_and_html_downloads(dash_duo, tmp_path):
     open_app(dash_duo, "?steps=20")
     dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow",
                                                                  "downloadPath": str(tmp_path)})
@@ -113,3 +113,9 @@ def test_csv_download(dash_duo, tmp_path):
     lines = open(files[0]).read().strip().splitlines()
     assert lines[0].startswith("run,name,optimizer,hyperparameters")
     assert len(lines) == 1 + 4 * 21
+    dash_duo.find_element("#download-html-button").click()
+    pages = until(lambda: [f for f in glob.glob(os.path.join(tmp_path, "*.html"))], timeout=20,
+                  message="no HTML page was downloaded")
+    text = until(lambda: open(pages[0], encoding="utf-8").read().rstrip().endswith("</html>") and
+                 open(pages[0], encoding="utf-8").read())
+    assert "window.optiscapePlayer" in text and '"steps":20' in text
