@@ -160,22 +160,28 @@ def test_zooming_the_map_sets_the_view_and_a_double_click_restores_it(client):
     assert response.get_json()["response"]["state"]["data"]["view"] is None
 
 
-def test_slow_combinations_are_cut_to_a_ladder_step_with_a_notice(monkeypatch):
+def test_slow_batches_are_cut_to_a_ladder_step_and_cheap_ones_keep_every_step(monkeypatch):
     from webapp import compute
 
-    monkeypatch.setattr(compute, "CPU_BUDGET", 1e-9)        # everything is "too slow"
+    # pretend Adam costs a microsecond per step and everything else a second
+    monkeypatch.setattr(compute, "_probe",
+                        lambda surface, state, specs, start, steps: 1e-6 if specs[0].optimizer == "adam" else 1.0)
     compute._CACHE.items.clear()
     notices = []
     state = default_state()
     state.steps = 3000
     _, results, steps = compute.simulate_runs(state, notices)
-    assert steps == 1 and all(r.path.shape == (2, 2) for r in results)
-    assert any("slow to compute" in n for n in notices)
-    monkeypatch.setattr(compute, "CPU_BUDGET", 1e9)
+    lengths = {r.spec.optimizer: r.path.shape[0] - 1 for r in results}
+    assert lengths == {"adam": 3000, "sgd": 1, "momentum": 1, "rmsprop": 1}
+    assert steps == 3000
+    slow = [n for n in notices if "slow to compute" in n]
+    assert len(slow) == 3 and any(n.startswith("SGD") for n in slow)
+    monkeypatch.setattr(compute, "_probe", lambda *args: 0.0)
+    compute._CACHE.items.clear()
     notices = []
     _, results, steps = compute.simulate_runs(state, notices)
-    assert steps == 3000 and notices == []
-    assert all(step in compute.STEP_LADDER for step in (5000, 1000, 1))
+    assert steps == 3000 and notices == [] and all(r.path.shape[0] == 3001 for r in results)
+    compute._CACHE.items.clear()
 
 
 def test_picking_a_scenario_loads_its_link(client):

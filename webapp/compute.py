@@ -20,7 +20,7 @@ __all__ = ["RunResult", "simulate_runs", "TOLERANCE"]
 
 TOLERANCE = 1e-3   # "reached the minimum": loss within this of the global minimum's value
 CACHE_SIZE = 256   # batches kept: a classroom mostly asks for the same few views
-CPU_BUDGET = 0.35  # seconds of stepping per request (plus figures and JSON: the worst request stays < 0.5 s)
+CPU_BUDGET = 0.25  # seconds of stepping per request (plus probes, figures, JSON: the worst request < 0.5 s)
 PROBE_STEPS = 5    # steps timed per batch to predict its cost
 # When a request would exceed CPU_BUDGET, steps are cut to the largest of these that fits, so the
 # same link shows the same steps on machines of similar speed (rather than an arbitrary count).
@@ -90,18 +90,19 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     groups: dict = {}
     for index, spec in enumerate(state.runs):
         groups.setdefault(validate.group_key(spec), []).append(index)
-    steps = _affordable_steps(surface, state, groups, start, steps, notices)
+    allowed = _affordable_steps(surface, state, groups, start, steps, notices)
     results: dict[int, RunResult] = {}
-    for indices in groups.values():
+    for key, indices in groups.items():
         specs = [state.runs[i] for i in indices]
+        group_steps = allowed[key]
         try:
-            batches = [(_cached_simulate(surface, state, specs, start, steps), indices)]
+            batches = [(_cached_simulate(surface, state, specs, start, group_steps), indices)]
         except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
             # a batch the optimizer refuses (e.g. a cross-parameter check): try the runs one by one
             batches = []
             for i in indices:
                 try:
-                    batches.append((_cached_simulate(surface, state, [state.runs[i]], start, steps), [i]))
+                    batches.append((_cached_simulate(surface, state, [state.runs[i]], start, group_steps), [i]))
                 except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError) as error:
                     notices.append(f"Run {i + 1} ({state.runs[i].optimizer}) could not run: {error}")
         for arrays, members in batches:
@@ -109,47 +110,75 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
                 spec = state.runs[index]
                 results[index] = RunResult(index=index, spec=spec, label=spec.name(),
                                            **{key: value[column] for key, value in arrays.items()})
-    return surface, [results[i] for i in sorted(results)], steps
+    ordered = [results[i] for i in sorted(results)]
+    return surface, ordered, max((r.path.shape[0] - 1 for r in ordered), default=steps)
 
 
-def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: list) -> int:
-    """``steps``, or fewer when stepping every batch would take more than CPU_BUDGET seconds.
+def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: list) -> dict:
+    """Steps for each batch (group key -> steps): all of them unless that would take more than
+    CPU_BUDGET seconds; then the cheap batches keep every step and the slow ones get what is left.
 
-    Each batch's cost per step is measured on PROBE_STEPS steps (remembered per surface and batch):
+    Each batch's cost per step is measured (:func:`_probe`, remembered per surface, batch and steps):
     some optimizer-surface pairs cost 100x others (L-BFGS line searches on Ackley), which no static
     table predicts.
     """
     if steps <= PROBE_STEPS:
-        return steps
-    per_step = 0.0
-    for indices in groups.values():
+        return {key: steps for key in groups}
+    costs = {}
+    for key, indices in groups.items():
         specs = [state.runs[i] for i in indices]
-        key = ("probe",) + _batch_key(state, specs, start, PROBE_STEPS)
-        cost = _CACHE.get(key)
+        probe_key = ("probe",) + _batch_key(state, specs, start, steps)
+        cost = _CACHE.get(probe_key)
         if cost is None:
-            cost = _probe(surface, specs, start)
-            _CACHE.put(key, cost)
-        per_step += cost
-    if per_step * steps <= CPU_BUDGET:
-        return steps
-    fits = max(1, int(CPU_BUDGET / per_step))
-    allowed = next(level for level in STEP_LADDER if level <= fits)
-    notices.append(f"These runs are slow to compute on this surface; showing the first {allowed} of "
-                   f"{steps} steps.")
+            cost = _probe(surface, state, specs, start, steps)
+            _CACHE.put(probe_key, cost)
+        costs[key] = cost
+    if sum(costs.values()) * steps <= CPU_BUDGET:
+        return {key: steps for key in groups}
+    allowed, remaining = {}, CPU_BUDGET
+    order = sorted(groups, key=lambda k: costs[k])        # cheapest first: they keep every step
+    for position, key in enumerate(order):
+        share = remaining / (len(order) - position)
+        if costs[key] * steps <= share:
+            allowed[key] = steps
+        else:
+            fits = max(1, int(share / costs[key]))
+            allowed[key] = next(level for level in STEP_LADDER if level <= fits)
+            names = ", ".join(dict.fromkeys(state.runs[i].name() for i in groups[key]))
+            notices.append(f"{names}: slow to compute on this surface; showing its first {allowed[key]} "
+                           f"of {steps} steps.")
+        remaining -= costs[key] * allowed[key]
     return allowed
 
 
-def _probe(surface, specs, start) -> float:
-    """CPU seconds (this thread's) per step of this batch: PROBE_STEPS steps minus a 0-step run (set-up)."""
-    elapsed = []
-    for steps in (0, PROBE_STEPS):
+def _probe(surface, state, specs, start, steps: int) -> float:
+    """CPU seconds (this thread's) per step of this batch, predicted for ``steps`` steps.
+
+    Times PROBE_STEPS steps (minus the set-up cost of a 0-step run). Early steps can cost far more
+    than later ones (L-BFGS searches hard until it converges), so while the prediction says "too slow"
+    and a ten times longer prefix is cheap (under a quarter of the budget), it times that instead.
+    A probe that reaches ``steps`` is the result itself and goes to the cache.
+    """
+    def timed(n: int):
         began = time.thread_time()
         try:
-            _simulate(surface, specs, start, steps)
+            trajectory = _simulate(surface, specs, start, n)
         except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
-            pass
-        elapsed.append(time.thread_time() - began)
-    return max(elapsed[1] - elapsed[0], 0.0) / PROBE_STEPS
+            trajectory = None
+        return time.thread_time() - began, trajectory
+
+    setup, _ = timed(0)
+    n = min(PROBE_STEPS, steps)
+    elapsed, trajectory = timed(n)
+    cost = max(elapsed - setup, 0.0) / n
+    while cost * steps > CPU_BUDGET and n < steps and cost * n * 10 <= CPU_BUDGET / 4:
+        n = min(n * 10, steps)
+        elapsed, trajectory = timed(n)
+        cost = max(elapsed - setup, 0.0) / n
+    if n == steps and trajectory is not None:
+        _CACHE.put(_batch_key(state, specs, start, steps), _arrays(surface, trajectory))
+        return 0.0                     # already computed
+    return cost
 
 
 def _batch_key(state, specs, start, steps) -> tuple:

@@ -211,7 +211,7 @@ def results_rows(results, steps: int) -> list[dict]:
         elif result.steps_to_tolerance >= 0:
             status = f"converged at step {result.steps_to_tolerance}"
         else:
-            status = f"not converged in {steps} steps"
+            status = f"not converged in {result.path.shape[0] - 1} steps"
         rows.append({
             "run": result.label,
             "color": PALETTE[result.spec.color % len(PALETTE)],
