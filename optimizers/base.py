@@ -26,7 +26,7 @@ import numpy as np
 
 from landscapes.schema import Param, validate_params
 
-__all__ = ["Optimizer", "FirstOrder", "register", "get", "names", "schema", "with_defaults", "nonzero"]
+__all__ = ["Optimizer", "FirstOrder", "register", "get", "names", "schema", "with_defaults"]
 
 _REGISTRY: dict[str, type["Optimizer"]] = {}
 
@@ -67,11 +67,6 @@ def with_defaults(params: tuple, **defaults: Any) -> tuple:
     if unknown:
         raise ValueError(f"with_defaults: unknown parameters {sorted(unknown)}")
     return tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p for p in params)
-
-
-def nonzero(value) -> bool:
-    """True when a scalar or per-run hyperparameter is non-zero for any run."""
-    return bool(np.any(value != 0))
 
 
 class Optimizer:

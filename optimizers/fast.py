@@ -27,7 +27,7 @@ def all_true(mask) -> bool:
 
 
 def is_set(value) -> bool:
-    """True when a scalar or per-run hyperparameter is non-zero for any run (``base.nonzero``)."""
+    """True when a scalar or per-run hyperparameter is non-zero for any run."""
     if isinstance(value, (float, int)):
         return value != 0
     return bool(np.any(value != 0))

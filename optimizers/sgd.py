@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.schema import Param
-from optimizers.base import FirstOrder, register, with_defaults, nonzero
+from optimizers.base import FirstOrder, register, with_defaults
 from optimizers.fast import all_true, is_set
 from optimizers.common import MAXIMIZE, WEIGHT_DECAY, lr_param, negate_if
 
@@ -45,7 +45,7 @@ class SGD(FirstOrder):
     state_keys = ("momentum_buffer",)
 
     def check(self, hyper):
-        if hyper["nesterov"] and (np.any(hyper["momentum"] <= 0) or nonzero(hyper["dampening"])):
+        if hyper["nesterov"] and (np.any(hyper["momentum"] <= 0) or is_set(hyper["dampening"])):
             raise ValueError(f"{self.label}: Nesterov momentum requires a momentum and zero dampening")
 
     def init(self, params):
