@@ -113,7 +113,7 @@ class Param:
         if self.high is not None:
             bad |= (as_float >= self.high) if self.high_open else (as_float > self.high)
         if np.any(bad):
-            shown = value if array.ndim == 0 else as_float[bad].ravel()[0]
+            shown = value if array.ndim == 0 else float(as_float[bad].ravel()[0])
             raise ValueError(f"{where}Invalid {self.name}: {shown!r} (must be in {self.range_text()})")
         if array.ndim == 1:
             return as_float.astype(np.int64) if self.kind == "int" else as_float

@@ -1,7 +1,7 @@
 """Schema entries and small in-place kernels shared by several optimizers.
 
 The kernels reproduce torch's CPU arithmetic (same operations, same order), so
-paths agree with torch.optim to rounding rather than merely to the math.
+paths agree with torch.optim to the last bits rather than merely to the math.
 """
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def lerp_(start: np.ndarray, end: np.ndarray, weight) -> np.ndarray:
     """In place ``start <- start + weight * (end - start)``, as torch's CPU ``lerp_``.
 
     torch evaluates ``end - (end - start) * (1 - weight)`` when ``weight >= 0.5``
-    (better rounding near 1); both branches are kept so results match to the bit.
+    (better rounding near 1); both branches are kept. torch's vectorized CPU kernels may fuse a
+    multiply-add (AVX-512), so a result can still differ from torch's in the last bit.
     """
     diff = end - start
     small = np.abs(weight) < 0.5
