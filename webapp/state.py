@@ -103,6 +103,7 @@ class AppState:
     steps: int = DEFAULT_STEPS
     view: tuple | None = None
     scenario: str | None = None   # a lecture scenario this page was opened from (webapp.scenarios)
+    maps: dict = field(default_factory=dict)   # Maps panel settings as URL text (webapp.maps_panel validates)
     revision: int = 0      # bumped on structural edits so the run panel re-renders
 
     def landscape(self):
@@ -266,6 +267,7 @@ def to_query(state: AppState) -> str:
         parts.append(("run", text))
     if state.view is not None and tuple(state.view) != tuple(surface.view):
         parts.append(("view", ",".join(format_number(v) for v in state.view)))
+    parts.extend(map_settings(state.maps).items())
     safe = ":,;=!"
     return "?" + "&".join(f"{key}={quote(value, safe=safe)}" for key, value in parts)
 
@@ -373,7 +375,8 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
             state.scenario = given["scenario"]
         else:
             notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
-    known_keys = {"surface", "run", "steps", "start", "view", "scenario"} | surface_keys
+    state.maps = map_settings(given)
+    known_keys = {"surface", "run", "steps", "start", "view", "scenario"} | surface_keys | set(state.maps)
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices
@@ -395,6 +398,7 @@ def to_store(state: AppState) -> dict:
         "steps": state.steps,
         "view": list(state.view) if state.view is not None else None,
         "scenario": state.scenario,
+        "maps": dict(state.maps),
         "revision": state.revision,
     }
 
@@ -431,7 +435,21 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     state.revision = validate.integer(data.get("revision", 0), 0, 2**31, 0)
     scenario = data.get("scenario")
     state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_ids() else None
+    state.maps = map_settings(data.get("maps"))
     return state, notices
+
+
+MAP_KEYS = ("map", "map_runs", "map_grid", "map_steps", "map_color", "map_x", "map_y", "map_n")
+
+
+def map_settings(given: Any) -> dict:
+    """The Maps panel's URL keys (:data:`MAP_KEYS`, in that order) as short text; anything else dropped.
+
+    Only shape is checked here (never raises, no notices); ``webapp.maps_panel`` validates the values.
+    """
+    if not isinstance(given, dict):
+        return {}
+    return {key: given[key][:80] for key in MAP_KEYS if isinstance(given.get(key), str) and given[key]}
 
 
 def with_runs(state: AppState, runs: list) -> AppState:
