@@ -1,9 +1,8 @@
 """Controls, as a teacher uses them: change a rate, add a run, click the map, share a link, download CSV."""
 from __future__ import annotations
 
-import math
-
 import glob
+import math
 import os
 import time
 
