@@ -11,6 +11,7 @@ import os
 from dash import Dash
 
 from webapp.callbacks import register_callbacks
+from webapp.formula_ui import register_text_callbacks
 from webapp.layout import build_layout
 
 
@@ -23,6 +24,7 @@ def create_app() -> Dash:
     )
     dash_app.layout = build_layout()
     register_callbacks(dash_app)
+    register_text_callbacks(dash_app)      # text parameters, e.g. the custom surface's formula
     try:
         from webapp.server import harden
     except ImportError:  # the hardening module is optional while it is being written

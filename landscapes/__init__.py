@@ -12,5 +12,6 @@ from landscapes.schema import Param
 from landscapes import surfaces as _surfaces  # noqa: F401  (registers the built-in surfaces)
 from landscapes import classic as _classic  # noqa: F401
 from landscapes import multimodal as _multimodal  # noqa: F401
+from landscapes import custom as _custom  # noqa: F401  ("Your formula": registered last)
 
 __all__ = ["CriticalPoint", "FormulaError", "Landscape", "Param", "formula", "get", "names", "schema"]

@@ -1,6 +1,6 @@
 """Parameter schemas shared by surfaces and optimizers.
 
-One :class:`Param` describes one tunable number or switch: its name, default,
+One :class:`Param` describes one tunable number, switch, choice or text: its name, default,
 valid range, whether a slider for it should be logarithmic, and one line of
 help. The same record drives validation (here), the UI controls, the share URL
 and the generic tests, so adding an optimizer or a surface never needs UI code.
@@ -18,7 +18,9 @@ import numpy as np
 
 __all__ = ["Param", "validate_params"]
 
-_KINDS = ("float", "int", "bool", "choice")
+_KINDS = ("float", "int", "bool", "choice", "text")
+# Characters a text parameter never holds: NUL and the other C0 controls except tab and newlines.
+_CONTROL_CHARACTERS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Param:
     kind:
         ``"float"`` and ``"int"`` are numbers in ``[low, high]`` (an open end
         when ``low_open`` / ``high_open``); ``"bool"`` is a switch; ``"choice"``
-        takes one of ``choices`` (``None`` may be one of them).
+        takes one of ``choices`` (``None`` may be one of them); ``"text"`` is a
+        string of at most ``max_length`` characters without control characters
+        (e.g. a formula, which its owner parses further).
     scale:
         ``"log"`` or ``"linear"``: how a slider for it should move. A log
         parameter may still allow 0 (``low=0``); the UI then offers 0 apart.
@@ -52,6 +56,7 @@ class Param:
     per_run: bool = True
     slider_low: float | None = None   # the UI range, inside [low, high]
     slider_high: float | None = None
+    max_length: int = 500             # text parameters only
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -70,6 +75,8 @@ class Param:
             return "True or False"
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "text":
+            return f"text up to {self.max_length} characters"
         lo = "-inf" if self.low is None else _fmt(self.low)
         hi = "inf" if self.high is None else _fmt(self.high)
         left = "(" if (self.low_open or self.low is None) else "["
@@ -93,6 +100,8 @@ class Param:
                 if value == choice and type(value) is type(choice):
                     return choice
             raise ValueError(f"{where}Invalid {self.name}: {value!r} (must be {self.range_text()})")
+        if self.kind == "text":
+            return self._validate_text(value, where)
         if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, str):
             raise ValueError(f"{where}Invalid {self.name}: {value!r} (must be a number in {self.range_text()})")
         array = np.asarray(value)
@@ -119,14 +128,29 @@ class Param:
             return as_float.astype(np.int64) if self.kind == "int" else as_float
         return int(as_float) if self.kind == "int" else float(as_float)
 
+    def _validate_text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where}Invalid {self.name}: {_clip(repr(value))} (must be {self.range_text()})")
+        if len(value) > self.max_length:
+            raise ValueError(f"{where}Invalid {self.name}: {len(value)} characters (must be {self.range_text()})")
+        bad = next((i for i, char in enumerate(value) if char in _CONTROL_CHARACTERS), None)
+        if bad is not None:
+            raise ValueError(f"{where}Invalid {self.name}: control character U+{ord(value[bad]):04X} "
+                             f"at column {bad + 1}")
+        return value
+
     def to_dict(self) -> dict:
         """A JSON-friendly description (for the UI and documentation)."""
         return {
             "name": self.name, "label": self.title, "default": self.default, "help": self.help,
             "kind": self.kind, "low": self.low, "high": self.high, "low_open": self.low_open,
             "high_open": self.high_open, "scale": self.scale, "choices": list(self.choices),
-            "slider_low": self.slider_low, "slider_high": self.slider_high,
+            "slider_low": self.slider_low, "slider_high": self.slider_high, "max_length": self.max_length,
         }
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _fmt(number: float) -> str:

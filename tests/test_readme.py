@@ -95,7 +95,8 @@ def test_every_surface_has_a_row_with_its_parameters():
         row = " ".join(row_for(text, name))
         for param in landscapes.schema(name):
             if param.name != "l2":
-                assert f"`{param.name}`={param.default:g}" in row, (name, param.name)
+                shown = repr(param.default) if param.kind == "text" else f"{param.default:g}"
+                assert f"`{param.name}`={shown}" in row, (name, param.name)
 
 
 def _stated_defaults(row_text: str) -> dict:

@@ -87,6 +87,9 @@ def _key(kind: str, run: int | None, name: str, suffix: str = "") -> dict:
 
 def param_control(param, value, kind: str, run: int | None = None) -> html.Div:
     """One labelled control for ``param`` with current ``value``."""
+    if param.kind == "text":             # e.g. the custom surface's formula (webapp.formula_ui)
+        from webapp.formula_ui import text_control
+        return text_control(param, value, kind, run)
     label = html.Label(param.title, title=param.help, className="param-label")
     if param.kind == "bool":
         box = dcc.Checklist(id=_key(kind, run, param.name, "-option"), options=[{"label": param.title, "value": "on"}],

@@ -182,6 +182,8 @@ def format_value(value: Any) -> str:
 def parse_value(param, text: str) -> Any:
     """Text from a URL to a raw Python value for ``param`` (validation happens later)."""
     text = text.strip()
+    if param.kind == "text":
+        return text
     if param.kind == "bool":
         lowered = text.lower()
         if lowered in ("true", "1", "yes", "on"):

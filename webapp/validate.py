@@ -75,6 +75,12 @@ def integer(value: Any, low: int, high: int, default: int) -> int:
 
 def param_value(param, value: Any, owner: str, notices: list) -> Any:
     """``value`` validated against a schema :class:`Param`; clamped or defaulted with a notice."""
+    if param.kind == "text":            # a string under the schema's length cap; its owner parses it further
+        try:
+            return param.validate(value, owner)
+        except ValueError:
+            notices.append(f"{owner}: {param.name}={_short(value)} is not {param.range_text()}; using the default.")
+            return param.default
     if param.kind in ("bool", "choice"):
         if isinstance(value, list) and param.kind == "bool":      # a checklist's value
             value = bool(value)
