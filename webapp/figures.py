@@ -30,6 +30,7 @@ __all__ = ["PALETTE", "FIRST_RUN_TRACE", "map_figure", "loss_figure", "results_r
 
 FIRST_RUN_TRACE = 4
 LOSS_FLOOR = 1e-16     # the loss plot is logarithmic: a gap of exactly 0 is drawn at this floor
+GAP_COLOR = "#efd9d9"  # behind the contour: shows through where f(x, y) is undefined (NaN)
 FONT = "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 
 # Light at the minimum, darker uphill, and colourless: every run colour (blue and sky blue included)
@@ -65,6 +66,12 @@ def _typed(values: np.ndarray) -> dict:
             "shape": ",".join(str(n) for n in values.shape)}
 
 
+def _with_gaps(values: np.ndarray) -> list:
+    """A grid as nested lists with ``None`` (JSON null: a gap in the contour) where it is not finite;
+    6 significant digits, far finer than the contour levels."""
+    return [[float(f"{v:.6g}") if math.isfinite(v) else None for v in row] for row in values.tolist()]
+
+
 # ------------------------------------------------------------------ payload for the player
 def run_payload(results, view, steps: int, token: int) -> dict:
     """What the browser animates: each run's full path and loss, sent once, finite and rounded.
@@ -91,11 +98,14 @@ def run_payload(results, view, steps: int, token: int) -> dict:
 # ------------------------------------------------------------------ map
 def _contour_values(surface, view, grid_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     xs, ys, values = surface.grid(grid_size, view)        # (n,), (n,), (n, n)
-    values = np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
+    # NaN (the formula is undefined there) stays NaN: the map shows a gap; overflow is clipped to float32
+    values = np.nan_to_num(values, nan=np.nan, posinf=3e38, neginf=-3e38).clip(-3e38, 3e38)
     if surface.log_color:
         # log10 of the height above the lowest grid value; the offset keeps the floor finite
-        offset = max(1e-6 * float(np.ptp(values)), 1e-12)
-        shown = np.log10(values - values.min() + offset)
+        defined = values[np.isfinite(values)]
+        lowest, span = (float(defined.min()), float(np.ptp(defined))) if defined.size else (0.0, 0.0)
+        offset = max(1e-6 * span, 1e-12)
+        shown = np.log10(values - lowest + offset)
         return xs, ys, shown, "log\u2081\u2080 f"
     return xs, ys, values, "f(x, y)"
 
@@ -103,9 +113,11 @@ def _contour_values(surface, view, grid_size: int) -> tuple[np.ndarray, np.ndarr
 def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 120) -> dict:
     """The static map: contour, known critical points, start, and one invisible hover trace per run."""
     xs, ys, z, colorbar_title = _contour_values(surface, view, grid_size)
+    has_gaps = not np.isfinite(z).all()          # where f is undefined: null in z, GAP_COLOR behind it
     decimals = coordinate_decimals(view)
     data = [{
-        "type": "contour", "x": _typed(xs), "y": _typed(ys), "z": _typed(z),
+        "type": "contour", "x": _typed(xs), "y": _typed(ys), "z": _typed(z) if not has_gaps else _with_gaps(z),
+        "connectgaps": False,
         "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.7, "color": "rgba(255,255,255,0.9)"},
         "contours": {"coloring": "fill"}, "hoverinfo": "skip", "showscale": True,
         "colorbar": {"title": {"text": colorbar_title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
@@ -141,7 +153,7 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
         "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "zeroline": False, "showgrid": False},
         "showlegend": False,
         "font": {"family": FONT, "size": 13},
-        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fcfcfd",
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": GAP_COLOR if has_gaps else "#fcfcfd",
         "hovermode": "closest", "dragmode": "zoom",
     }
     return {"data": data, "layout": layout}
