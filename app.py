@@ -13,6 +13,7 @@ from dash import Dash
 from webapp.callbacks import register_callbacks
 from webapp.formula_ui import register_text_callbacks
 from webapp.layout import build_layout
+from webapp.maps_panel import register_maps_callbacks
 
 
 def create_app() -> Dash:
@@ -24,6 +25,7 @@ def create_app() -> Dash:
     )
     dash_app.layout = build_layout()
     register_callbacks(dash_app)
+    register_maps_callbacks(dash_app)
     register_text_callbacks(dash_app)      # text parameters, e.g. the custom surface's formula
     try:
         from webapp.server import harden

@@ -12,6 +12,7 @@ from dash import dcc, html
 import landscapes
 import optimizers
 from webapp import validate
+from webapp.maps_panel import maps_section
 
 __all__ = ["build_layout", "SPEEDS"]
 
@@ -152,6 +153,7 @@ def build_layout() -> html.Div:
                     html.Div([html.H2("Results", className="card-title"), html.Div(id="results-table")],
                              className="card results-card"),
                 ], className="below-map"),
+                maps_section(),
             ], className="stage"),
         ], className="app-main"),
         html.Footer("optiscape \u00b7 optimizers from CS231n lecture 7 on 2-D loss surfaces \u00b7 "
