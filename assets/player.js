@@ -368,12 +368,18 @@
     return [log ? (boxValue > 0 ? Math.log10(boxValue) : low) : boxValue, nu];
   }
 
+  function runNames(payload, shown) {
+    if (!payload || !payload.runs || !Array.isArray(shown) || shown.length !== payload.runs.length) { return noUpdate(); }
+    var names = payload.runs.map(function (r) { return r.name; });
+    return names.every(function (name, i) { return name === shown[i]; }) ? noUpdate() : names;
+  }
+
   function stats() {
     return {frames: P.frames, drawMs: P.drawMs, step: P.step, playing: P.playing, steps: maxStep(),
             token: P.payload ? P.payload.token : null};
   }
 
-  var api = {projector: projector, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
+  var api = {projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.player = api;

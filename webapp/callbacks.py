@@ -583,6 +583,12 @@ def _register_clientside(app):
     app.clientside_callback(
         "function(payload) { return window.dash_clientside.player.load(payload); }",
         Output("player-sink", "data"), Input("payload", "data"), prevent_initial_call=True)
+    # each run card's readable name follows its settings (the cards are not re-rendered on value edits);
+    # clientside, because an ALL output with no cards yet is a request Dash cannot parse
+    app.clientside_callback(
+        "function(payload, shown) { return window.dash_clientside.player.runNames(payload, shown); }",
+        Output({"type": "run-name", "run": ALL}, "children"), Input("payload", "data"),
+        State({"type": "run-name", "run": ALL}, "children"), prevent_initial_call=True)
     app.clientside_callback(
         "function(query) { return window.dash_clientside.player.shareUrl(query); }",
         Output("share-link", "value"), Input("share-query", "data"), prevent_initial_call=True)

@@ -203,7 +203,7 @@ def run_card(run, position: int, label: str, can_add: bool) -> html.Div:
     folded_extra.append(noise_seed)
     return html.Div([
         header,
-        html.Div(label, className="run-name", style={"color": color}),
+        html.Div(label, className="run-name", style={"color": color}, id={"type": "run-name", "run": position}),
         _math(optimizer_class.rule),
         *schema_controls(optimizer_class.schema, run.hyper, "hyper", position),
         html.Details([html.Summary("Schedule, noise, seed"), html.Div(folded_extra, className="param-grid")],
