@@ -14,6 +14,7 @@ from webapp.callbacks import register_callbacks
 from webapp.formula_ui import register_text_callbacks
 from webapp.layout import build_layout
 from webapp.maps_panel import register_maps_callbacks
+from webapp.view_box import register_view_callbacks
 
 
 def create_app() -> Dash:
@@ -27,6 +28,7 @@ def create_app() -> Dash:
     register_callbacks(dash_app)
     register_maps_callbacks(dash_app)
     register_text_callbacks(dash_app)      # text parameters, e.g. the custom surface's formula
+    register_view_callbacks(dash_app)      # the view box's number boxes
     try:
         from webapp.server import harden
     except ImportError:  # the hardening module is optional while it is being written

@@ -12,6 +12,7 @@ from dash import dcc, html
 import landscapes
 import optimizers
 from webapp import validate
+from webapp.view_box import view_rows
 from webapp.maps_panel import maps_section
 
 __all__ = ["build_layout", "SPEEDS"]
@@ -81,6 +82,7 @@ def _start_card() -> html.Section:
             dcc.Input(id="steps-input", type="number", min=validate.MIN_STEPS, max=validate.MAX_STEPS, step=1,
                       debounce=True, className="param-number"),
         ], className="start-row"),
+        *view_rows(),
     ], "start-card")
 
 
