@@ -40,7 +40,7 @@ STEPS_SCALE = "Viridis"
 GAP_SCALE = "Viridis"
 MAX_LEGEND_MINIMA = 10      # more minima (Rastrigin has 121) are coloured but not all named
 PANEL_GAP = 0.06
-HEIGHT = 440
+HEIGHT = 460
 CONTOUR_GRID = 70
 
 
@@ -62,10 +62,10 @@ def _base_layout(title_texts: list[str], domains) -> dict:
                     "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}
                    for text, (lo, hi) in zip(title_texts, domains)]
     return {
-        "height": HEIGHT, "margin": {"l": 56, "r": 20, "t": 58, "b": 50},
+        "height": HEIGHT, "margin": {"l": 56, "r": 20, "t": 58, "b": 64},
         "font": {"family": FONT, "size": 12}, "paper_bgcolor": "white", "plot_bgcolor": "white",
         "annotations": annotations, "hovermode": "closest", "dragmode": False,
-        "legend": {"orientation": "h", "x": 0, "y": -0.13, "yanchor": "top", "font": {"size": 12}},
+        "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "font": {"size": 12}},
     }
 
 
@@ -127,7 +127,7 @@ def _basin_subtitle(basin) -> str:
     parts = []
     for n, code in shares:
         text = basin.legend[code]
-        short = text.split(" (")[0].replace(" minimum", "") if code >= 0 else text
+        short = "(" + text.split(" (", 1)[1] if code >= 0 and " (" in text else text   # the minimum's position
         parts.append(f"{short} {_share(basin.counts, code):.0f}%")
     return " \u00b7 ".join(parts)
 
@@ -218,7 +218,7 @@ def _basin_legend(panels, minima, colours, color_by: str) -> list[dict]:
     else:
         entries.append(_legend_entry("never within tol (blank)", "#ffffff"))
     entries.append(_legend_entry("diverged", DIVERGED_COLOUR))
-    entries.append(_legend_entry("current start", "rgba(0,0,0,0)", "circle-open", line_colour="#000"))
+    entries.append(_legend_entry("current start", "#000", "circle-open"))
     return entries
 
 
@@ -348,7 +348,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
         data.append(_legend_entry("diverged (\u00d7)", DIVERGED_COLOUR))
     if color_by == "steps":
         data.append(_legend_entry("never within tol (blank)", "#ffffff"))
-    data.append(_legend_entry("current setting", "rgba(0,0,0,0)", "circle-open", line_colour="#000"))
+    data.append(_legend_entry("current setting", "#000", "circle-open"))
     layout["meta"] = {"kind": "sensitivity", "heatmaps": heatmaps, "x_log": x_log, "y_log": y_log,
                       "color_by": color_by}
     layout["margin"]["l"] = 64
