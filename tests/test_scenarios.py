@@ -424,3 +424,11 @@ def test_numbers_in_captions_match_the_scenario_states():
     assert f"{scenarios.get('polyak_snapshot').polyak_from}" in scenarios.get("polyak_snapshot").takeaway
     assert f"{scenarios.get('rotated_valley').state().surface_params['angle']:g} degrees" in \
         scenarios.get("rotated_valley").predict
+
+
+@pytest.mark.parametrize("scenario", scenarios.SCENARIOS, ids=lambda s: s.id)
+def test_a_bare_scenario_link_opens_the_scenario_state(scenario):
+    """``?scenario=<id>`` alone (as a teacher might type it) loads the scenario, not the default page."""
+    state, notices = from_query(f"?scenario={scenario.id}")
+    assert notices == []
+    assert to_store(state) == {**to_store(scenario.state()), "scenario": scenario.id}

@@ -336,8 +336,12 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
     pairs = _split_query(search)
     if not pairs:
         return default_state(), notices
-    state = default_state()
     given = dict(pairs)  # the last value wins for single-valued keys
+    if set(given) == {"scenario"} and given["scenario"] in scenario_ids():
+        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state
+        from webapp import scenarios
+        return from_query(scenarios.share_query(scenarios.get(given["scenario"])))
+    state = default_state()
     surface = given.get("surface", state.surface).strip().lower()
     if surface not in landscapes.names():
         notices.append(f"Unknown surface '{surface[:40]}'; showing {state.surface}. "
