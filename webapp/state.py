@@ -23,6 +23,7 @@ import landscapes
 import optimizers
 from optimizers import schedules
 from webapp import validate
+from webapp.view_options import VIEW_KEYS, view_settings
 
 __all__ = ["RunSpec", "AppState", "default_state", "default_run", "to_query", "from_query",
            "to_store", "from_store", "PALETTE", "STARTER_HYPER", "DEFAULT_SURFACE", "DEFAULT_STEPS"]
@@ -104,6 +105,7 @@ class AppState:
     view: tuple | None = None
     scenario: str | None = None   # a lecture scenario this page was opened from (webapp.scenarios)
     maps: dict = field(default_factory=dict)   # Maps panel settings as URL text (webapp.maps_panel validates)
+    views: dict = field(default_factory=dict)  # lecture views (arrows, side by side, 3D...): webapp.view_options
     revision: int = 0      # bumped on structural edits so the run panel re-renders
 
     def landscape(self):
@@ -270,6 +272,7 @@ def to_query(state: AppState) -> str:
     if state.view is not None and tuple(state.view) != tuple(surface.view):
         parts.append(("view", ",".join(format_number(v) for v in state.view)))
     parts.extend(map_settings(state.maps).items())
+    parts.extend(view_settings(state.views).items())
     safe = ":,;=!"
     return "?" + "&".join(f"{key}={quote(value, safe=safe)}" for key, value in parts)
 
@@ -382,7 +385,9 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         else:
             notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
     state.maps = map_settings(given)
-    known_keys = {"surface", "run", "steps", "start", "view", "scenario"} | surface_keys | set(state.maps)
+    state.views = view_settings(given)
+    known_keys = ({"surface", "run", "steps", "start", "view", "scenario"} | surface_keys | set(state.maps)
+                  | set(VIEW_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices
@@ -405,6 +410,7 @@ def to_store(state: AppState) -> dict:
         "view": list(state.view) if state.view is not None else None,
         "scenario": state.scenario,
         "maps": dict(state.maps),
+        "views": dict(state.views),
         "revision": state.revision,
     }
 
@@ -442,6 +448,7 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     scenario = data.get("scenario")
     state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_ids() else None
     state.maps = map_settings(data.get("maps"))
+    state.views = view_settings(data.get("views"))
     return state, notices
 
 
