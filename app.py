@@ -15,6 +15,7 @@ from webapp.formula_ui import register_text_callbacks
 from webapp.layout import build_layout
 from webapp.maps_panel import register_maps_callbacks
 from webapp.view_box import register_view_callbacks
+from webapp.views_panel import register_lecture_view_callbacks
 
 
 def create_app() -> Dash:
@@ -29,6 +30,7 @@ def create_app() -> Dash:
     register_maps_callbacks(dash_app)
     register_text_callbacks(dash_app)      # text parameters, e.g. the custom surface's formula
     register_view_callbacks(dash_app)      # the view box's number boxes
+    register_lecture_view_callbacks(dash_app)   # arrows, side by side, inner state, 3D (issue 4)
     try:
         from webapp.server import harden
     except ImportError:  # the hardening module is optional while it is being written

@@ -92,7 +92,7 @@ def render_page(state: AppState, notices: list) -> dict:
     surface, results, steps = simulate_runs(state, notices)
     token = time.time_ns() % 2_000_000_000
     view = state.view_box()
-    return {
+    page = {
         "map": figures.map_figure(surface, view, results, state.start_point(), token=token,
                                   grid_size=validate.GRID_SIZE),
         "loss": figures.loss_figure(surface, results, steps),
@@ -103,6 +103,9 @@ def render_page(state: AppState, notices: list) -> dict:
         "legend": legend_chips(results),
         "scenario": scenario_panel(state.scenario),
     }
+    from webapp.views_payload import decorate      # the lecture views that are on (arrows, side by side...)
+
+    return decorate(page, state, surface, results, steps, view, token)
 
 
 def scenario_panel(scenario_id: str | None) -> list:

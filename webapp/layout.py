@@ -14,6 +14,7 @@ import optimizers
 from webapp import validate
 from webapp.view_box import view_rows
 from webapp.maps_panel import maps_section
+from webapp.views_panel import view_bar, view_cards
 
 __all__ = ["build_layout", "SPEEDS"]
 
@@ -140,11 +141,13 @@ def build_layout() -> html.Div:
             html.Div([
                 html.Div(id="scenario-panel", className="scenario-panel"),
                 html.Div([
+                    view_bar(),
                     html.Div(id="map-legend", className="map-legend"),
                     dcc.Graph(id="map-graph", className="map-graph", config=graph_config,
                               figure={"data": [], "layout": {}}),
                     _player_bar(),
                 ], className="card map-card"),
+                *view_cards(),
                 html.Div([
                     html.Div([
                         html.H2("Loss", className="card-title"),
