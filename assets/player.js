@@ -46,11 +46,13 @@
   // ------------------------------------------------------------ the SVG layer over a plot area
   // Our own <svg>, absolutely positioned over the plot area and promoted to its own compositing layer,
   // so a frame repaints only the run paths, never the contour underneath.
-  function layer(gd, className) {
+  // box: [left, top, width, height] in px (default: the plot area of the axes xa, ya, else x/y)
+  function layer(gd, className, xa, ya, box) {
     var container = gd.querySelector('.svg-container');
     var full = gd._fullLayout;
     if (!container || !full || !full.xaxis || !full.yaxis) { return null; }
-    var svg = container.querySelector('svg.' + className);
+    xa = xa || full.xaxis; ya = ya || full.yaxis;
+    var svg = container.querySelector('svg.' + className.split(' ').join('.'));
     if (!svg) {
       svg = el('svg', {'class': className});
       svg.style.position = 'absolute';
@@ -62,12 +64,12 @@
     var layers = container.querySelectorAll('svg.main-svg');
     var top = layers.length > 1 ? layers[layers.length - 1] : null;     // hover labels stay above us
     if (svg.parentNode !== container || (top && svg.nextSibling !== top)) { container.insertBefore(svg, top); }
-    var xa = full.xaxis, ya = full.yaxis;
-    var box = [xa._offset, ya._offset, xa._length, ya._length].map(function (v) { return Math.round(v) + 'px'; });
+    var numbers = box || [xa._offset, ya._offset, xa._length, ya._length];
+    box = numbers.map(function (v) { return Math.round(v) + 'px'; });
     if (svg.style.left !== box[0]) { svg.style.left = box[0]; }
     if (svg.style.top !== box[1]) { svg.style.top = box[1]; }
-    if (svg.style.width !== box[2]) { svg.style.width = box[2]; svg.setAttribute('width', String(Math.round(xa._length))); }
-    if (svg.style.height !== box[3]) { svg.style.height = box[3]; svg.setAttribute('height', String(Math.round(ya._length))); }
+    if (svg.style.width !== box[2]) { svg.style.width = box[2]; svg.setAttribute('width', String(Math.round(numbers[2]))); }
+    if (svg.style.height !== box[3]) { svg.style.height = box[3]; svg.setAttribute('height', String(Math.round(numbers[3]))); }
     return svg.firstChild;
   }
 
@@ -97,44 +99,111 @@
   }
 
   // Pixel paths of every run for the current axes, cached until the payload or the axes change.
+  // Side by side: run i lives in panel i (axes x{i+1}, y{i+1}); overlay: every run on x, y.
+  function side() { return !!(P.payload && P.payload.view_mode === 'side'); }
+  function axesFor(gd, i) {
+    var full = gd._fullLayout, suffix = side() && i > 0 ? String(i + 1) : '';
+    return [full['xaxis' + suffix] || full.xaxis, full['yaxis' + suffix] || full.yaxis];
+  }
+
+  function polyline(xa, ya, xs, ys) {
+    var n = xs.length, px = new Float64Array(n), py = new Float64Array(n), ends = new Int32Array(n), d = '';
+    for (var i = 0; i < n; i++) {
+      px[i] = Math.max(-1e5, Math.min(1e5, xa.c2p(xs[i])));
+      py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(ys[i])));
+      d += (i ? 'L' : 'M') + px[i].toFixed(1) + ',' + py[i].toFixed(1);
+      ends[i] = d.length;
+    }
+    return {px: px, py: py, d: d, ends: ends};
+  }
+
   function project(gd) {
     var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
     var key = P.payload.token + ':' + xa.range.join(',') + ':' + ya.range.join(',') + ':' + xa._length + ':' + ya._length;
     if (P.projection && P.projection.key === key) { return P.projection; }
-    var runs = P.payload.runs.map(function (r) {
-      var n = r.x.length, px = new Float64Array(n), py = new Float64Array(n), ends = new Int32Array(n), d = '';
-      for (var i = 0; i < n; i++) {
-        px[i] = Math.max(-1e5, Math.min(1e5, xa.c2p(r.x[i])));
-        py[i] = Math.max(-1e5, Math.min(1e5, ya.c2p(r.y[i])));
-        d += (i ? 'L' : 'M') + px[i].toFixed(1) + ',' + py[i].toFixed(1);
-        ends[i] = d.length;
-      }
-      return {px: px, py: py, d: d, ends: ends};
+    var runs = P.payload.runs.map(function (r, i) {
+      var axes = axesFor(gd, i), p = polyline(axes[0], axes[1], r.x, r.y);
+      if (r.polyak) { p.polyak = polyline(axes[0], axes[1], r.polyak.x, r.polyak.y); }
+      return p;
     });
     P.projection = {key: key, runs: runs};
     return P.projection;
   }
 
-  function drawMap(gd, k) {
-    var g = layer(gd, 'optiscape-runs');
-    if (!g) { return; }
-    var runs = P.payload.runs, projection = project(gd);
-    if (g.getAttribute('data-token') !== String(P.payload.token)) {
-      while (g.firstChild) { g.removeChild(g.firstChild); }
+  // Per run, in its layer: the Polyak average (dashed), the path so far, the arrows, the current point.
+  function buildRuns(gd) {
+    var container = gd.querySelector('.svg-container');
+    var stale = container ? container.querySelectorAll('svg.optiscape-runs') : [];
+    for (var s = 0; s < stale.length; s++) { stale[s].parentNode.removeChild(stale[s]); }
+    P.groups = P.payload.runs.map(function (r, i) {
+      var axes = axesFor(gd, i);
+      var g = layer(gd, side() ? 'optiscape-runs optiscape-panel-' + i : 'optiscape-runs', axes[0], axes[1]);
+      if (!g) { return null; }
       g.setAttribute('data-token', String(P.payload.token));
-      runs.forEach(function (r, i) {
-        var run = el('g', {'class': 'optiscape-run', 'data-run': String(i)}, g);
-        if (!r.visible) { run.setAttribute('display', 'none'); }
-        el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
-                    'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
-        el('circle', {'class': 'run-marker', r: '6.5', fill: r.color, stroke: '#ffffff', 'stroke-width': '2'}, run);
-      });
+      var run = el('g', {'class': 'optiscape-run', 'data-run': String(i)}, g);
+      if (!r.visible) { run.setAttribute('display', 'none'); }
+      var parts = {layer: g};
+      if (r.polyak) {
+        parts.polyak = el('path', {'class': 'run-polyak', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
+                                   'stroke-dasharray': '7,5', 'stroke-linecap': 'round', opacity: '0.95'}, run);
+      }
+      parts.path = el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
+                               'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
+      if (r.arrows) {
+        var arrows = el('g', {'class': 'run-arrows'}, run);
+        parts.arrows = r.arrows.kinds.map(function (kind, j) {
+          var colour = r.arrows.colors[j];
+          var line = el('line', {'class': 'arrow arrow-' + kind, stroke: colour, 'stroke-width': kind === 'step' ? '3' : '2.5',
+                                 'stroke-linecap': 'round'}, arrows);
+          var head = el('polygon', {'class': 'arrow-head arrow-head-' + kind, fill: colour}, arrows);
+          return {line: line, head: head};
+        });
+      }
+      parts.marker = el('circle', {'class': 'run-marker', r: '6.5', fill: r.color, stroke: '#ffffff', 'stroke-width': '2'}, run);
+      return parts;
+    });
+  }
+
+  function drawArrow(arrow, x0, y0, x1, y1) {
+    var dx = x1 - x0, dy = y1 - y0, length = Math.sqrt(dx * dx + dy * dy);
+    if (!(length > 1.5) || !isFinite(length)) {
+      arrow.line.setAttribute('display', 'none'); arrow.head.setAttribute('display', 'none'); return;
     }
-    var groups = g.childNodes;
+    var ux = dx / length, uy = dy / length, size = Math.min(11, 0.6 * length + 4);
+    var bx = x1 - ux * size, by = y1 - uy * size;         // the head's base: the shaft ends there
+    arrow.line.removeAttribute('display'); arrow.head.removeAttribute('display');
+    arrow.line.setAttribute('x1', x0.toFixed(1)); arrow.line.setAttribute('y1', y0.toFixed(1));
+    arrow.line.setAttribute('x2', bx.toFixed(1)); arrow.line.setAttribute('y2', by.toFixed(1));
+    arrow.head.setAttribute('points', x1.toFixed(1) + ',' + y1.toFixed(1) + ' ' +
+      (bx - uy * size * 0.5).toFixed(1) + ',' + (by + ux * size * 0.5).toFixed(1) + ' ' +
+      (bx + uy * size * 0.5).toFixed(1) + ',' + (by - ux * size * 0.5).toFixed(1));
+  }
+
+  function drawMap(gd, k) {
+    var runs = P.payload.runs;
+    var first = P.groups && P.groups[0];
+    if (!first || !first.layer.isConnected || first.layer.getAttribute('data-token') !== String(P.payload.token)) {
+      buildRuns(gd);
+    }
+    var projection = project(gd);
     for (var i = 0; i < runs.length; i++) {
-      var r = runs[i], p = projection.runs[i], n = Math.min(k, r.x.length - 1), group = groups[i];
-      group.firstChild.setAttribute('d', p.d.substring(0, p.ends[n]));
-      var marker = group.lastChild;
+      var r = runs[i], p = projection.runs[i], n = Math.min(k, r.x.length - 1), parts = P.groups[i];
+      if (!parts) { continue; }
+      var axes = axesFor(gd, i);
+      layer(gd, side() ? 'optiscape-runs optiscape-panel-' + i : 'optiscape-runs', axes[0], axes[1]);
+      parts.path.setAttribute('d', p.d.substring(0, p.ends[n]));
+      if (parts.polyak && p.polyak) {
+        var m = n - r.polyak.from;
+        parts.polyak.setAttribute('d', m >= 1 ? p.polyak.d.substring(0, p.polyak.ends[Math.min(m, p.polyak.ends.length - 1)]) : '');
+      }
+      if (parts.arrows) {
+        for (var j = 0; j < parts.arrows.length; j++) {
+          var tips = r.arrows, t = Math.min(n, tips.x[j].length - 1);
+          drawArrow(parts.arrows[j], p.px[n], p.py[n], axes[0].c2p(tips.x[j][t]), axes[1].c2p(tips.y[j][t]));
+          parts.arrows[j].line.setAttribute('data-step', String(n));
+        }
+      }
+      var marker = parts.marker;
       marker.setAttribute('cx', p.px[n].toFixed(1));
       marker.setAttribute('cy', p.py[n].toFixed(1));
       var diverged = r.diverged_at !== null && n >= r.diverged_at;
@@ -152,6 +221,8 @@
     if (!g.firstChild) { el('line', {'class': 'cursor', stroke: '#444', 'stroke-width': '1.5', 'stroke-dasharray': '3,3'}, g); }
     var x = xa.c2p(k).toFixed(1);
     var line = g.firstChild;
+    var byEvals = !!(P.payload.runs[0] && P.payload.runs[0].loss_x);
+    line.setAttribute('display', byEvals ? 'none' : 'inline');     // runs sit at different evaluation counts
     line.setAttribute('x1', x); line.setAttribute('x2', x);
     line.setAttribute('y1', '0'); line.setAttribute('y2', String(ya._length));
     line.setAttribute('data-step', String(k));
@@ -161,11 +232,110 @@
       if (!dot) { dot = el('circle', {'class': 'loss-dot', r: '4', stroke: '#fff', 'stroke-width': '1.5'}, g); }
       var ys = lg.data[i].y, n = Math.min(k, ys.length - 1), y = ya.c2p(ys[n]);
       dot.setAttribute('fill', runs[i].color);
-      dot.setAttribute('cx', x);
+      dot.setAttribute('cx', runs[i].loss_x ? xa.c2p(runs[i].loss_x[Math.min(n, runs[i].loss_x.length - 1)]).toFixed(1) : x);
       dot.setAttribute('cy', isFinite(y) ? y.toFixed(1) : '-100');
       dot.setAttribute('display', runs[i].visible ? 'inline' : 'none');
     }
     while (g.childNodes.length > runs.length + 1) { g.removeChild(g.lastChild); }
+  }
+
+  // ------------------------------------------------------------ inner-state panel: cursor and read-out
+  function innerDiv() { return document.querySelector('#inner-graph .js-plotly-plot'); }
+
+  function at(values, i) { return values && i >= 0 && i < values.length ? fmt(values[i]) : '\u2014'; }
+
+  function buildReadout(holder) {
+    while (holder.firstChild) { holder.removeChild(holder.firstChild); }
+    P.readout = (P.inner || []).map(function (run) {
+      var row = document.createElement('div');
+      row.className = 'inner-row';
+      var name = document.createElement('span');
+      name.className = 'inner-name'; name.style.color = run.color; name.textContent = run.name;
+      var values = document.createElement('span');
+      values.className = 'inner-values';
+      row.appendChild(name); row.appendChild(values);
+      holder.appendChild(row);
+      return values;
+    });
+  }
+
+  function drawInner(k) {
+    var holder = document.getElementById('inner-readout');
+    if (!holder || !P.inner || !holder.offsetParent) { return; }
+    if (!P.readout || holder.childNodes.length !== P.inner.length) { buildReadout(holder); }
+    P.inner.forEach(function (run, i) {
+      var u = k - 1;                       // update k produced point k
+      var text = 'step ' + k + ':  |\u2207f| = ' + at(run.grad_norm, k) + '   step length = ' + at(run.step_length, u) +
+                 '   lr = ' + at(run.lr, u);
+      if (run.eff_x) { text += '   effective lr: x ' + at(run.eff_x, u) + ', y ' + at(run.eff_y, u); }
+      if (run.bc1) { text += '   1\u2212\u03b2\u2081\u1d57 = ' + at(run.bc1, u) + ', 1\u2212\u03b2\u2082\u1d57 = ' + at(run.bc2, u); }
+      P.readout[i].textContent = text;
+    });
+    var gd = innerDiv();
+    if (!gd || !gd._fullLayout || !gd._fullLayout.xaxis || !gd._fullLayout._size) { return; }
+    hook(gd);
+    var xa = gd._fullLayout.xaxis, size = gd._fullLayout._size;
+    var g = layer(gd, 'optiscape-inner-cursor', xa, gd._fullLayout.yaxis, [xa._offset, size.t, xa._length, size.h]);
+    if (!g) { return; }
+    if (!g.firstChild) { el('line', {'class': 'cursor', stroke: '#222', 'stroke-width': '1.5', 'stroke-dasharray': '4,3'}, g); }
+    var x = xa.c2p(k).toFixed(1), line = g.firstChild;
+    line.setAttribute('x1', x); line.setAttribute('x2', x);
+    line.setAttribute('y1', '0'); line.setAttribute('y2', String(Math.round(size.h)));
+    line.setAttribute('data-step', String(k));
+  }
+
+  function inner(data) {
+    P.inner = Array.isArray(data) ? data : null;
+    P.readout = null;
+    requestAnimationFrame(function () { draw(true); });
+    return P.inner ? P.inner.length : 0;
+  }
+
+  // ------------------------------------------------------------ 3D view: markers (and the paths so far), throttled
+  function threedDiv() { return document.querySelector('#threed-graph .js-plotly-plot'); }
+
+  function drawThreeD(k, force) {
+    var gd = threedDiv();
+    if (!gd || !gd.layout || !gd.layout.meta || !gd.layout.meta.run_traces || !gd.offsetParent || !window.Plotly) { return; }
+    if (!gd._optiscape3d && gd.on) {
+      gd._optiscape3d = true;           // a new 3D figure arrived: show the current step on it
+      gd.on('plotly_afterplot', function () {
+        if (P.threedLayout !== gd.layout) { requestAnimationFrame(function () { drawThreeD(P.step, true); }); }
+      });
+    }
+    var now = performance.now();
+    if (!force && (P.threedStep === k || now - (P.threedAt || 0) < 180)) { return; }
+    if (P.threedLayout !== gd.layout) {               // a new figure: keep its full paths
+      P.threedLayout = gd.layout;
+      P.threedPaths = gd.layout.meta.run_traces.map(function (pair) {
+        var d = gd.data[pair[0]];
+        return d ? {x: d.x.slice(), y: d.y.slice(), z: d.z.slice()} : null;
+      });
+    }
+    var update = {x: [], y: [], z: []}, indices = [];
+    gd.layout.meta.run_traces.forEach(function (pair, i) {
+      var full = P.threedPaths[i];
+      if (!full) { return; }
+      var n = Math.min(k, full.x.length - 1);
+      update.x.push(full.x.slice(0, n + 1), [full.x[n]]);
+      update.y.push(full.y.slice(0, n + 1), [full.y[n]]);
+      update.z.push(full.z.slice(0, n + 1), [full.z[n]]);
+      indices.push(pair[0], pair[1]);
+    });
+    if (!indices.length) { return; }
+    P.threedStep = k; P.threedAt = now;
+    window.Plotly.restyle(gd, update, indices);
+    gd.setAttribute('data-step', String(k));
+  }
+
+  function threed() {
+    var tries = 0;
+    (function wait() {
+      var gd = threedDiv();
+      if (gd && gd.layout && gd.layout.meta && gd._fullLayout && gd.offsetParent) { drawThreeD(P.step, true); }
+      else if (tries++ < 240) { requestAnimationFrame(wait); }
+    })();
+    return P.step;
   }
 
   // ------------------------------------------------------------ drawing
@@ -179,6 +349,8 @@
     var t0 = performance.now();
     drawMap(gd, k);
     drawLoss(k);
+    drawInner(k);
+    drawThreeD(k, force || !P.playing);
     P.drawn = k;
     P.frames += 1;
     P.drawMs += performance.now() - t0;
@@ -224,6 +396,7 @@
     P.playing = false;
     if (P.raf) { cancelAnimationFrame(P.raf); }
     P.raf = 0;
+    if (P.payload) { drawThreeD(P.step, true); }
     updateControls();
   }
 
@@ -379,7 +552,7 @@
             token: P.payload ? P.payload.token : null};
   }
 
-  var api = {projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
+  var api = {inner: inner, threed: threed, projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.player = api;

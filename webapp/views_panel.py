@@ -61,6 +61,7 @@ def view_cards() -> list:
         html.H2("3D surface", className="card-title"),
         dcc.Graph(id="threed-graph", className="threed-graph", figure={"data": [], "layout": {}},
                   config={"displaylogo": False}),
+        dcc.Store(id="threed-sink"),
     ], className="card threed-card", id="threed-card", style={"display": "none"})
     return [inner, threed]
 
@@ -143,3 +144,6 @@ def register_lecture_view_callbacks(app) -> None:
     app.clientside_callback(
         "function(data) { return window.dash_clientside.player.inner(data); }",
         Output("inner-sink", "data"), Input("inner-data", "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        "function(figure) { return window.dash_clientside.player.threed(); }",
+        Output("threed-sink", "data"), Input("threed-graph", "figure"), prevent_initial_call=True)
