@@ -262,6 +262,9 @@ def test_a_run_that_steps_into_an_undefined_region_stops_as_diverged():
     row = figures.results_rows(*_results(state))[0]
     assert row["diverged"] and row["status"] == "diverged at step 3"
     assert page["payload"]["runs"][0]["diverged_at"] == 3
+    # the last point reached lies in the gap: its loss is unknown, shown as "—" and a null, never 0
+    assert row["final_loss"] == "\u2014"
+    assert page["payload"]["runs"][0]["loss"][-1] is None and page["payload"]["runs"][0]["loss"][1] is not None
     assert finite_everywhere(page["payload"]) and finite_everywhere(page["map"])
     json.dumps(page["payload"], allow_nan=False)
 

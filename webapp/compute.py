@@ -209,8 +209,12 @@ def _simulate(surface, specs, start, steps):
 
 
 def _arrays(surface, trajectory) -> dict:
-    """Column-major per-run arrays of a trajectory (index [column] gives one run), all finite except lr[0]."""
-    loss = np.nan_to_num(trajectory.loss, nan=0.0, posinf=1e300, neginf=-1e300)   # (T+1, N)
+    """Column-major per-run arrays of a trajectory (index [column] gives one run).
+
+    All finite except ``lr[0]`` and a loss that is NaN where a custom formula is undefined.
+    """
+    # NaN stays: a loss where a formula is undefined is unknown, not 0 (shown as a gap and "—")
+    loss = np.clip(trajectory.loss, -1e300, 1e300)                                # (T+1, N)
     grad_norm = np.nan_to_num(trajectory.grad_norm, nan=0.0, posinf=1e300, neginf=0.0)
     lr = np.full(loss.shape, np.nan)                                             # (T+1, N)
     lr[1:] = trajectory.lr

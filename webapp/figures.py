@@ -48,10 +48,14 @@ def coordinate_decimals(view) -> int:
     return int(min(max(5 - math.floor(math.log10(span)), 0), 15))
 
 
-def round_significant(values, digits: int = 4) -> list[float]:
-    """Finite floats rounded to ``digits`` significant digits, as a plain list (short JSON)."""
-    values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e300, neginf=-1e300)
-    return [float(f"{v:.{digits}g}") for v in values.tolist()]
+def round_significant(values, digits: int = 4) -> list:
+    """Floats rounded to ``digits`` significant digits, as a plain list (short JSON).
+
+    NaN (a loss where a formula is undefined) becomes ``None``: JSON null, a gap in
+    a Plotly line; infinities are clipped to +-1e300.
+    """
+    values = np.clip(np.asarray(values, dtype=np.float64), -1e300, 1e300)
+    return [None if v != v else float(f"{v:.{digits}g}") for v in values.tolist()]
 
 
 def _rounded(values, decimals: int) -> list[float]:
