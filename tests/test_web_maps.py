@@ -225,20 +225,20 @@ def test_sensitivity_panels_share_one_colour_scale(momentum_sensitivity):
 # ------------------------------------------------------------------ clicks
 def test_clicking_a_basin_cell_starts_every_run_there():
     state = default_state()
-    meta = {"kind": "basin", "panels": [{"run": 0, "trace": 0}]}
+    meta = {"kind": "basin", "panels": [{"run": 0, "traces": [0]}]}
     assert apply_click(state, meta, {"curveNumber": 0, "x": 2.5, "y": -1.25})
     assert state.start == (2.5, -1.25)
 
 
 @pytest.mark.parametrize("meta, point", [
     (None, {"curveNumber": 0, "x": 1, "y": 1}),
-    ({"kind": "basin", "panels": [{"run": 0, "trace": 0}]}, {"curveNumber": 5, "x": 1, "y": 1}),
-    ({"kind": "basin", "panels": [{"run": 0, "trace": 0}]}, {"curveNumber": 0, "x": "nan", "y": 1}),
-    ({"kind": "sensitivity", "panels": [{"run": 9, "trace": 0, "x_param": "lr", "y_param": "momentum",
+    ({"kind": "basin", "panels": [{"run": 0, "traces": [0]}]}, {"curveNumber": 5, "x": 1, "y": 1}),
+    ({"kind": "basin", "panels": [{"run": 0, "traces": [0]}]}, {"curveNumber": 0, "x": "nan", "y": 1}),
+    ({"kind": "sensitivity", "panels": [{"run": 9, "traces": [0], "x_param": "lr", "y_param": "momentum",
                                          "x_values": [0.1], "y_values": [0.5]}]}, {"curveNumber": 0, "x": 0, "y": 0}),
-    ({"kind": "sensitivity", "panels": [{"run": 0, "trace": 0, "x_param": "__dict__", "y_param": "momentum",
+    ({"kind": "sensitivity", "panels": [{"run": 0, "traces": [0], "x_param": "__dict__", "y_param": "momentum",
                                          "x_values": [0.1], "y_values": [0.5]}]}, {"curveNumber": 0, "x": 0, "y": 0}),
-    ({"kind": "sensitivity", "panels": [{"run": 0, "trace": 0, "x_param": "lr", "y_param": "momentum",
+    ({"kind": "sensitivity", "panels": [{"run": 0, "traces": [0], "x_param": "lr", "y_param": "momentum",
                                          "x_values": [], "y_values": [0.5]}]}, {"curveNumber": 0, "x": 0, "y": 0}),
 ])
 def test_hostile_clicks_change_nothing(meta, point):
@@ -251,11 +251,11 @@ def test_hostile_clicks_change_nothing(meta, point):
 def test_clicking_a_sensitivity_cell_loads_the_snapped_values_into_its_run():
     state = default_state()                       # run 1 is momentum
     meta = {"kind": "sensitivity", "panels": [
-        {"run": 0, "trace": 0, "x_param": "lr", "y_param": "momentum", "x_log": True, "y_log": False,
+        {"run": 0, "traces": [0], "x_param": "lr", "y_param": "momentum", "x_log": True, "y_log": False,
          "x_values": [1e-3, 1e-2, 1e-1], "y_values": [0.0, 0.5, 0.9]},
-        {"run": 1, "trace": 4, "x_param": "lr", "y_param": "momentum", "x_log": True, "y_log": False,
+        {"run": 1, "traces": [4, 5], "x_param": "lr", "y_param": "momentum", "x_log": True, "y_log": False,
          "x_values": [1e-3, 1e-2, 1e-1], "y_values": [0.0, 0.5, 0.9]}]}
-    assert apply_click(state, meta, {"curveNumber": 4, "x": -2.04, "y": 0.52})   # log10 axis: 10^-2.04 ~ 1e-2
+    assert apply_click(state, meta, {"curveNumber": 5, "x": -2.04, "y": 0.52})   # the diverged overlay too   # log10 axis: 10^-2.04 ~ 1e-2
     assert state.runs[1].hyper["lr"] == 0.01 and state.runs[1].hyper["momentum"] == 0.5
     assert state.runs[0].hyper == default_state().runs[0].hyper
 
@@ -263,7 +263,7 @@ def test_clicking_a_sensitivity_cell_loads_the_snapped_values_into_its_run():
 def test_a_click_that_breaks_a_cross_check_is_refused():
     state = default_state()
     state.runs = [default_run("nesterov")]
-    meta = {"kind": "sensitivity", "panels": [{"run": 0, "trace": 0, "x_param": "lr", "y_param": "momentum",
+    meta = {"kind": "sensitivity", "panels": [{"run": 0, "traces": [0], "x_param": "lr", "y_param": "momentum",
                                                "x_log": True, "x_values": [0.01], "y_values": [0.0]}]}
     assert not apply_click(state, meta, {"curveNumber": 0, "x": -2, "y": 0.0})   # Nesterov needs momentum > 0
 
@@ -277,8 +277,8 @@ def test_results_are_cached_per_request_and_clicks_reuse_them():
     assert again[0][2] is first[0][2]
     figure, meta = maps_panel.map_figure(request, state, first)
     panel = meta["panels"][0]
-    assert panel["trace"] == figure["layout"]["meta"]["heatmaps"][0] and panel["x_param"] == "lr"
-    assert apply_click(state, meta, {"curveNumber": panel["trace"], "x": np.log10(panel["x_values"][2]),
+    assert panel["traces"][0] == figure["layout"]["meta"]["heatmaps"][0] and panel["x_param"] == "lr"
+    assert apply_click(state, meta, {"curveNumber": panel["traces"][-1], "x": np.log10(panel["x_values"][2]),
                                      "y": panel["y_values"][3]})
     after = maps_panel.compute_panels(request, state, [])
     assert after[0][2] is first[0][2]                       # the swept values are not part of the key

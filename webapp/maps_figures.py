@@ -14,7 +14,9 @@ Payloads stay small:
   are ``log10(value)`` for log-scale parameters (ticks show the values), so every
   cell has the same width, which Plotly's heatmap on a log axis does not give.
 
-Trace order of a basin figure, per panel ``p`` (in order): heatmap (``meta.heatmaps[p]``),
+``layout.meta.cells[p]`` lists the traces of panel ``p`` whose cells take clicks (its heatmap and
+diverged overlay: a click can land on either). Trace order of a basin figure, per panel ``p``: heatmap
+(``meta.heatmaps[p]``), diverged overlay (steps colouring only),
 contour lines, known minima, start; then one legend-only trace per class.
 Sensitivity figure, per panel: heatmap, diverged overlay, diverged X markers,
 current setting; then the legend-only traces.
@@ -160,7 +162,7 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
     titles = [f"<b>{escape(title)}</b><br><span style='font-size:11px'>{escape(_basin_subtitle(b))}</span>"
               for title, b in panels]
     layout = _base_layout(titles, domains)
-    data, heatmaps = [], []
+    data, heatmaps, cells = [], [], []
     for index, (title, basin) in enumerate(panels):
         ref = _axis_names(index)
         heatmaps.append(len(data))
@@ -182,6 +184,7 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
                          **common})
             if (basin.labels == DIVERGED).any():
                 data.append(_mask_heatmap(basin.labels == DIVERGED, common, DIVERGED_COLOUR))
+        cells.append(list(range(heatmaps[-1], len(data))))
         data.append(_contour_lines(landscape, basin.view, ref))
         if minima:
             data.append({"type": "scatter", "mode": "markers", "xaxis": ref[0], "yaxis": ref[1],
@@ -200,7 +203,7 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
         layout[ref[3]] = {"range": [y_min, y_max], "showgrid": False, "zeroline": False, "anchor": ref[0],
                           "fixedrange": True, **({"title": {"text": "y"}} if index == 0 else {})}
     data += _basin_legend(panels, minima, colours, color_by)
-    layout["meta"] = {"kind": "basin", "heatmaps": heatmaps, "color_by": color_by}
+    layout["meta"] = {"kind": "basin", "heatmaps": heatmaps, "cells": cells, "color_by": color_by}
     return {"data": data, "layout": layout}
 
 
@@ -237,7 +240,7 @@ def _mask_heatmap(mask: np.ndarray, common: dict, colour: str) -> dict:
     """One flat colour where ``mask`` is true, blank elsewhere (e.g. the diverged cells)."""
     z = np.where(mask, 1.0, np.nan)
     return {"type": "heatmap", "z": _nullable(z, 0), "zmin": 0, "zmax": 1, "showscale": False,
-            "colorscale": [[0, colour], [1, colour]], **{**common, "name": "diverged"},
+            "colorscale": [[0, colour], [1, colour]], **{**common, "name": "diverged"}, "hoverongaps": False,
             "hovertemplate": "diverged<extra></extra>"}
 
 
@@ -295,7 +298,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
         titles.append(f"<b>{escape(title)}</b><br><span style='font-size:11px'>{escape(smap.x_param)} \u00d7 "
                       f"{escape(smap.y_param)} \u00b7 diverged {share:.0f}%</span>")
     layout = _base_layout(titles, domains)
-    data, heatmaps, x_log, y_log = [], [], [], []
+    data, heatmaps, cells, x_log, y_log = [], [], [], [], []
     any_diverged = False
     for index, (title, smap, current) in enumerate(panels):
         ref = _axis_names(index)
@@ -330,6 +333,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
                          "x": [xs[c] for c in cols.tolist()], "y": [ys[r] for r in rows.tolist()],
                          "marker": {"symbol": "x-thin", "size": 6, "line": {"width": 1.2, "color": "white"}},
                          "hoverinfo": "skip", "showlegend": False, "name": "diverged"})
+        cells.append([heatmaps[-1]] + ([heatmaps[-1] + 1] if rows.size else []))
         cx, cy = current
         if cx is not None and cy is not None:
             data.append({"type": "scatter", "mode": "markers", "xaxis": ref[0], "yaxis": ref[1],
@@ -349,7 +353,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
     if color_by == "steps":
         data.append(_legend_entry("never within tol (blank)", "#ffffff"))
     data.append(_legend_entry("current setting", "#000", "circle-open"))
-    layout["meta"] = {"kind": "sensitivity", "heatmaps": heatmaps, "x_log": x_log, "y_log": y_log,
+    layout["meta"] = {"kind": "sensitivity", "heatmaps": heatmaps, "cells": cells, "x_log": x_log, "y_log": y_log,
                       "color_by": color_by}
     layout["margin"]["l"] = 64
     return {"data": data, "layout": layout}

@@ -279,8 +279,8 @@ def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
     if request.kind == "basin":
         figure = maps_figures.basin_figure([(t, m) for _, t, m in panels], state.landscape(), state.start_point(),
                                            request.color)
-        meta = {"kind": "basin", "panels": [{"run": i, "trace": t} for (i, _, _), t in
-                                            zip(panels, figure["layout"]["meta"]["heatmaps"])]}
+        meta = {"kind": "basin", "panels": [{"run": i, "traces": t} for (i, _, _), t in
+                                            zip(panels, figure["layout"]["meta"]["cells"])]}
         return figure, meta
     entries = []
     for index, title, smap in panels:
@@ -288,9 +288,9 @@ def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
         entries.append((title, smap, (hyper.get(smap.x_param), hyper.get(smap.y_param))))
     figure = maps_figures.sensitivity_figure(entries, request.color)
     meta = {"kind": "sensitivity", "panels": [
-        {"run": i, "trace": t, "x_param": m.x_param, "y_param": m.y_param, "x_log": m.x_scale == "log",
+        {"run": i, "traces": t, "x_param": m.x_param, "y_param": m.y_param, "x_log": m.x_scale == "log",
          "y_log": m.y_scale == "log", "x_values": m.x_values.tolist(), "y_values": m.y_values.tolist()}
-        for (i, _, m), t in zip(panels, figure["layout"]["meta"]["heatmaps"])]}
+        for (i, _, m), t in zip(panels, figure["layout"]["meta"]["cells"])]}
     return figure, meta
 
 
@@ -313,7 +313,7 @@ def _panel_for(meta, point) -> dict | None:
         return None
     trace = point.get("curveNumber")
     for panel in meta["panels"]:
-        if isinstance(panel, dict) and panel.get("trace") == trace:
+        if isinstance(panel, dict) and isinstance(panel.get("traces"), list) and trace in panel["traces"]:
             return panel
     return None
 
@@ -420,6 +420,7 @@ def maps_section() -> html.Details:
                 html.Button("Cancel", id="maps-cancel", n_clicks=0, className="button",
                             style={"display": "none"}),
                 html.Span("", id="maps-progress", className="maps-progress", **{"aria-live": "polite"}),
+                html.Span("", id="maps-status", className="maps-status", **{"aria-live": "polite"}),
                 html.Button("CSV", id="maps-csv", n_clicks=0, className="button", title="Download the map as CSV"),
                 html.Button("PNG", id="maps-png", n_clicks=0, className="button", title="Download the map as PNG"),
             ], className="maps-actions"),
@@ -573,8 +574,7 @@ def register_maps_callbacks(app) -> None:
             }
             return [result.figure, result.meta, ''];
         }""",
-        Output("maps-graph", "figure"), Output("maps-meta", "data"), Output("maps-progress", "children",
-                                                                           allow_duplicate=True),
+        Output("maps-graph", "figure"), Output("maps-meta", "data"), Output("maps-status", "children"),
         Input("maps-result", "data"), State("maps-cancel", "n_clicks"), prevent_initial_call=True)
     app.clientside_callback(
         """function(kind) {
