@@ -242,7 +242,7 @@
   // ------------------------------------------------------------ inner-state panel: cursor and read-out
   function innerDiv() { return document.querySelector('#inner-graph .js-plotly-plot'); }
 
-  function at(values, i) { return values && i >= 0 && i < values.length ? fmt(values[i]) : '\u2014'; }
+  function at(values, i) { return values && i >= 0 && i < values.length ? (values[i] === 0 ? '0' : fmt(values[i])) : '\u2014'; }
 
   function buildReadout(holder) {
     while (holder.firstChild) { holder.removeChild(holder.firstChild); }
@@ -291,7 +291,7 @@
     return P.inner ? P.inner.length : 0;
   }
 
-  // ------------------------------------------------------------ 3D view: markers (and the paths so far), throttled
+  // ------------------------------------------------------------ 3D view: the markers move (throttled); the paths stay whole
   function threedDiv() { return document.querySelector('#threed-graph .js-plotly-plot'); }
 
   function drawThreeD(k, force) {
@@ -317,10 +317,10 @@
       var full = P.threedPaths[i];
       if (!full) { return; }
       var n = Math.min(k, full.x.length - 1);
-      update.x.push(full.x.slice(0, n + 1), [full.x[n]]);
-      update.y.push(full.y.slice(0, n + 1), [full.y[n]]);
-      update.z.push(full.z.slice(0, n + 1), [full.z[n]]);
-      indices.push(pair[0], pair[1]);
+      update.x.push([full.x[n]]);
+      update.y.push([full.y[n]]);
+      update.z.push([full.z[n]]);
+      indices.push(pair[1]);
     });
     if (!indices.length) { return; }
     P.threedStep = k; P.threedAt = now;
@@ -332,7 +332,18 @@
     var tries = 0;
     (function wait() {
       var gd = threedDiv();
-      if (gd && gd.layout && gd.layout.meta && gd._fullLayout && gd.offsetParent) { drawThreeD(P.step, true); }
+      if (gd && gd.layout && gd.layout.meta && gd._fullLayout && gd.offsetParent) {
+        // a WebGL surface first plotted while its card was hidden (display: none) stays blank: plot it again
+        if (gd._optiscapeShown !== gd.layout && window.Plotly) {
+          var layout = gd.layout;
+          window.Plotly.newPlot(gd, gd.data, layout, {displaylogo: false}).then(function () {
+            gd._optiscapeShown = gd.layout; drawThreeD(P.step, true);
+          });
+          gd._optiscapeShown = layout;
+          return;
+        }
+        drawThreeD(P.step, true);
+      }
       else if (tries++ < 240) { requestAnimationFrame(wait); }
     })();
     return P.step;

@@ -29,7 +29,7 @@ from webapp.figures import coordinate_decimals
 from webapp.view_options import options
 from webapp.views_common import RunView, rounded
 from webapp.views_maps import gradient_field_trace, small_multiples_figure, surface_3d_figure
-from webapp.views_state import (arrow_scale, inner_state_figure, inner_state_series, loss_axis,
+from webapp.views_state import (_decade_ticks, arrow_scale, inner_state_figure, inner_state_series, loss_axis,
                                 state_arrows)
 
 __all__ = ["decorate", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map", "inner_figure",
@@ -167,8 +167,12 @@ def _merge_rows(figures: list[dict]) -> dict:
             suffix = "" if target == 1 else str(target)
             data.append({**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
     for key in list(layout):
-        if key.startswith("yaxis"):
-            layout[key].pop("dtick", None)
+        if key.startswith("yaxis") and layout[key].get("type") == "log":
+            for name in ("dtick", "tickformat", "nticks"):
+                layout[key].pop(name, None)
+            suffix = key[5:]
+            values = [v for t in data if t["yaxis"] == f"y{suffix}" for v in t["y"]]
+            layout[key].update({"nticks": 4, **_decade_ticks(values)})
     return {"data": data, "layout": layout}
 
 
@@ -217,9 +221,24 @@ def _colour(result) -> str:
     return PALETTE[result.spec.color % len(PALETTE)]
 
 
+THREED_SCALE = [[0.0, "#ffffff"], [0.35, "#dde2ea"], [0.7, "#aab3c2"], [1.0, "#5f6b7f"]]
+
+
+def inside_view(path: np.ndarray, view) -> np.ndarray:
+    """The path up to (not including) its first point outside the view box: a run that leaves the
+    surface's box (diverging, usually) would otherwise draw a line far out of the 3D scene."""
+    path = np.asarray(path, dtype=np.float64)                          # (T+1, 2)
+    x0, x1, y0, y1 = (float(v) for v in view)
+    outside = ~((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1))
+    first = int(np.argmax(outside)) if outside.any() else path.shape[0]
+    return path[:max(first, 1)]
+
+
 def threed_figure(surface, view, results) -> dict:
-    """The 3D surface (log colour for huge ranges) with every run's path; the player moves the markers."""
-    runs = [RunView(r.label, _colour(r), r.path, bool(r.spec.visible)) for r in results]
+    """The 3D surface (log colour for huge ranges) with every run's path inside the view box; the
+    player moves the markers and grows the paths."""
+    runs = [RunView(r.label, _colour(r), inside_view(r.path, view), bool(r.spec.visible)) for r in results]
     figure = surface_3d_figure(surface, view, runs, step=0, grid_size=60)
+    figure["data"][0]["colorscale"] = THREED_SCALE
     figure["layout"]["height"] = 460
     return figure
