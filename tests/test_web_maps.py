@@ -154,7 +154,9 @@ def test_basin_figure_colours_each_cell_by_its_minimum_and_names_them(himmelblau
     assert {"not converged", "diverged", "current start"} <= set(legend)
     starts = [t for t in figure["data"] if t.get("name") == "current start" and not t.get("showlegend")]
     assert len(starts) == 2 and all(t["x"] == [-1.0] and t["y"] == [1.0] for t in starts)
-    assert "diverged" in figure["layout"]["annotations"][1]["text"]
+    share = 100 * np.count_nonzero(wild.labels == DIVERGED) / wild.labels.size
+    subtitle = figure["layout"]["annotations"][1]["text"]
+    assert f"color:{maps_figures.DIVERGED_COLOUR}'>\u25A0</span> {share:.0f}%" in subtitle
     json.dumps(figure, allow_nan=False)          # valid JSON: no NaN anywhere
 
 
@@ -223,6 +225,14 @@ def test_sensitivity_panels_share_one_colour_scale(momentum_sensitivity):
 
 
 # ------------------------------------------------------------------ clicks
+def test_control_values_follow_the_state_map_settings():
+    state = default_state()
+    assert maps_panel.control_values(state) is None
+    state.maps = {"map": "sensitivity", "map_runs": "1", "map_y": "beta2", "map_n": "12", "map_color": "steps"}
+    kind, runs, grid, steps, basin_colour, x, y, side, sens_colour = maps_panel.control_values(state)
+    assert (kind, runs, steps, x, y, side, sens_colour) == ("sensitivity", [1], None, "lr", "momentum", 12, "steps")
+
+
 def test_clicking_a_basin_cell_starts_every_run_there():
     state = default_state()
     meta = {"kind": "basin", "panels": [{"run": 0, "traces": [0]}]}

@@ -123,15 +123,15 @@ def _share(counts: dict, code: int) -> float:
     return 100.0 * counts.get(code, 0) / total
 
 
-def _basin_subtitle(basin) -> str:
-    """'global 62% · local 30% · not converged 5% · diverged 3%' (largest classes first, at most 4)."""
-    shares = sorted(((n, code) for code, n in basin.counts.items() if n), reverse=True)[:4]
+def _basin_subtitle(basin, colours) -> str:
+    """Each class's share of the cells, largest first (at most 5), as a coloured square and a percentage:
+    the legend names the colours, so the line stays short enough for narrow side-by-side panels."""
+    shares = sorted(((n, code) for code, n in basin.counts.items() if n), reverse=True)[:5]
     parts = []
     for n, code in shares:
-        text = basin.legend[code]
-        short = "(" + text.split(" (", 1)[1] if code >= 0 and " (" in text else text   # the minimum's position
-        parts.append(f"{short} {_share(basin.counts, code):.0f}%")
-    return " \u00b7 ".join(parts)
+        index = code if code >= 0 else (len(colours) - 2 if code == NOT_CONVERGED else len(colours) - 1)
+        parts.append(f"<span style='color:{colours[index]}'>\u25A0</span> {_share(basin.counts, code):.0f}%")
+    return " ".join(parts)
 
 
 def _contour_lines(landscape, view, ref: tuple[str, str]) -> dict:
@@ -159,7 +159,7 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
     minima = list(landscape.minima)
     colours = basin_class_colours(len(minima))
     steps_max = max([int(b.steps_to_tol.max(initial=0)) for _, b in panels] + [1])
-    titles = [f"<b>{escape(title)}</b><br><span style='font-size:11px'>{escape(_basin_subtitle(b))}</span>"
+    titles = [f"<b>{escape(title)}</b><br><span style='font-size:12px'>{_basin_subtitle(b, colours)}</span>"
               for title, b in panels]
     layout = _base_layout(titles, domains)
     data, heatmaps, cells = [], [], []

@@ -433,6 +433,7 @@ def maps_section() -> html.Details:
                                                  "yaxis": {"visible": False}}}),
         dcc.Store(id="maps-result"),
         dcc.Store(id="maps-meta"),
+        dcc.Store(id="maps-synced"),
         dcc.Store(id="maps-play-sink"),
         dcc.Download(id="maps-download"),
     ], id="maps-details", className="card maps-card")
@@ -465,37 +466,40 @@ def panel_controls(state) -> dict:
     return {"runs": runs, "params": params}
 
 
+def control_values(state) -> tuple | None:
+    """The panel's control values for the state's map settings (``None`` without a map): kind, runs, grid,
+    steps (empty = the runs' steps), basin colour, x, y, values per axis, sensitivity colour."""
+    request, _ = parse_request(state.maps, state)
+    if request is None:
+        return None
+    pair = swept_pair(state.runs[request.runs[0]].optimizer, request.x_param, request.y_param) or \
+        (request.x_param, request.y_param or None)
+    steps = request.steps if "map_steps" in state.maps else None
+    return (request.kind, list(request.runs), request.grid, steps,
+            request.color if request.kind == "basin" else "minimum", pair[0], pair[1], request.side,
+            request.color if request.kind == "sensitivity" else "gap")
+
+
 def register_maps_callbacks(app) -> None:
     """Wire the Maps panel into ``app`` (needs the ``state`` store and :func:`maps_section` in the layout)."""
 
     @app.callback(Output("maps-runs", "options"), Output("maps-x", "options"), Output("maps-y", "options"),
-                  Input("state", "data"))
-    @_guarded(3)
-    def fill_options(data):
-        state, _ = from_store(data)
-        controls = panel_controls(state)
-        return controls["runs"], controls["params"], controls["params"]
-
-    @app.callback(Output("maps-kind", "value"), Output("maps-runs", "value"), Output("maps-grid", "value"),
+                  Output("maps-kind", "value"), Output("maps-runs", "value"), Output("maps-grid", "value"),
                   Output("maps-steps", "value"), Output("maps-basin-color", "value"), Output("maps-x", "value"),
                   Output("maps-y", "value"), Output("maps-side", "value"), Output("maps-sens-color", "value"),
-                  Output("maps-details", "open"),
-                  Input("url", "search"))
-    @_guarded(10)
-    def controls_from_link(search):
-        """A link with ``map=`` fills the panel's controls and opens it (the map itself follows the state)."""
-        from webapp.state import from_query
-
-        state, _ = from_query(search if isinstance(search, str) else "")
-        request, _ = parse_request(state.maps, state)
-        if request is None:
-            return (no_update,) * 10
-        pair = swept_pair(state.runs[request.runs[0]].optimizer, request.x_param, request.y_param) or \
-            (request.x_param, request.y_param)
-        steps = request.steps if "map_steps" in state.maps else None
-        return (request.kind, list(request.runs), request.grid, steps,
-                request.color if request.kind == "basin" else "minimum", pair[0], pair[1], request.side,
-                request.color if request.kind == "sensitivity" else "gap", True)
+                  Output("maps-details", "open"), Output("maps-synced", "data"),
+                  Input("state", "data"), State("maps-synced", "data"))
+    @_guarded(14)
+    def sync_controls(data, synced):
+        """Options follow the runs; the values follow the state's map settings only when those changed (a link
+        or a Compute), so a click or another edit never resets what the user is choosing."""
+        state, _ = from_store(data)
+        controls = panel_controls(state)
+        options = (controls["runs"], controls["params"], controls["params"])
+        values = control_values(state)
+        if values is None or state.maps == synced:
+            return options + (no_update,) * 10 + (state.maps,)
+        return options + values + (True, state.maps)
 
     @app.callback(Output("state", "data", allow_duplicate=True), Output("maps-messages", "children",
                                                                         allow_duplicate=True),
