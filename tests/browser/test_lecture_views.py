@@ -1,0 +1,163 @@
+"""The lecture views as a teacher uses them: a scenario from the picker, arrows, side by side, the
+inner-state panel and the 3D view, each checked in real Chromium by what is drawn on the page."""
+from __future__ import annotations
+
+import time
+
+from selenium.webdriver.common.keys import Keys
+
+from app_helpers import current_url, js, open_app, pause, player, severe_errors, until
+
+ARROWS = ("return Array.from(document.querySelectorAll('#map-graph .run-arrows line.arrow-gradient'))"
+          ".map(function (l) { return [l.getAttribute('x2'), l.getAttribute('y2'), l.getAttribute('data-step')]; });")
+PANEL_MARKERS = ("return Array.from(document.querySelectorAll('#map-graph svg.optiscape-runs')).map(function (svg) {"
+                 " var m = svg.querySelector('circle.run-marker'); var box = svg.getBoundingClientRect();"
+                 " return {left: box.left, top: box.top, step: m && m.getAttribute('data-step'),"
+                 " x: m && m.getAttribute('cx'), y: m && m.getAttribute('cy')}; });")
+INNER_CURSOR = ("var gd = document.querySelector('#inner-graph .js-plotly-plot');"
+                "var line = gd && gd.querySelector('svg.optiscape-inner-cursor line.cursor');"
+                "if (!line) { return null; }"
+                "var xa = gd._fullLayout.xaxis;"
+                "return {step: Number(line.getAttribute('data-step')), x: Number(line.getAttribute('x1')),"
+                " expected: xa.c2p(Number(line.getAttribute('data-step')))};")
+
+
+def toggle(dash_duo, text: str):
+    """Click the View bar option whose label reads ``text`` (as a user would)."""
+    labels = [label for label in dash_duo.find_elements("#view-bar label") if label.text.strip() == text]
+    assert labels, f"no '{text}' in the View bar"
+    labels[0].click()
+
+
+def fps_while_playing(dash_duo, seconds: float = 1.5) -> float:
+    before, t0 = player(dash_duo)["frames"], time.monotonic()
+    time.sleep(seconds)
+    return (player(dash_duo)["frames"] - before) / (time.monotonic() - t0)
+
+
+def restart_and_play(dash_duo):
+    pause(dash_duo)
+    js(dash_duo, "window.optiscapePlayer.seek(0); window.optiscapePlayer.play();")
+    until(lambda: player(dash_duo)["playing"], message="did not play")
+
+
+def test_a_scenario_from_the_picker_shows_its_caption_plays_and_ends_on_the_takeaway(dash_duo):
+    open_app(dash_duo)
+    dash_duo.find_element("#scenario-picker").click()
+    option = until(lambda: [o for o in dash_duo.find_elements(".dash-dropdown-options [role=option]")
+                            if o.text.startswith("1.")], message="no scenario 1 in the picker")
+    option[0].click()
+    title = until(lambda: [t for t in dash_duo.find_elements(".scenario-title") if "Scenario 1" in t.text],
+                  timeout=15, message="no caption for scenario 1")
+    assert "zig" in title[0].text.lower()
+    assert dash_duo.find_element(".scenario-predict").text.startswith("Predict")
+    until(lambda: "scenario=zigzag_valley" in current_url(dash_duo), message="the link does not name the scenario")
+    until(lambda: player(dash_duo)["steps"] == 200, timeout=15, message="the scenario's 200 steps did not load")
+    dash_duo.driver.execute_script("var s = document.getElementById('speed-select'); s.value = '4';"
+                                   "s.dispatchEvent(new Event('change', {bubbles: true}));")
+    restart_and_play(dash_duo)
+    until(lambda: not player(dash_duo)["playing"] and player(dash_duo)["step"] == 200, timeout=15,
+          message="the scenario did not play to its end")
+    takeaway = dash_duo.find_element(".scenario-takeaway")
+    takeaway.find_element("css selector", "summary").click()
+    text = until(lambda: takeaway.find_element("css selector", "p").text, message="the takeaway stayed folded")
+    assert "momentum" in text.lower() or "adam" in text.lower()
+    assert severe_errors(dash_duo) == []
+
+
+def test_arrows_turn_on_and_move_with_playback(dash_duo):
+    open_app(dash_duo, "?steps=300")
+    pause(dash_duo)
+    assert js(dash_duo, ARROWS) == []
+    toggle(dash_duo, "Arrows")
+    until(lambda: len(js(dash_duo, ARROWS)) == 4, timeout=15, message="no gradient arrow per run")
+    until(lambda: "arrows=1" in current_url(dash_duo), message="arrows are not in the share link")
+    assert dash_duo.find_element("#arrow-legend").is_displayed()
+    restart_and_play(dash_duo)
+    first = js(dash_duo, ARROWS)
+    time.sleep(0.6)
+    fps = fps_while_playing(dash_duo)
+    second = js(dash_duo, ARROWS)
+    assert [a[2] for a in first] != [a[2] for a in second]             # the step they are drawn at
+    assert [a[:2] for a in first] != [a[:2] for a in second]           # and where their tips are
+    steps = {a[2] for a in second}
+    assert len(steps) == 1                                             # all runs at the same step
+    print(f"arrows on: {fps:.1f} frames/s")
+    assert fps > 10
+    # every run carries a step-taken arrow; velocity only where the optimizer has one (SGD and RMSProp
+    # without momentum have none)
+    kinds = js(dash_duo, "return Array.from(document.querySelectorAll('#map-graph .optiscape-run')).map("
+                         "function (g) { return g.querySelectorAll('line.arrow').length; });")
+    assert kinds == [2, 3, 2, 3]
+    assert severe_errors(dash_duo) == []
+
+
+def test_side_by_side_panels_move_in_sync(dash_duo):
+    open_app(dash_duo, "?steps=300")
+    toggle(dash_duo, "Side by side")
+    panels = until(lambda: (lambda p: p if len(p) == 4 else None)(js(dash_duo, PANEL_MARKERS)), timeout=15,
+                   message="not one panel per run")
+    assert len({(round(p["left"]), round(p["top"])) for p in panels}) == 4     # four places on the page
+    assert len(dash_duo.find_elements("#map-graph .contourlayer")) >= 4
+    until(lambda: "view_mode=side" in current_url(dash_duo), message="the mode is not in the share link")
+    restart_and_play(dash_duo)
+    time.sleep(0.5)
+    fps = fps_while_playing(dash_duo)
+    samples = []
+    for _ in range(3):
+        samples.append(js(dash_duo, PANEL_MARKERS))
+        time.sleep(0.3)
+    for sample in samples:
+        assert len({p["step"] for p in sample}) == 1                   # one timeline for every panel
+    assert samples[0][0]["step"] != samples[-1][0]["step"]
+    assert [p["x"] for p in samples[0]] != [p["x"] for p in samples[-1]]
+    print(f"side by side: {fps:.1f} frames/s")
+    assert fps > 10
+    toggle(dash_duo, "Overlay")
+    until(lambda: len(js(dash_duo, PANEL_MARKERS)) == 1, timeout=15, message="overlay did not come back")
+    assert severe_errors(dash_duo) == []
+
+
+def test_inner_state_panel_cursor_follows_the_scrubber(dash_duo):
+    open_app(dash_duo, "?steps=200")
+    pause(dash_duo)
+    assert not dash_duo.find_element("#inner-card").is_displayed()
+    toggle(dash_duo, "Inner state")
+    until(lambda: dash_duo.find_element("#inner-card").is_displayed(), message="the panel did not open")
+    until(lambda: js(dash_duo, INNER_CURSOR), timeout=15, message="no cursor on the inner-state panel")
+    scrub = dash_duo.find_element("#scrub")
+    scrub.click()
+    for _ in range(5):
+        scrub.send_keys(Keys.ARROW_RIGHT)
+    step = player(dash_duo)["step"]
+    assert step > 5
+    cursor = until(lambda: (lambda c: c if c and c["step"] == step else None)(js(dash_duo, INNER_CURSOR)),
+                   message="the cursor did not follow the scrubber")
+    assert abs(cursor["x"] - cursor["expected"]) < 1.5
+    readout = dash_duo.find_elements("#inner-readout .inner-row")
+    assert len(readout) == 4
+    assert all(f"step {step}:" in row.text for row in readout)
+    assert "effective lr" in readout[3].text and "1\u2212\u03b2\u2081" in readout[3].text   # Adam's row
+    # one run only, from the dropdown's choice in the link
+    dash_duo.driver.get(dash_duo.server_url + "/?steps=200&inner=1&inner_run=2")
+    until(lambda: len(dash_duo.find_elements("#inner-readout .inner-row")) == 1, timeout=20,
+          message="the panel did not narrow to one run")
+    assert severe_errors(dash_duo) == []
+
+
+def test_3d_view_shows_a_scene_whose_markers_follow_the_player(dash_duo):
+    open_app(dash_duo, "?surface=rosenbrock&steps=200")
+    pause(dash_duo)
+    toggle(dash_duo, "3D")
+    until(lambda: js(dash_duo, "var gd = document.querySelector('#threed-graph .js-plotly-plot');"
+                               "return !!(gd && gd._fullLayout && gd._fullLayout.scene &&"
+                               " gd.querySelector('canvas'));"), timeout=20, message="no 3D scene")
+    assert js(dash_duo, "return document.querySelector('#threed-graph .js-plotly-plot')._fullData[0].type") == "surface"
+    js(dash_duo, "window.optiscapePlayer.seek(120);")
+    marker = ("var gd = document.querySelector('#threed-graph .js-plotly-plot'); var i = gd.layout.meta.run_traces[3][1];"
+              "var line = gd.data[i - 1]; var n = Math.min(120, line.x.length - 1);"
+              "return [gd.data[i].x[0], line.x[n], gd.getAttribute('data-step')];")
+    shown = until(lambda: (lambda m: m if m[2] == "120" else None)(js(dash_duo, marker)), timeout=10,
+                  message="the 3D markers did not move to the player's step")
+    assert shown[0] == shown[1]                                        # Adam's marker at its point of step 120
+    assert severe_errors(dash_duo) == []
