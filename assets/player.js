@@ -19,7 +19,8 @@
   var P = {
     payload: null, step: 0, playing: false, speed: 1,
     raf: 0, last: 0, carry: 0, drawn: -1, loaded: 0,
-    frames: 0, drawMs: 0, projection: null
+    frames: 0, drawMs: 0, projection: null,
+    threedEvery: 400      // ms between 3D marker updates while playing (a WebGL scene redraw is costly)
   };
 
   function noUpdate() {
@@ -304,7 +305,7 @@
       });
     }
     var now = performance.now();
-    if (!force && (P.threedStep === k || now - (P.threedAt || 0) < 180)) { return; }
+    if (!force && (P.threedStep === k || now - (P.threedAt || 0) < P.threedEvery)) { return; }
     if (P.threedLayout !== gd.layout) {               // a new figure: keep its full paths
       P.threedLayout = gd.layout;
       P.threedPaths = gd.layout.meta.run_traces.map(function (pair) {
@@ -325,6 +326,8 @@
     if (!indices.length) { return; }
     P.threedStep = k; P.threedAt = now;
     window.Plotly.restyle(gd, update, indices);
+    // at least 400 ms apart (software WebGL: 30 frames/s on the map, not 14), longer if the call itself is slow
+    P.threedEvery = Math.min(1000, Math.max(400, 6 * (performance.now() - now)));
     gd.setAttribute('data-step', String(k));
   }
 
