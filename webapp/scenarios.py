@@ -130,7 +130,7 @@ SCENARIOS: tuple = (
         takeaway="SGD's steps flip sign across the valley at every step while it inches along the floor. "
                  "Momentum averages the flips away and keeps the downhill part; Adam rescales each axis. "
                  "Both reach the minimum in far fewer steps.",
-        query="?surface=ill_conditioned&steps=200&run=sgd:lr=0.038&run=momentum:lr=0.01&run=adam:lr=0.3",
+        query="?surface=ill_conditioned&steps=200&run=sgd:lr=0.038&run=momentum:lr=0.01&run=adam:lr=0.3&arrows=1",
         knobs=("kappa: the steeper the walls, the worse the zig-zag", "SGD's lr: above 2/kappa it diverges"),
     ),
     Scenario(
@@ -194,7 +194,7 @@ SCENARIOS: tuple = (
         takeaway="Without correction the first step is (1 - beta1)/sqrt(1 - beta2), about 3.2 times the "
                  "learning rate per axis, and the early steps keep growing; with correction the first "
                  "step is exactly lr per axis.",
-        query="?surface=ill_conditioned&steps=100&run=adam:lr=0.3&run=adam:lr=0.3,bias_correction=false",
+        query="?surface=ill_conditioned&steps=100&run=adam:lr=0.3&run=adam:lr=0.3,bias_correction=false&inner=1",
         knobs=("beta2: 0.9999 makes the uncorrected first step 10 times lr", "lr"),
     ),
     Scenario(
@@ -246,7 +246,7 @@ SCENARIOS: tuple = (
                  "Newton jumps straight onto the saddle and stays; saddle-free Newton flips the negative "
                  "curvature and escapes.",
         query="?surface=rosenbrock&steps=700&run=newton&run=lbfgs:line_search_fn=strong_wolfe&run=adam:lr=0.1"
-              "&" + _ROSENBROCK_VIEW,
+              "&" + _ROSENBROCK_VIEW + "&loss_x=evals",
         knobs=("L-BFGS's line search", "Newton's saddle_free switch"),
         variants=(
             Variant("Newton at a saddle", "?surface=saddle&steps=20&run=newton&run=newton:saddle_free=true"
@@ -269,7 +269,7 @@ SCENARIOS: tuple = (
                  "is closer still. (A real ensemble averages the snapshots' predictions; on a map we can "
                  "only average their positions.)",
         query="?surface=quadratic_bowl&run=sgd:lr=0.1;noise=1;seed=1"
-              "&run=sgd:lr=0.01;sched=cyclic:max_lr=0.3,step_size_up=25;noise=1;seed=1",
+              "&run=sgd:lr=0.01;sched=cyclic:max_lr=0.3,step_size_up=25;noise=1;seed=1&polyak=1&polyak_from=100",
         knobs=("noise sigma", "the cycle length step_size_up", "seed"),
         polyak_from=100,
     ),
