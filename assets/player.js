@@ -144,9 +144,15 @@
       var run = el('g', {'class': 'optiscape-run', 'data-run': String(i)}, g);
       if (!r.visible) { run.setAttribute('display', 'none'); }
       var parts = {layer: g};
-      if (r.polyak) {
-        parts.polyak = el('path', {'class': 'run-polyak', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
-                                   'stroke-dasharray': '7,5', 'stroke-linecap': 'round', opacity: '0.95'}, run);
+      if (r.polyak) {                       // drawn above every run's path (moved to the overlay group below)
+        parts.polyakGroup = el('g', {'class': 'run-polyak-group', 'data-run': String(i)}, run);
+        if (!r.visible) { parts.polyakGroup.setAttribute('display', 'none'); }
+        parts.polyakHalo = el('path', {fill: 'none', stroke: '#ffffff', 'stroke-width': '6', 'stroke-linecap': 'round',
+                                       'stroke-linejoin': 'round', opacity: '0.9'}, parts.polyakGroup);
+        parts.polyak = el('path', {'class': 'run-polyak', fill: 'none', stroke: r.color, 'stroke-width': '3',
+                                   'stroke-dasharray': '8,5', 'stroke-linecap': 'round'}, parts.polyakGroup);
+        parts.polyakPoint = el('rect', {'class': 'run-polyak-point', width: '11', height: '11', fill: '#ffffff',
+                                        stroke: r.color, 'stroke-width': '3', display: 'none'}, parts.polyakGroup);
       }
       parts.path = el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
                                'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
@@ -162,6 +168,9 @@
       }
       parts.marker = el('circle', {'class': 'run-marker', r: '6.5', fill: r.color, stroke: '#ffffff', 'stroke-width': '2'}, run);
       return parts;
+    });
+    P.groups.forEach(function (parts) {
+      if (parts && parts.polyakGroup) { parts.layer.appendChild(parts.polyakGroup); }
     });
   }
 
@@ -194,8 +203,15 @@
       layer(gd, side() ? 'optiscape-runs optiscape-panel-' + i : 'optiscape-runs', axes[0], axes[1]);
       parts.path.setAttribute('d', p.d.substring(0, p.ends[n]));
       if (parts.polyak && p.polyak) {
-        var m = n - r.polyak.from;
-        parts.polyak.setAttribute('d', m >= 1 ? p.polyak.d.substring(0, p.polyak.ends[Math.min(m, p.polyak.ends.length - 1)]) : '');
+        var m = Math.min(n - r.polyak.from, p.polyak.ends.length - 1);
+        var d = m >= 1 ? p.polyak.d.substring(0, p.polyak.ends[m]) : '';
+        parts.polyak.setAttribute('d', d);
+        parts.polyakHalo.setAttribute('d', d);
+        if (m >= 0) {                        // the averaged point itself: a square, apart from the run's circle
+          parts.polyakPoint.removeAttribute('display');
+          parts.polyakPoint.setAttribute('x', (p.polyak.px[m] - 5.5).toFixed(1));
+          parts.polyakPoint.setAttribute('y', (p.polyak.py[m] - 5.5).toFixed(1));
+        } else { parts.polyakPoint.setAttribute('display', 'none'); }
       }
       if (parts.arrows) {
         for (var j = 0; j < parts.arrows.length; j++) {
