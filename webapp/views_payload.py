@@ -122,6 +122,7 @@ def side_by_side_map(surface, view, results, token: int, field: bool) -> dict:
             figure["data"].append(trace)
     layout = figure["layout"]
     layout.pop("height", None)
+    layout["margin"] = {**layout.get("margin", {}), "t": 44}      # panel titles clear of the mode bar
     layout["meta"]["view_mode"] = "side"
     return figure
 
