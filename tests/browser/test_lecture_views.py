@@ -21,6 +21,15 @@ INNER_CURSOR = ("var gd = document.querySelector('#inner-graph .js-plotly-plot')
                 "return {step: Number(line.getAttribute('data-step')), x: Number(line.getAttribute('x1')),"
                 " expected: xa.c2p(Number(line.getAttribute('data-step')))};")
 
+DRAG_BOX = ("var el = document.querySelector(\"#map-graph .nsewdrag[data-subplot='\" + arguments[0] + \"']\");"
+            "var r = el.getBoundingClientRect(), x0 = r.left + 0.3 * r.width, y0 = r.top + 0.3 * r.height;"
+            "function fire(target, type, x, y, buttons) { target.dispatchEvent(new MouseEvent(type, {bubbles: true,"
+            " cancelable: true, clientX: x, clientY: y, button: 0, buttons: buttons, view: window})); }"
+            "fire(el, 'mousedown', x0, y0, 1);"
+            "for (var i = 1; i <= 5; i++) { fire(document, 'mousemove', x0 + i * 0.06 * r.width,"
+            " y0 + i * 0.06 * r.height, 1); }"
+            "fire(document, 'mouseup', x0 + 0.3 * r.width, y0 + 0.3 * r.height, 0);")
+
 
 def toggle(dash_duo, text: str):
     """Click the View bar option whose label reads ``text`` (as a user would)."""
@@ -113,6 +122,19 @@ def test_side_by_side_panels_move_in_sync(dash_duo):
     assert [p["x"] for p in samples[0]] != [p["x"] for p in samples[-1]]
     print(f"side by side: {fps:.1f} frames/s")
     assert fps > 10
+    # linked zoom: a box dragged on the second panel zooms every panel, and the runs follow. (Selenium's
+    # ActionChains drag does not reach Plotly here, on the overlay map either: the mouse events are
+    # dispatched as the browser would send them.)
+    pause(dash_duo)
+    js(dash_duo, DRAG_BOX, "x2y2")
+    ranges = ("var full = document.querySelector('#map-graph .js-plotly-plot')._fullLayout;"
+              "return [1, 2, 3, 4].map(function (i) { var a = full['xaxis' + (i > 1 ? i : '')];"
+              " return a.range[1] - a.range[0]; });")
+    spans = until(lambda: (lambda r: r if r[0] < 19 else None)(js(dash_duo, ranges)), timeout=15,
+                  message="the panel did not zoom")
+    assert max(spans) - min(spans) < 1e-9                              # every panel shows the same box
+    until(lambda: "view=" in current_url(dash_duo), timeout=15, message="the zoom is not in the share link")
+    until(lambda: len(js(dash_duo, PANEL_MARKERS)) == 4, timeout=15, message="panels lost after the zoom")
     toggle(dash_duo, "Overlay")
     until(lambda: len(js(dash_duo, PANEL_MARKERS)) == 1, timeout=15, message="overlay did not come back")
     assert severe_errors(dash_duo) == []
