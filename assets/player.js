@@ -95,7 +95,7 @@
 
   function projector(on) {
     P.bigText = !!on;
-    [mapDiv(), lossDiv()].forEach(applyFont);
+    [mapDiv(), lossDiv(), innerDiv()].forEach(applyFont);
     return P.bigText;
   }
 
@@ -160,9 +160,11 @@
         var arrows = el('g', {'class': 'run-arrows'}, run);
         parts.arrows = r.arrows.kinds.map(function (kind, j) {
           var colour = r.arrows.colors[j];
-          var line = el('line', {'class': 'arrow arrow-' + kind, stroke: colour, 'stroke-width': kind === 'step' ? '3' : '2.5',
+          var line = el('line', {'class': 'arrow arrow-' + kind, stroke: colour, 'stroke-width': kind === 'step' ? '4' : '2.5',
                                  'stroke-linecap': 'round'}, arrows);
           var head = el('polygon', {'class': 'arrow-head arrow-head-' + kind, fill: colour}, arrows);
+          // the (wider) step goes underneath: where it points with the gradient (SGD), both stay visible
+          if (kind === 'step') { arrows.insertBefore(head, arrows.firstChild); arrows.insertBefore(line, head); }
           return {line: line, head: head};
         });
       }
