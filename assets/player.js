@@ -272,10 +272,39 @@
       name.className = 'inner-name'; name.style.color = run.color; name.textContent = run.name;
       var values = document.createElement('span');
       values.className = 'inner-values';
-      row.appendChild(name); row.appendChild(values);
+      var cell = document.createElement('span');
+      cell.className = 'inner-cell';
+      cell.appendChild(values);
+      var out = {values: values, bars: null};
+      if (run.eff_x) {                     // per-axis effective rate as two bars on a log scale
+        var bars = document.createElement('span');
+        bars.className = 'eff-bars';
+        bars.title = 'effective learning rate per axis (log scale over the run)';
+        out.bars = ['x', 'y'].map(function (axis) {
+          var line = document.createElement('span'); line.className = 'eff-bar-row';
+          var label = document.createElement('span'); label.className = 'eff-axis'; label.textContent = axis;
+          var track = document.createElement('span'); track.className = 'eff-track';
+          var bar = document.createElement('span'); bar.className = 'eff-bar eff-bar-' + axis;
+          bar.style.backgroundColor = run.color;
+          track.appendChild(bar); line.appendChild(label); line.appendChild(track); bars.appendChild(line);
+          return bar;
+        });
+        var all = run.eff_x.concat(run.eff_y).filter(function (v) { return v > 0 && isFinite(v); });
+        out.low = Math.log10(Math.min.apply(null, all.length ? all : [1]));
+        out.high = Math.log10(Math.max.apply(null, all.length ? all : [1]));
+        cell.appendChild(bars);
+      }
+      row.appendChild(name); row.appendChild(cell);
       holder.appendChild(row);
-      return values;
+      return out;
     });
+  }
+
+  function barWidth(out, value) {
+    if (!(value > 0) || !isFinite(value)) { return '0%'; }
+    var span = out.high - out.low;
+    var share = span > 1e-9 ? (Math.log10(value) - out.low) / span : 1;
+    return (8 + 92 * Math.max(0, Math.min(1, share))).toFixed(1) + '%';
   }
 
   function drawInner(k) {
@@ -288,7 +317,11 @@
                  '   lr = ' + at(run.lr, u);
       if (run.eff_x) { text += '   effective lr: x ' + at(run.eff_x, u) + ', y ' + at(run.eff_y, u); }
       if (run.bc1) { text += '   1\u2212\u03b2\u2081\u1d57 = ' + at(run.bc1, u) + ', 1\u2212\u03b2\u2082\u1d57 = ' + at(run.bc2, u); }
-      P.readout[i].textContent = text;
+      P.readout[i].values.textContent = text;
+      if (P.readout[i].bars && u >= 0) {
+        P.readout[i].bars[0].style.width = barWidth(P.readout[i], run.eff_x[Math.min(u, run.eff_x.length - 1)]);
+        P.readout[i].bars[1].style.width = barWidth(P.readout[i], run.eff_y[Math.min(u, run.eff_y.length - 1)]);
+      }
     });
     var gd = innerDiv();
     if (!gd || !gd._fullLayout || !gd._fullLayout.xaxis || !gd._fullLayout._size) { return; }
