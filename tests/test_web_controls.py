@@ -116,3 +116,33 @@ def _walk(node):
             yield from _walk(child)
     elif children is not None and not isinstance(children, str):
         yield from _walk(children)
+
+
+# ------------------------------------------------------------ update rules split into lines that fit a card
+def test_rule_lines_split_only_outside_groups():
+    from webapp.controls import rule_lines
+
+    newton = r"x_{t+1} = x_t - \alpha\, H^{-1} g\quad(\text{eigenvalues floored at } \pm\delta,\ \text{step} \le \Delta)"
+    assert rule_lines(newton) == [r"x_{t+1} = x_t - \alpha\, H^{-1} g",
+                                  r"(\text{eigenvalues floored at } \pm\delta,\ \text{step} \le \Delta)"]
+    assert rule_lines(r"a = 1,\ b = 2,\ c = f(x,\ y)") == ["a = 1", "b = 2", r"c = f(x,\ y)"]
+    assert rule_lines(r"x = a \Big(b\Big) \Big/ \big(c\big)") == [r"x = a \Big(b\Big)", r"\Big/ \big(c\big)"]
+    assert rule_lines(r"a \quadrature b") == [r"a \quadrature b"]        # a longer command is no separator
+    assert rule_lines(r"\{a,\ b\}") == [r"\{a", r"b\}"]                 # \{ is a literal brace, not a group
+
+
+def test_every_optimizer_rule_line_is_balanced_and_loses_no_symbol():
+    import optimizers
+    from webapp.controls import rule_lines
+
+    for name in optimizers.names():
+        rule = optimizers.base.optimizer_class(name).rule
+        lines = rule_lines(rule)
+        for line in lines:
+            assert line.count("{") == line.count("}"), (name, line)
+        def symbols(text):
+            return text.replace(r"\quad", "").replace(r",\ ", "").replace(",", "").replace(" ", "")
+
+        assert symbols("".join(lines)) == symbols(rule), name
+        # no line of the rule is longer than the longest unbreakable group of the whole rule
+        assert max(len(line) for line in lines) <= max(len(rule) // len(lines) * 2, 110), (name, lines)

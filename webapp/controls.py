@@ -138,17 +138,41 @@ def surface_controls(schema, values: dict) -> list:
     return [param_control(p, values.get(p.name, p.default), "surface-param") for p in schema]
 
 
-def rule_lines(latex: str) -> list[str]:
-    """A long update rule split at its top-level separators (``\\quad`` or ``,\\ ``) into lines.
+SEPARATORS = (r"\quad", ",\\ ", r"\Big/")  # where a long rule may break: \quad, ",\ " (comma, thin space), \Big/
+KEPT_SEPARATORS = (r"\Big/",)          # an operator: it starts the next line instead of vanishing
+OPENERS, CLOSERS = "{([", "})]"
 
-    Pieces with unbalanced braces or parentheses mean the split fell inside a group: then the rule
-    stays one line.
+
+def rule_lines(latex: str) -> list[str]:
+    """A long update rule split into lines at its separators (``\\quad``, ``,\\ ``, ``\\Big/``) outside any group.
+
+    A separator inside braces, parentheses or brackets (Newton's "(eigenvalues floored at
+    \\pm\\delta,\\ step <= Delta)") does not split; the group stays on one line. Pieces keep
+    their text, minus the separator and a trailing comma.
     """
-    pieces = [p.strip().rstrip(",").strip() for p in re.split(r"\\quad|,\\ ", latex)]
+    pieces, depth, start, i = [], 0, 0, 0
+    while i < len(latex):
+        char = latex[i]
+        if depth == 0:
+            separator = next((sep for sep in SEPARATORS if latex.startswith(sep, i)), None)
+            command_goes_on = separator == r"\quad" and latex[i + len(separator):i + len(separator) + 1].isalpha()
+            if separator is not None and not command_goes_on:
+                pieces.append(latex[start:i])
+                start = i if separator in KEPT_SEPARATORS else i + len(separator)
+                i += len(separator)
+                continue
+        if char == "\\":
+            i += 2                      # an escaped character (\{, \,) never opens or closes a group
+            continue
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth = max(depth - 1, 0)
+        i += 1
+    pieces.append(latex[start:])
+    pieces = [p.strip().rstrip(",").strip() for p in pieces]
     pieces = [p for p in pieces if p]
-    if len(pieces) < 2 or any(p.count("{") != p.count("}") or p.count("(") != p.count(")") for p in pieces):
-        return [latex]
-    return pieces
+    return pieces if len(pieces) >= 2 else [latex]
 
 
 def _math(latex: str) -> dcc.Markdown:
