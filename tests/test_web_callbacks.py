@@ -56,8 +56,9 @@ def unchanged(response) -> bool:
     return response.status_code == 204 or (response.status_code == 200 and response.get_json()["response"] == {})
 
 
-def show(client, value):
-    response = post(client, SHOW, [{"id": "state", "property": "data", "value": value}])
+def show(client, value, rendered_key=None):
+    response = post(client, SHOW, [{"id": "state", "property": "data", "value": value}],
+                    [{"id": "rendered-key", "property": "data", "value": rendered_key}])
     assert response.status_code == 200, response.data[:300]
     return response.get_json()["response"]
 
@@ -199,3 +200,31 @@ def test_picking_a_scenario_loads_its_link(client):
     assert scenario.title in json.dumps(out["scenario-panel"]["children"])
     hostile = post(client, key, [{"id": "scenario-picker", "property": "value", "value": {"$ne": 1}}], [state])
     assert unchanged(hostile)
+
+
+def test_changing_only_the_map_settings_keeps_the_picture(client):
+    """Compute in the Maps section writes map settings into the state: the main picture (and a
+    playing animation) must not be re-rendered, but the share link must follow."""
+    first = show(client, to_store(default_state()))
+    key = first["rendered-key"]["data"]
+    state = default_state()
+    state.maps = {**state.maps, "map": "basin", "map_grid": 40}
+    again = show(client, to_store(state), rendered_key=key)
+    assert "map-graph" not in again and "payload" not in again and "rendered-key" not in again
+    assert "map=basin" in again["share-query"]["data"]
+    # any other change re-renders
+    state.steps = 123
+    changed = show(client, to_store(state), rendered_key=key)
+    assert changed["payload"]["data"]["steps"] == 123 and changed["rendered-key"]["data"] != key
+
+
+def test_picture_key_ignores_only_the_maps():
+    from webapp.callbacks import picture_key
+
+    state = default_state()
+    base = picture_key(state, [])
+    state.maps = {**state.maps, "map": "sensitivity"}
+    assert picture_key(state, []) == base
+    assert picture_key(state, ["a notice"]) != base
+    state.runs[0].hyper["lr"] = 0.5
+    assert picture_key(state, []) != base

@@ -11,6 +11,7 @@ callback answers with ``no_update`` (and a logged message) rather than a 500.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
 
@@ -106,6 +107,14 @@ def render_page(state: AppState, notices: list) -> dict:
     from webapp.views_payload import decorate      # the lecture views that are on (arrows, side by side...)
 
     return decorate(page, state, surface, results, steps, view, token)
+
+
+def picture_key(state: AppState, notices: list) -> str:
+    """What the main picture depends on, as canonical JSON: the whole state and its notices,
+    except the maps' settings (a map is computed apart, below the picture)."""
+    stored = to_store(state)
+    stored.pop("maps", None)
+    return json.dumps([stored, [str(n) for n in notices]], sort_keys=True, default=str)
 
 
 def scenario_panel(scenario_id: str | None) -> list:
@@ -541,23 +550,27 @@ def _register_outputs(app):
     @app.callback(
         Output("map-graph", "figure"), Output("loss-graph", "figure"), Output("results-table", "children"),
         Output("payload", "data"), Output("notices", "children"), Output("share-query", "data"),
-        Output("map-legend", "children"), Output("scenario-panel", "children"),
-        Input(STATE, "data"),
+        Output("map-legend", "children"), Output("scenario-panel", "children"), Output("rendered-key", "data"),
+        Input(STATE, "data"), State("rendered-key", "data"),
     )
-    def show(data):
+    def show(data, rendered_key):
         """The state -> every trajectory once -> figures, table, player payload and share link."""
         try:
             state, notices = from_store(data)
             notices = [str(n)[:300] for n in (data.get("notices") or [])[:20]] + notices \
                 if isinstance(data, dict) and isinstance(data.get("notices"), list) else notices
+            key = picture_key(state, notices)
+            if key == rendered_key:
+                # only the maps' settings changed: the picture (and a playing animation) stays as it is
+                return (no_update,) * 5 + (to_query(state),) + (no_update,) * 3
             page = render_page(state, notices)
             return (page["map"], page["loss"], page["table"], page["payload"], page["notices"], page["query"],
-                    page["legend"], page["scenario"])
+                    page["legend"], page["scenario"], key)
         except Exception:  # noqa: BLE001
             log.exception("rendering the state failed")
             message = notices_list(["Something went wrong computing this view; please change a setting "
                                     "or reset the page."])
-            return no_update, no_update, no_update, no_update, message, no_update, no_update, no_update
+            return (no_update,) * 4 + (message,) + (no_update,) * 4
 
     @app.callback(Output("download-csv", "data"), Input("download-csv-button", "n_clicks"),
                   State(STATE, "data"), prevent_initial_call=True)

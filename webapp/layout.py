@@ -128,6 +128,7 @@ def build_layout() -> html.Div:
         dcc.Store(id="state"),
         dcc.Store(id="payload"),
         dcc.Store(id="rendered-revision", data=-1),
+        dcc.Store(id="rendered-key", data=None),       # callbacks.picture_key of the picture on screen
         dcc.Store(id="share-query"),
         dcc.Store(id="map-click"),
         dcc.Store(id="player-sink"),
