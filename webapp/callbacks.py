@@ -222,12 +222,6 @@ def _register_render(app):
         return (cards, controls.surface_controls(landscapes.schema(state.surface), state.surface_params),
                 state.surface, x, y, state.steps, state.revision, state.scenario)
 
-    @app.callback(Output("surface-formula", "children"), Output("surface-note", "children"),
-                  Input(STATE, "data"))
-    @guarded(2)
-    def show_surface(data):
-        state, _ = from_store(data)
-        return surface_formula(state)
 
 
 def _register_scenario_pick(app):
@@ -551,6 +545,8 @@ def _register_outputs(app):
         Output("map-graph", "figure"), Output("loss-graph", "figure"), Output("results-table", "children"),
         Output("payload", "data"), Output("notices", "children"), Output("share-query", "data"),
         Output("map-legend", "children"), Output("scenario-panel", "children"), Output("rendered-key", "data"),
+        # the surface's formula and note ride along: one request per change instead of two
+        Output("surface-formula", "children"), Output("surface-note", "children"),
         Input(STATE, "data"), State("rendered-key", "data"),
     )
     def show(data, rendered_key):
@@ -562,15 +558,15 @@ def _register_outputs(app):
             key = picture_key(state, notices)
             if key == rendered_key:
                 # only the maps' settings changed: the picture (and a playing animation) stays as it is
-                return (no_update,) * 5 + (to_query(state),) + (no_update,) * 3
+                return (no_update,) * 5 + (to_query(state),) + (no_update,) * 5
             page = render_page(state, notices)
             return (page["map"], page["loss"], page["table"], page["payload"], page["notices"], page["query"],
-                    page["legend"], page["scenario"], key)
+                    page["legend"], page["scenario"], key, *surface_formula(state))
         except Exception:  # noqa: BLE001
             log.exception("rendering the state failed")
             message = notices_list(["Something went wrong computing this view; please change a setting "
                                     "or reset the page."])
-            return (no_update,) * 4 + (message,) + (no_update,) * 4
+            return (no_update,) * 4 + (message,) + (no_update,) * 6
 
     @app.callback(Output("download-csv", "data"), Input("download-csv-button", "n_clicks"),
                   State(STATE, "data"), prevent_initial_call=True)
