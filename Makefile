@@ -48,6 +48,8 @@ test-fast: $(VENV)/.test-stamp
 # (as `make serve` does, on a free port of 127.0.0.1) and stops it at the end.
 bench: $(VENV)/.test-stamp
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/maps.py
+	$(BIN)/python benchmarks/maps_callback.py
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
 
