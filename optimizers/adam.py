@@ -5,7 +5,7 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register, with_defaults
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
+from optimizers.common import BETA1, BETA2, MAXIMIZE, WEIGHT_DECAY, eps_param, lr_param, negate_if
 from optimizers.fast import power, is_set, lerp_
 
 
@@ -36,8 +36,8 @@ class Adam(FirstOrder):
     torch_name = "Adam"
     schema = (
         lr_param(1e-3),
-        beta_param(0, 0.9, "decay rate of the first moment (momentum) m"),
-        beta_param(1, 0.999, "decay rate of the second moment (squared gradients) v"),
+        BETA1,
+        BETA2,
         eps_param(1e-8),
         WEIGHT_DECAY,
         Param("amsgrad", False, "AMSGrad: use the running maximum of v", kind="bool", per_run=False),

@@ -12,7 +12,7 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
+from optimizers.common import BETA1, BETA2, MAXIMIZE, WEIGHT_DECAY, beta_param, eps_param, lr_param, negate_if
 from optimizers.fast import all_true, any_true, is_set, lerp_, power
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
@@ -61,7 +61,7 @@ class Adamax(FirstOrder):
     torch_name = "Adamax"
     schema = (
         lr_param(2e-3),
-        beta_param(0, 0.9, "decay rate of the first moment (momentum) m"),
+        BETA1,
         beta_param(1, 0.999, "decay rate of the infinity norm u"),
         eps_param(1e-8, "added to |g| inside the max, so the denominator is at least eps"),
         WEIGHT_DECAY,
@@ -129,8 +129,8 @@ class NAdam(FirstOrder):
     torch_name = "NAdam"
     schema = (
         lr_param(2e-3),
-        beta_param(0, 0.9, "decay rate of the first moment (momentum) m"),
-        beta_param(1, 0.999, "decay rate of the second moment (squared gradients) v"),
+        BETA1,
+        BETA2,
         eps_param(1e-8, "added to sqrt(v_hat), after bias correction"),
         WEIGHT_DECAY,
         Param("momentum_decay", 4e-3, "speed of the momentum schedule mu_t = beta1 (1 - 0.5 * 0.96^(t psi))",
@@ -214,8 +214,8 @@ class RAdam(FirstOrder):
     torch_name = "RAdam"
     schema = (
         lr_param(1e-3),
-        beta_param(0, 0.9, "decay rate of the first moment (momentum) m"),
-        beta_param(1, 0.999, "decay rate of the second moment (squared gradients) v"),
+        BETA1,
+        BETA2,
         eps_param(1e-8, "added to sqrt(v), before the bias correction"),
         WEIGHT_DECAY,
         DECOUPLED_WEIGHT_DECAY,

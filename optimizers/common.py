@@ -30,6 +30,11 @@ def beta_param(index: int, default: float, help: str) -> Param:
                  slider_low=0.0, slider_high=0.9999)
 
 
+# Adam's family shares these two (Adamax's second beta decays an infinity norm instead).
+BETA1 = beta_param(0, 0.9, "decay rate of the first moment (momentum) m")
+BETA2 = beta_param(1, 0.999, "decay rate of the second moment (squared gradients) v")
+
+
 def lerp_(start: np.ndarray, end: np.ndarray, weight) -> np.ndarray:
     """In place ``start <- start + weight * (end - start)``, as torch's CPU ``lerp_``.
 
