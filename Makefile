@@ -50,6 +50,7 @@ bench: $(VENV)/.test-stamp
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/maps_callback.py
+	$(BIN)/python benchmarks/lbfgs.py --quick
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
 

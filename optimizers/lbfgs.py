@@ -117,6 +117,8 @@ def fma(a, b, c) -> np.ndarray:
     under cancellation; all of them where ``longdouble`` is plain double), zero
     results and non-finite ones are recomputed exactly by :func:`_fma_scalar`.
     """
+    if np.size(c) >= _DEKKER_SIZE or np.size(b) >= _DEKKER_SIZE:
+        return _fma_dekker(a, b, c)
     P = np.multiply(a, b, dtype=_LONG)
     W = np.add(P, c, dtype=_LONG)
     r = np.atleast_1d(W.astype(np.float64))
@@ -128,9 +130,90 @@ def fma(a, b, c) -> np.ndarray:
     ok &= r != 0.0                          # E == 0 would prove a zero too, but its sign needs IEEE rules
     if not ok.all():
         a_b, b_b, c_b = (np.broadcast_to(v, r.shape) for v in (a, b, c))
-        for i in zip(*np.nonzero(~ok)):
+        todo = np.nonzero(~ok)
+        if todo[0].size > _SCALAR_FALLBACKS:
+            fixed, proven = _fma_split(a_b[todo], b_b[todo], c_b[todo])
+            r[tuple(i[proven] for i in todo)] = fixed[proven]
+            todo = tuple(i[~proven] for i in todo)
+        for i in zip(*todo):
             r[i] = _fma_scalar(float(a_b[i]), float(b_b[i]), float(c_b[i]))
     return r if np.ndim(W) else r[0]
+
+
+_SCALAR_FALLBACKS = 4      # more unproven elements than this go through _fma_split first
+# From this many elements on, float64 error-free transformations (SIMD) beat x87 longdouble arithmetic.
+_DEKKER_SIZE = 256
+
+
+def _fma_dekker(a, b, c) -> np.ndarray:
+    """:func:`fma` for large arrays: :func:`_fma_scalar`'s error-free transformations, vectorized.
+
+    a b + c = r + err2 + eps exactly; r is proven correctly rounded when
+    |err2| + |eps| is below half the gap to r's nearer neighbour (with a margin);
+    unproven elements (and zero, tiny or huge operands) go to :func:`_fma_scalar`.
+    """
+    a, b, c = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
+                                  np.asarray(c, dtype=np.float64))
+    p = a * b
+    h = _SPLIT * a
+    a_hi = h - (h - a)
+    a_lo = a - a_hi
+    h = _SPLIT * b
+    b_hi = h - (h - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    h = s - p
+    t = (p - (s - h)) + (c - h)
+    v = t + e
+    h = v - t
+    eps = (t - (v - h)) + (e - h)
+    r = s + v
+    h = r - s
+    err2 = (s - (r - h)) + (v - h)
+    total = np.abs(err2)
+    total += np.abs(eps)
+    half_gap = np.spacing(np.abs(r))
+    half_gap *= 0.25 * (1.0 - 2.0 ** -40)       # a quarter ulp: safe below a power of two as well
+    ok = total < half_gap
+    # between a quarter and half an ulp: fine unless r is a power of two (the float below is nearer)
+    maybe = ~ok & (total < 2 * half_gap) & (np.frexp(np.abs(r))[0] != 0.5)
+    ok |= maybe
+    ok &= (np.abs(p) > 1e-280) & (np.abs(p) < 1e290) & (np.abs(a) < 1e290) & (np.abs(b) < 1e290) \
+        & (np.abs(c) < 1e300)
+    if not ok.all():
+        for i in zip(*np.nonzero(~ok)):
+            r[i] = _fma_scalar(float(a[i]), float(b[i]), float(c[i]))
+    return r
+
+
+def _fma_split(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fma` for the elements its first proof missed (mostly cancellation, a b ~ -c).
+
+    Dekker's product gives a b = p + e exactly in float64; then S = p + c in
+    ``longdouble`` is exact under cancellation (and within u_L |S| otherwise) and
+    W = S + e is within E = u_L (|S| + |W|) of the exact value: the same proof as
+    :func:`fma`, without the |a b| term. Returns ``(r, proven)``; the rest goes to
+    :func:`_fma_scalar`.
+    """
+    p = a * b
+    h = _SPLIT * a
+    a_hi = h - (h - a)
+    a_lo = a - a_hi
+    h = _SPLIT * b
+    b_hi = h - (h - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    S = np.add(p, c, dtype=_LONG)
+    W = np.add(S, e, dtype=_LONG)
+    r = W.astype(np.float64)
+    E = np.abs(S)
+    E += np.abs(W)
+    E *= _LONG_UNIT
+    proven = np.subtract(W, E).astype(np.float64) == r
+    proven &= np.add(W, E).astype(np.float64) == r
+    proven &= (r != 0.0) & np.isfinite(p) & (np.abs(p) > 1e-280) & (np.abs(a) < 1e290) & (np.abs(b) < 1e290)
+    return r, proven
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -513,10 +596,12 @@ class LBFGS(Optimizer):
     name = "lbfgs"
     label = "L-BFGS"
     torch_name = "LBFGS"
-    # Cost of one step of one run relative to one first-order step (Adam) of one run, in a batch:
-    # measured by benchmarks/lbfgs.py ("cost per run-step vs Adam") on 100 x 100 starts x 50 steps, the
-    # default settings, Rosenbrock and Himmelblau (the larger of the two, rounded up).
-    step_cost = 40
+    # Cost of one step of one run relative to one Adam step of one run, in the same batch: measured by
+    # benchmarks/lbfgs.py (the "cost ... vs adam" rows: 100 x 100 starts x 50 steps, final_positions) on
+    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 82x (Himmelblau, line
+    # search) to 2368x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
+    # with a full 100-pair history); this is the worst case, rounded. Steps of converged runs are cheap.
+    step_cost = 2400
     schema = (
         lr_param(1.0, "learning rate: the step length t along the L-BFGS direction "
                       "(the line search's first trial step)"),

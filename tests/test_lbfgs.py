@@ -171,6 +171,127 @@ def test_nan_losses_do_not_crash_the_line_search():
         assert np.all(np.isfinite(traj.path))
 
 
+# ---------------------------------------------------------------- masked branches
+def torch_closure_calls(landscape, optimizer, start, steps: int) -> int:
+    counting = CountingLandscape(landscape)
+    torch_path(counting, optimizer, start, steps)
+    return counting.calls
+
+
+def check_each_row(landscape, config, starts, steps):
+    """The batch: each row equals its run alone (bit for bit), torch's path (1e-9) and torch's evaluation count."""
+    opt = optimizers.get("lbfgs", **config)
+    batch = optimizers.simulate(landscape, opt, starts, steps)
+    assert np.all(batch.diverged_at == -1)
+    for i, start in enumerate(starts):
+        alone = optimizers.simulate(landscape, opt, start, steps)
+        np.testing.assert_array_equal(batch.path[:, i], alone.path[:, 0])
+        np.testing.assert_array_equal(batch.evals[:, i], alone.evals[:, 0])
+        assert_paths_close(batch.path[:, i], torch_path(landscape, opt, tuple(start), steps))
+        assert batch.evals[-1, i] == torch_closure_calls(landscape, opt, tuple(start), steps)
+    return batch
+
+
+def test_runs_converging_at_different_steps_in_one_batch():
+    """Starts near and far: each run meets tolerance_grad at its own step, then spends one evaluation a step."""
+    landscape = landscapes.get("rosenbrock")
+    starts = np.array([[1.0, 1.0], [0.9, 0.8], [1.2, 1.5], [-1.5, 2.0], [0.0, 0.0], [-0.5, 1.5]])
+    config = {"line_search_fn": "strong_wolfe", "max_iter": 3, "tolerance_grad": 1e-4}
+    batch = check_each_row(landscape, config, starts, 14)
+    optimal = np.max(np.abs(landscape.grad(batch.path)), axis=-1) <= 1e-4      # (T+1, N)
+    reached = optimal.any(axis=0)
+    first = np.argmax(optimal, axis=0)
+    assert first[0] == 0 and len(set(first[reached].tolist())) >= 3 and not reached.all()
+    spent = np.diff(batch.evals, axis=0)                                     # (T, N) evaluations per step
+    for i in np.flatnonzero(reached):
+        assert np.all(spent[first[i]:, i] == 1)                 # optimal on entry: one evaluation, no move
+        assert np.all(batch.path[first[i]:, i] == batch.path[first[i], i])
+        assert first[i] == 0 or spent[first[i] - 1, i] > 1
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+@pytest.mark.parametrize("max_eval", [2, 4, 7])
+def test_runs_that_hit_max_eval(max_eval, line_search):
+    """max_eval cuts some rows' steps (and line searches: max_ls = max_eval - evaluations so far), not others."""
+    landscape = landscapes.get("himmelblau")
+    starts = np.array([[3.0, 2.0], [0.0, 0.0], [-4.0, 4.0], [2.5, -1.0], [-0.3, -3.2]])
+    config = {"max_iter": 6, "max_eval": max_eval, "line_search_fn": line_search}
+    batch = check_each_row(landscape, config, starts, 6)
+    spent = np.diff(batch.evals, axis=0)
+    # a line search may overshoot max_eval by its own trials; the fixed step never does
+    assert spent.max() <= (max_eval if line_search is None else max_eval + 25)
+    assert np.any(spent == spent.max()) and np.any(spent < spent.max())
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_a_run_that_stops_while_others_continue(line_search):
+    """One row is optimal from the start, one leaves the bound, the others keep iterating, untouched by both."""
+    landscape = landscapes.get("saddle")
+    starts = np.array([[0.0, 0.0], [0.5, 0.3], [0.3, 0.0], [0.2, -0.01]])
+    opt = optimizers.get("lbfgs", max_iter=2, line_search_fn=line_search)
+    batch = optimizers.simulate(landscape, opt, starts, 30)
+    assert np.all(batch.path[:, 0] == 0.0) and np.all(np.diff(batch.evals[:, 0]) == 1)
+    assert batch.diverged_at[1] > 0 and batch.diverged_at[2] == -1
+    for i in range(4):
+        alone = optimizers.simulate(landscape, opt, starts[i], 30)
+        np.testing.assert_array_equal(batch.path[:, i], alone.path[:, 0])
+        np.testing.assert_array_equal(batch.evals[:, i], alone.evals[:, 0])
+    stop = batch.diverged_at[1]
+    assert_paths_close(batch.path[:stop, 1], torch_path(landscape, opt, tuple(starts[1]), stop - 1))
+    assert_paths_close(batch.path[:, 2], torch_path(landscape, opt, tuple(starts[2]), 30))
+
+
+def test_history_and_curvature_check_per_row_equal_torch():
+    """On a saddle y.s < 0 happens: the curvature check refuses pairs, at different iterations per row,
+    and history_size=3 fills at different steps; each row's history length is torch's."""
+    landscape = landscapes.get("saddle")
+    starts = np.array([[0.5, 0.3], [0.3, 0.001], [0.2, -0.01], [1.0, 0.5]])
+    opt = optimizers.get("lbfgs", history_size=3, max_iter=4)
+    state = opt.init(starts)
+    objective = optimizers.objective.Objective(landscape, 4)
+    params = starts.copy()
+    for _ in range(3):
+        opt.step(params, state, objective, 1.0, np.ones(4, dtype=bool))
+    assert np.all(state["count"] < np.minimum(state["n_iter"] - 1, 3))     # some pairs were refused
+    assert len(set(state["count"].tolist())) > 1
+    for i, start in enumerate(starts):
+        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        reference = torch.optim.LBFGS([p], history_size=3, max_iter=4)
+
+        def closure():
+            reference.zero_grad()
+            xy = p.detach().numpy().copy()
+            p.grad = torch.from_numpy(landscape.grad(xy))
+            return torch.tensor(float(landscape.value(xy)), dtype=torch.float64)
+
+        for _ in range(3):
+            reference.step(closure)
+        torch_state = reference.state[p]
+        assert state["count"][i] == len(torch_state["old_dirs"])
+        assert (state["n_iter"][i], state["func_evals"][i]) == (torch_state["n_iter"], torch_state["func_evals"])
+        newest_first = [t.numpy() for t in torch_state["old_dirs"]][::-1]
+        np.testing.assert_allclose(state["old_dirs"][i, :state["count"][i]], newest_first, rtol=1e-12)
+        np.testing.assert_allclose(params[i], p.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_vectorized_paths_equal_the_row_loop_bit_for_bit():
+    """The benchmark's peer (the old row-by-row port) and the vectorized step agree exactly on a batch."""
+    import importlib.util
+    import pathlib
+    spec = importlib.util.spec_from_file_location(
+        "lbfgs_rows", pathlib.Path(__file__).parents[1] / "benchmarks" / "lbfgs_rows.py")
+    rows = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rows)
+    landscape = landscapes.get("rosenbrock")
+    rng = np.random.default_rng(4)
+    starts = np.stack([rng.uniform(-2, 2, 24), rng.uniform(-1, 3, 24)], axis=-1)
+    for config in CONFIGS:
+        ours = optimizers.simulate(landscape, optimizers.get("lbfgs", **config), starts, 10)
+        peer = optimizers.simulate(landscape, rows.RowLBFGS(**config), starts, 10)
+        np.testing.assert_array_equal(ours.path, peer.path)
+        np.testing.assert_array_equal(ours.evals, peer.evals)
+
+
 # ---------------------------------------------------------------- pieces
 def test_fma_matches_torch_add_with_alpha():
     rng = np.random.default_rng(7)
