@@ -2,6 +2,7 @@
 
     python benchmarks/interaction.py [--repeats 8] [--workers 4] [--max-seconds 600]
     python benchmarks/interaction.py --url http://127.0.0.1:8050     # an already running `make serve`
+    python benchmarks/interaction.py --visits-only                   # first/repeat visit bytes only
 
 Without ``--url`` it starts gunicorn as ``make serve`` does (``server_process``)
 on a free port of 127.0.0.1 and stops it at the end. It drives Debian's
@@ -386,7 +387,7 @@ def visit_bytes(page: Page, query: str = "") -> tuple[int, int] | None:
     return requests, received
 
 
-def run(url: str, repeats: int, max_seconds: float) -> None:
+def run(url: str, repeats: int, max_seconds: float, visits_only: bool = False) -> None:
     began = time.monotonic()
     out_of_time = lambda: time.monotonic() - began > max_seconds   # noqa: E731
     driver = new_browser()
@@ -405,7 +406,7 @@ def run(url: str, repeats: int, max_seconds: float) -> None:
             requests, received = figures
             print(f"{label:<26}{requests:9d}{received / 1e6:10.3f}   <= {target / 1e6:g} MB "
                   f"({'met' if received <= target else 'missed'})")
-        if repeat is None:
+        if repeat is None or visits_only:
             return
         page.pause()
         samples: dict[tuple[str, str], list[dict]] = {}
@@ -445,6 +446,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "4")))
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
+    parser.add_argument("--visits-only", action="store_true", help="only the first- and repeat-visit bytes")
     args = parser.parse_args()
     repeats = max(1, min(args.repeats, 30))
     process = None
@@ -462,7 +464,7 @@ def main() -> None:
             print("interaction benchmark skipped: the server did not come up")
             return
         try:
-            run(url, repeats, min(args.max_seconds, 1800.0))
+            run(url, repeats, min(args.max_seconds, 1800.0), args.visits_only)
         except Exception as error:   # no browser, a crashed driver: say so, never fail
             print(f"interaction benchmark stopped: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
     finally:
