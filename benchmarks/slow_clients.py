@@ -35,7 +35,7 @@ sys.path.append(HERE)
 
 from server_process import free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 
-DEFAULT_CONFIGS = ("--worker-class sync", "--worker-class gthread --threads 8 --worker-connections 1000",
+DEFAULT_CONFIGS = ("--worker-class sync --threads 1", "--worker-class gthread --threads 8 --worker-connections 1000",
                    "")          # "": gunicorn.conf.py as it is (`make serve`)
 PROBE_PERIOD = 0.25
 PROBE_TIMEOUT = 5.0
