@@ -32,7 +32,7 @@ from optimizers.loop import DEFAULT_BOUND, _iterate
 __all__ = [
     "BasinMap", "SensitivityMap", "basin_map", "sensitivity_map", "param_grid",
     "DIVERGED", "NOT_CONVERGED", "NEVER", "MAX_BASIN_GRID", "MAX_SENSITIVITY_GRID", "MAX_MAP_STEPS",
-    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "MAX_MAP_SECONDS", "cell_centres",
+    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "MAX_MAP_SECONDS", "cell_centres", "MapDeadlineExceeded",
 ]
 
 DIVERGED = -1          # basin label: the run left the bound or went non-finite
@@ -159,8 +159,16 @@ def _check_time_budget(landscape, optimizer_for_rows, starts: np.ndarray, steps:
                          f"{estimate:.0f} s (limit {MAX_MAP_SECONDS:g} s); use a smaller grid or fewer steps")
 
 
+class MapDeadlineExceeded(ValueError):
+    """A map stopped at its ``deadline`` (a ``time.monotonic()`` instant) before every cell ran its steps.
+
+    A ValueError, so callers that show a refused map's message show this one too.
+    """
+
+
 def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, tol: float, *,
-           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> _Sweep:
+           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+           deadline: float | None = None) -> _Sweep:
     """Run every row of ``starts`` ``(N, 2)``, ``C`` rows at a time, and reduce each chunk's path.
 
     ``optimizer_for_rows(rows)`` gives the optimizer for a slice of rows (per-run
@@ -168,6 +176,8 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
     to ``(K+1, C)`` (the tolerance measure). ``steps_to_tol`` is the first step
     ``k`` with ``gap[k] <= tol`` and ``k < diverged_at``, else :data:`NEVER`:
     the rule of :meth:`optimizers.loop.Trajectory.steps_to_tolerance`.
+    With ``deadline``, the loop stops stepping once it has passed and
+    :class:`MapDeadlineExceeded` says how far the map got.
     """
     n_runs = starts.shape[0]
     final = np.empty((n_runs, 2))                                    # (N, 2)
@@ -182,7 +192,13 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         # run() drops diverged_at and simulate() records optimizer state we do not need (2.5x slower
         # here), so call the loop behind both directly: same stepping, path kept, no state recorded.
         out = _iterate(landscape, optimizer_for_rows(rows), starts[rows], steps, schedule=schedule,
-                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound)
+                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound,
+                       deadline=deadline)
+        if out["cut_at"] >= 0:
+            raise MapDeadlineExceeded(
+                f"the map was stopped at its time limit: {lo} of {n_runs} cells done and the next "
+                f"{rows.stop - lo} at step {out['cut_at']} of {steps}; use a smaller grid, fewer steps "
+                f"or a cheaper surface")
         path = out["path"]                                           # (K+1, C, 2)
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
@@ -265,7 +281,8 @@ def cell_centres(view: Sequence[float], grid: int) -> tuple[np.ndarray, np.ndarr
 
 
 def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, view=None, tol=None,
-              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> BasinMap:
+              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+              deadline: float | None = None) -> BasinMap:
     """Basins of attraction: run ``optimizer`` from the centre of every cell of a ``grid x grid``
     partition of ``view`` (default ``landscape.view``) for ``steps`` steps, as one batch.
 
@@ -281,6 +298,8 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
 
     Caps: ``2 <= grid <= 200``, ``0 <= steps <= 5000``; past them, ValueError. Optimizers that
     step row by row (L-BFGS) are also refused when the estimated time exceeds :data:`MAX_MAP_SECONDS`.
+    ``deadline`` (a ``time.monotonic()`` instant): past it, stepping stops and
+    :class:`MapDeadlineExceeded` (a ValueError) is raised.
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must come from optimizers.get(...)")
@@ -301,7 +320,7 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     minima = list(landscape.minima)
     centres = np.array([m.as_array() for m in minima]).reshape(-1, 2)  # (M, 2)
     sweep = _sweep(landscape, lambda rows: optimizer, starts, steps, _nearest_distance(centres), tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound, deadline=deadline)
 
     labels = np.full(starts.shape[0], NOT_CONVERGED, dtype=np.int64)  # (G*G,)
     if minima:
@@ -417,7 +436,8 @@ def _sweep_values(name: str, param: Param, values) -> np.ndarray:
 
 def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param: str, x_values,
                     y_param: str, y_values, start, steps: int, *, schedule=None, tol: float = 1e-3,
-                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> SensitivityMap:
+                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+                    deadline: float | None = None) -> SensitivityMap:
     """Sweep two numeric hyperparameters of ``optimizer_name`` over a grid, one batch of
     ``len(x_values) * len(y_values)`` runs from ``start`` (the hyperparameters as per-run arrays).
 
@@ -426,6 +446,7 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
     equals a separate run with those scalar values bit for bit.
     Caps: at most 50 values per axis, ``0 <= steps <= 5000``, and the time estimate of
     :func:`basin_map`; unknown or non-numeric parameters and values outside their range raise ValueError.
+    ``deadline``: as in :func:`basin_map`.
     """
     params = {p.name: p for p in optimizer_schema(optimizer_name)}  # ValueError for an unknown name
     for name in (x_param, y_param):
@@ -476,7 +497,7 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
 
     starts = np.broadcast_to(start_point, (n_runs, 2))               # (N, 2)
     sweep = _sweep(landscape, optimizer_for_rows, starts, steps, gap, tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound, deadline=deadline)
 
     diverged = sweep.diverged_at >= 0                                # (N,)
     with np.errstate(all="ignore"):
