@@ -138,14 +138,15 @@ def make_blueprint(rooms: Rooms) -> flask.Blueprint:
 
     def join(body, code):
         client_id = _client_id()
-        fresh = client_id is None
-        if fresh:
+        if client_id is None:
             client_id = identity.new_client_id()
-        response = flask.jsonify(rooms.join(code, client_id, address()))
-        if fresh:
-            response.set_cookie(CLIENT_COOKIE, client_id, max_age=7 * 24 * 3600, httponly=True,
-                                samesite="Lax", secure=flask.request.is_secure, path=PREFIX)
-        return response
+
+            @flask.after_this_request
+            def set_cookie(response):      # on refusals too, so a browser's retries count as one client
+                response.set_cookie(CLIENT_COOKIE, client_id, max_age=7 * 24 * 3600, httponly=True,
+                                    samesite="Lax", secure=flask.request.is_secure, path=PREFIX)
+                return response
+        return flask.jsonify(rooms.join(code, client_id, address()))
 
     def changes(body, code):
         since = _query_number("since", None, 0, 2**53, int)

@@ -122,7 +122,7 @@ class Rooms:
     def create(self, state_text, address: str | None) -> tuple[dict, str]:
         """A new room on ``state_text``: ``(view, teacher_token)``. The token is shown once, here."""
         self._limit("create", "address", _address_key(address), self.settings.create_per_address)
-        state = canonical_state(state_text if state_text is not None else "", self.settings.max_state)
+        state = canonical_state(state_text, self.settings.max_state)
         token = identity.new_token()
         now = time.time()
         doc = {"version": 1, "state": state, "closed": False, "teacher": identity.token_digest(token),
