@@ -132,9 +132,9 @@ def start_gunicorn(env: dict, log_path, workers: int = 2, threads: int = 8):
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(url + "/api/rooms/ZZZZ", timeout=1)
+            requests.get(url + "/api/rooms/ZZZZ", timeout=3)
             return process, url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             if process.poll() is not None or time.monotonic() > deadline:
                 stop_process(process)
                 raise RuntimeError("gunicorn did not start: " + open(log_path, errors="replace").read()[-2000:])

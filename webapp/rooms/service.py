@@ -3,7 +3,7 @@
 A room document::
 
     {"code": "K7Q2", "version": 7, "state": "?surface=saddle&run=...", "closed": false,
-     "teacher": sha256(token), "created": t, "updated": t,
+     "teacher_digest": sha256(token), "created": t, "updated": t,
      "player": {"playing": false, "step": 0, "speed": 1.0, "at": t},
      "polls": 2, "poll": {"id": 2, "kind": ..., "answers": {client_key: answer}, ...} | null}
 
@@ -72,7 +72,7 @@ class Rooms:
         return self._live(code, self.store.load(code))
 
     def _is_teacher(self, doc: dict, token: str | None) -> bool:
-        return identity.token_matches(token, doc["teacher"])
+        return identity.token_matches(token, doc["teacher_digest"])
 
     def _require_teacher(self, doc: dict, token: str | None) -> None:
         if not self._is_teacher(doc, token):
@@ -125,7 +125,7 @@ class Rooms:
         state = canonical_state(state_text, self.settings.max_state)
         token = identity.new_token()
         now = time.time()
-        doc = {"version": 1, "state": state, "closed": False, "teacher": identity.token_digest(token),
+        doc = {"version": 1, "state": state, "closed": False, "teacher_digest": identity.token_digest(token),
                "created": now, "updated": now, "polls": 0, "poll": None,
                "player": {"playing": False, "step": 0, "speed": 1.0, "at": now}}
         for attempt in range(20):
