@@ -115,14 +115,14 @@ def teacher(token: str) -> dict:
 
 
 def start_gunicorn(env: dict, log_path, workers: int = 2, threads: int = 8):
-    """gunicorn serving tests/rooms_wsgi.py (a Flask app with only rooms) on a free port: (process, url).
+    """gunicorn serving webapp.rooms.wsgi (a Flask app with only rooms) on a free port: (process, url).
 
     Its own session (process group), so a test can kill it whole; its log goes to ``log_path``.
     """
     port = free_port()
     log = open(log_path, "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "rooms_wsgi:app", "--chdir", os.path.join(ROOT, "tests"),
+        [sys.executable, "-m", "gunicorn", "webapp.rooms.wsgi:app", "--chdir", ROOT,
          "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "30", "--graceful-timeout", "2"],
         env={**os.environ, "PYTHONPATH": ROOT, **env}, stdout=log, stderr=log, start_new_session=True)
