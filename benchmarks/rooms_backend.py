@@ -77,7 +77,8 @@ def start_gunicorn(env: dict, workers: int, threads: int):
         [sys.executable, "-m", "gunicorn", "webapp.rooms.wsgi:app", "--chdir", ROOT, "--workers", str(workers),
          "--worker-class", "gthread", "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--no-control-socket", "--timeout", "30"],
-        env={**os.environ, "PYTHONPATH": ROOT, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": ROOT, **env}, stdout=subprocess.DEVNULL,
+        stderr=open(os.environ["ROOMS_BENCH_LOG"], "ab") if os.environ.get("ROOMS_BENCH_LOG") else subprocess.DEVNULL,
         start_new_session=True)
     url = f"http://127.0.0.1:{port}"
 

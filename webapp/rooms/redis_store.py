@@ -24,11 +24,15 @@ class RedisStore(Store):
     name = "redis"
     unavailable = (redis.RedisError,)     # errors that mean "the store cannot answer now" (503)
 
-    def __init__(self, url: str, prefix: str = "optiscape:rooms:"):
+    def __init__(self, url: str, prefix: str = "optiscape:rooms:", max_connections: int = 32):
         self.url = url
         self.prefix = prefix
-        self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
-                                           health_check_interval=30)
+        # a blocking pool: when every thread of a worker wakes at once (a change reaching 160 parked
+        # followers), threads wait up to 10 s for one of max_connections connections instead of failing
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=10,
+                                                     socket_timeout=10, socket_connect_timeout=5,
+                                                     health_check_interval=30)
+        self.client = redis.Redis(connection_pool=pool)
 
     def _room(self, code: str) -> str:
         return f"{self.prefix}room:{code}"

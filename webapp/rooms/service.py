@@ -47,6 +47,7 @@ class Rooms:
         self._touched: dict[tuple, float] = {}        # (code, client) -> last follower write, this process
         self._follower_counts: dict[str, tuple] = {}  # code -> (time, count), this process
         self._lock = threading.Lock()
+        self._recent: dict[str, dict] = {}            # code -> the newest document this process loaded
 
     # ------------------------------------------------------------------ reading
     def _code(self, text: str) -> str:
@@ -306,4 +307,14 @@ class Rooms:
             return {"code": code, "version": since, "changed": False, "retry_ms": 0}
         if version == GONE:
             raise self._missing(code)
-        return {**self.view(self.load(code), client_id), "changed": True, "retry_ms": 0}
+        return {**self.view(self._load_at_least(code, version), client_id), "changed": True, "retry_ms": 0}
+
+    def _load_at_least(self, code: str, version: int) -> dict:
+        """The room at ``version`` or later; one store read for all the waiters a change wakes at once."""
+        doc = self._recent.get(code)
+        if doc is None or doc["version"] < version:
+            doc = self.load(code)
+            if len(self._recent) > 10_000:
+                self._recent.clear()
+            self._recent[code] = doc
+        return self._live(code, doc)
