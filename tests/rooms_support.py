@@ -17,13 +17,14 @@ import uuid
 
 import flask
 import pytest
+from flask.testing import FlaskClient
 
 from webapp.rooms import RoomSettings, register_rooms
 from webapp.rooms.redis_store import RedisStore
 from webapp.rooms.settings import RateLimit
 from webapp.rooms.sqlite_store import SQLiteStore
 
-__all__ = ["free_port", "redis_server", "store", "make_store", "settings", "rooms_app", "client", "teacher",
+__all__ = ["free_port", "redis_server", "store", "make_store", "make_app", "settings", "rooms_app", "client", "teacher",
            "start_gunicorn", "stop_process", "BACKENDS"]
 
 BACKENDS = ("sqlite", "redis")
@@ -98,11 +99,28 @@ def settings(tmp_path):
                         create_per_address=RateLimit(12, 600.0))
 
 
-@pytest.fixture
-def rooms_app(store, settings):
-    app = flask.Flask("rooms_test")
+class ThreadedClient(FlaskClient):
+    """A test client that says what is true here: requests may run in several threads at once.
+
+    (Werkzeug's test environ says ``wsgi.multithread: False``, and rooms never park a long poll
+    on a single-threaded server.)
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs["environ_overrides"] = {"wsgi.multithread": True, **(kwargs.get("environ_overrides") or {})}
+        return super().open(*args, **kwargs)
+
+
+def make_app(settings, store, name: str = "rooms_test") -> flask.Flask:
+    app = flask.Flask(name)
+    app.test_client_class = ThreadedClient
     register_rooms(app, settings, store)
     return app
+
+
+@pytest.fixture
+def rooms_app(store, settings):
+    return make_app(settings, store)
 
 
 @pytest.fixture

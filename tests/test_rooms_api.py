@@ -4,10 +4,13 @@ from __future__ import annotations
 import threading
 import time
 
+import flask
+import flask.testing
 import pytest
 
 from rooms_support import *  # noqa: F401,F403 (fixtures)
-from rooms_support import teacher
+from rooms_support import make_app, teacher
+from webapp.rooms import RoomSettings
 from webapp.rooms import identity
 from webapp.rooms.routes import CLIENT_COOKIE
 from webapp.state import from_query, to_query
@@ -123,10 +126,7 @@ def test_wrong_malformed_closed_and_expired_codes(client, rooms_app, store, sett
 
 
 def test_an_idle_room_expires(store, tmp_path):
-    import flask
-    from webapp.rooms import RoomSettings, register_rooms
-    app = flask.Flask("idle")
-    register_rooms(app, RoomSettings(data_dir=str(tmp_path), idle_seconds=0.5), store)
+    app = make_app(RoomSettings(data_dir=str(tmp_path), idle_seconds=0.5), store)
     client = app.test_client()
     code, token = create(client)
     assert client.get(f"/api/rooms/{code}").status_code == 200
@@ -181,10 +181,7 @@ def test_closing_the_room_ends_the_parked_long_polls(client, rooms_app):
 
 
 def test_long_polls_beyond_the_cap_are_answered_at_once(store, tmp_path, settings):
-    import flask
-    from webapp.rooms import register_rooms
-    app = flask.Flask("cap")
-    register_rooms(app, settings.with_(max_waiters=1, retry_ms=700), store)
+    app = make_app(settings.with_(max_waiters=1, retry_ms=700), store)
     client = app.test_client()
     code, _ = create(client)
     thread, box = long_poll(student(app, code), code, since=1, wait=1.0)
@@ -193,6 +190,16 @@ def test_long_polls_beyond_the_cap_are_answered_at_once(store, tmp_path, setting
     assert declined.json["changed"] is False and declined.json["retry_ms"] == 700
     thread.join(10)
     assert box[0].json["changed"] is False and box[0].json["retry_ms"] == 0
+
+
+def test_a_single_threaded_server_never_parks_a_long_poll(rooms_app, settings):
+    """Under a sync worker a parked request would stop everyone: answered at once, the client polls."""
+    code, _ = create(rooms_app.test_client())
+    plain = flask.testing.FlaskClient(rooms_app)                 # wsgi.multithread: False
+    assert plain.post(f"/api/rooms/{code}/join").status_code == 200
+    answer = plain.get(f"/api/rooms/{code}/changes?since=1&wait=10")
+    assert answer.json == {"code": code, "version": 1, "changed": False, "retry_ms": settings.retry_ms}
+    assert rooms_app.extensions["optiscape.rooms"].feed.parked == 0
 
 
 def test_the_teacher_sees_how_many_follow(client, rooms_app):

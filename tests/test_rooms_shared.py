@@ -9,13 +9,12 @@ import signal
 import threading
 import time
 
-import flask
 import pytest
 import requests
 
 from rooms_support import *  # noqa: F401,F403 (fixtures)
-from rooms_support import make_store, start_gunicorn, stop_process, teacher
-from webapp.rooms import RoomSettings, register_rooms
+from rooms_support import make_app, make_store, start_gunicorn, stop_process, teacher
+from webapp.rooms import RoomSettings
 
 VALLEY = "?surface=ill_conditioned&run=sgd:lr=0.05&run=adam:lr=0.3"
 SADDLE = "?surface=saddle&run=sgd:lr=0.01&run=momentum:lr=0.01"
@@ -27,9 +26,7 @@ def two_apps(store, tmp_path):
     second = make_store(store.name, tmp_path, getattr(store, "url", None), getattr(store, "prefix", None))
     apps = []
     for name, each in (("a", store), ("b", second)):
-        app = flask.Flask(f"rooms_{name}")
-        register_rooms(app, RoomSettings(data_dir=str(tmp_path / "data"), max_wait=10.0), each)
-        apps.append(app)
+        apps.append(make_app(RoomSettings(data_dir=str(tmp_path / "data"), max_wait=10.0), each, f"rooms_{name}"))
     yield apps
     second.close()
 
@@ -77,8 +74,11 @@ def _children(pid: int) -> list[int]:
 
 def test_two_gunicorn_servers_share_rooms_and_a_killed_worker_loses_nothing(store, tmp_path):
     env = _env(store, tmp_path)
-    (server_a, url_a), (server_b, url_b) = (start_gunicorn(env, tmp_path / f"{name}.log") for name in "ab")
+    servers = []
     try:
+        for name in "ab":
+            servers.append(start_gunicorn(env, tmp_path / f"{name}.log"))
+        (server_a, url_a), (server_b, url_b) = servers
         teacher_session, student_session = requests.Session(), requests.Session()
         room = teacher_session.post(url_a + "/api/rooms", json={"state": VALLEY}, timeout=10).json()
         code, token = room["code"], room["teacher_token"]
@@ -127,7 +127,7 @@ def test_two_gunicorn_servers_share_rooms_and_a_killed_worker_loses_nothing(stor
         assert closed.status_code == 200
         assert student_session.get(f"{url_b}/api/rooms/{code}", timeout=10).status_code == 410
     finally:
-        for server in (server_a, server_b):
+        for server, _ in servers:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGTERM)
             stop_process(server)

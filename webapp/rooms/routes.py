@@ -153,7 +153,9 @@ def make_blueprint(rooms: Rooms) -> flask.Blueprint:
         if since is None:
             raise RoomError(400, "'since' is required: the version the page has")
         wait = _query_number("wait", settings.default_wait, 0, settings.max_wait)
-        return flask.jsonify(rooms.changes(code, since, wait, _client_id()))
+        # a sync worker serves one request at a time: there, answer at once and let the client poll
+        threaded = bool(flask.request.environ.get("wsgi.multithread"))
+        return flask.jsonify(rooms.changes(code, since, wait, _client_id(), park=threaded))
 
     def set_state(body, code):
         if "state" not in body:

@@ -289,18 +289,20 @@ class Rooms:
         self._live(code, self.store.modify(code, change, self.settings.idle_seconds))
         return {"code": code, "poll": poll_id, "accepted": True}
 
-    def changes(self, code_text: str, since: int, wait: float, client_id: str | None) -> dict:
+    def changes(self, code_text: str, since: int, wait: float, client_id: str | None, park: bool = True) -> dict:
         """Long poll: the room's view as soon as its version is not ``since``, or ``changed: false``.
 
         ``retry_ms`` tells the client when to ask again: 0 after a real wait,
-        ``settings.retry_ms`` when this process already parks ``max_waiters``.
+        ``settings.retry_ms`` when the request was not parked: this process
+        already parks ``max_waiters``, or ``park`` is false (a single-threaded
+        server, where a parked request would stop everyone else).
         """
         doc = self.load(code_text)
         code = doc["code"]
         self._touch(code, client_id)
         if doc["version"] != since:
             return {**self.view(doc, client_id), "changed": True, "retry_ms": 0}
-        version = self.feed.wait(code, since, doc["version"], wait)
+        version = self.feed.wait(code, since, doc["version"], wait) if park else None
         if version is None:
             return {"code": code, "version": since, "changed": False, "retry_ms": self.settings.retry_ms}
         if version == since:
