@@ -13,7 +13,7 @@ the time from the teacher's request being sent to the follower holding the new
 version. Prints errors, p50/p95/max latency next to the target (p95 <= 1 s),
 how many long polls were declined (``retry_ms`` > 0) and the server's CPU
 seconds. Traffic is bounded (duration plus one long-poll wait). Never fails:
-exits 0.
+exits 0. ``ROOMS_BENCH_LOG=<file>`` keeps gunicorn's log (tracebacks of any 5xx).
 """
 from __future__ import annotations
 
