@@ -213,6 +213,9 @@ def test_make_serve_uses_the_project_settings():
     settings = runpy.run_path(os.path.join(root, "gunicorn.conf.py"))
     assert settings["worker_class"] == "gthread"
     assert settings["worker_connections"] <= settings["threads"]   # a busy worker stops accepting
+    from webapp.rooms.settings import settings_from_env
+    parked = settings_from_env({}).max_waiters                      # long polls parked per worker
+    assert settings["threads"] >= parked + 32, "rooms' parked polls would leave too few threads"
     assert settings["max_requests"] >= 10_000 and settings["control_socket_disable"] is True
     makefile = open(os.path.join(root, "Makefile")).read()
     serve = makefile.split("\nserve:", 1)[1].split("\n\n", 1)[0]
