@@ -94,3 +94,33 @@ def test_a_sensitivity_map_stops_at_a_passed_deadline_and_runs_without_one():
     plain = sensitivity_map(*args)
     np.testing.assert_array_equal(bounded.final, plain.final)
     np.testing.assert_array_equal(bounded.loss_gap, plain.loss_gap)
+
+
+def test_every_hardened_request_has_a_deadline_the_engine_stops_at(monkeypatch):
+    from dash import Dash, Input, Output, dcc, html
+
+    from webapp import server
+    from webapp.server import harden, request_deadline
+
+    monkeypatch.setattr(server, "REQUEST_SECONDS", 0.3)         # the test need not wait the real 3 s
+
+    app = Dash(__name__)
+    app.layout = html.Div([dcc.Input(id="steps", value="5000"), html.Div(id="out")])
+    seen = {}
+
+    @app.callback(Output("out", "children"), Input("steps", "value"))
+    def steps_made(steps):
+        seen["before"], seen["deadline"] = time.monotonic(), request_deadline()
+        runs = optimizers.simulate(costly_surface(), optimizers.get("adam", lr=0.01), np.tile(STARTS, (200, 1)),
+                                   int(steps), deadline=seen["deadline"])
+        return str(runs.cut_at)
+
+    harden(app)
+    assert request_deadline() is None                            # outside a request
+    body = {"output": "out.children", "outputs": {"id": "out", "property": "children"},
+            "inputs": [{"id": "steps", "property": "value", "value": "5000"}], "changedPropIds": ["steps.value"]}
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    assert seen["before"] < seen["deadline"] <= seen["before"] + 0.3
+    cut_at = int(response.get_json()["response"]["out"]["children"])
+    assert 0 < cut_at < 5000                                     # 600 runs x 5000 steps: stopped at the deadline

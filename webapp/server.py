@@ -32,7 +32,13 @@ body of the wrong shape with a 500 and, in debug mode, a traceback. After
   file Dash has not registered and for any ``..`` or backslash in the path (Dash
   itself answers those with a 500 and a traceback in the log);
 * ``/_reload-hash`` (hot reload, a debug feature that lists the packages)
-  answers 404.
+  answers 404;
+* every request gets a deadline, :data:`REQUEST_SECONDS` after it began:
+  :func:`request_deadline` gives it (a ``time.monotonic()`` instant) to pass
+  to the engine (``optimizers.simulate(..., deadline=request_deadline())``,
+  ``basin_map``, ``sensitivity_map``), which stops stepping there. It is the
+  backstop behind the engine's work budgets: a gthread worker is not stopped
+  by gunicorn's ``--timeout`` while a thread computes.
 
 Debug stays off: ``harden`` refuses an app whose server is in debug mode.
 """
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 import dash
@@ -49,7 +56,8 @@ from dash.fingerprint import check_fingerprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
-__all__ = ["harden", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE", "REVALIDATE"]
+__all__ = ["harden", "request_deadline", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE",
+           "REVALIDATE", "REQUEST_SECONDS"]
 
 MAX_BODY_BYTES = 1_000_000
 CALLBACK_PATH = "_dash-update-component"
@@ -60,6 +68,14 @@ COMPRESSED_ENCODINGS = ["br", "gzip"]     # preferred first; every browser since
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 STATIC_KEY = "static:"                    # StaticCompressionCache keeps only keys with this prefix
+REQUEST_SECONDS = 3.0                     # the engine stops stepping this long after a request began
+
+
+def request_deadline() -> float | None:
+    """The current request's deadline (a ``time.monotonic()`` instant), or None outside a hardened request."""
+    if not flask.has_request_context():
+        return None
+    return flask.g.get("optiscape_deadline")
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +269,10 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     suites_path = prefix + COMPONENT_SUITES
     assets_prefix = app.get_asset_url("")
     policy: dict[str, str] = {}
+
+    @server.before_request
+    def _start_the_clock():
+        flask.g.optiscape_deadline = time.monotonic() + REQUEST_SECONDS
 
     @server.before_request
     def _reject_unknown_files():
