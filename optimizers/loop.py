@@ -58,6 +58,7 @@ class Trajectory:
         lr: ``(T, N)`` the learning rate used by the step from t to t+1.
         state: name -> ``(T+1, N, 2)`` optimizer state after t steps (e.g. ``exp_avg``).
         evals: ``(T+1, N)`` gradient evaluations used so far.
+        hessian_evals: ``(T+1, N)`` Hessian evaluations used so far (0 for first-order methods).
         diverged_at: ``(N,)`` the step at which a run diverged, or -1.
 
     Derived on demand from the path (noise-free, exact): ``loss``, ``grad``,
@@ -77,6 +78,7 @@ class Trajectory:
     evals: np.ndarray
     diverged_at: np.ndarray
     state_steps: np.ndarray = field(repr=False, default=None)
+    hessian_evals: np.ndarray = None    # (T+1, N) Hessian evaluations so far (Newton: one a step)
 
     @property
     def steps(self) -> int:
@@ -259,10 +261,11 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     step_rates = rates.tolist() if rates.ndim == 1 else rates
     path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
     path[0] = params
-    evals = state_steps = None
+    evals = state_steps = hessian_evals = None
     recorded = {}
     if record:
         evals = np.zeros((steps + 1, n_runs), dtype=np.int64)    # (T+1, N)
+        hessian_evals = np.zeros((steps + 1, n_runs), dtype=np.int64)   # (T+1, N)
         state_steps = np.zeros(steps + 1, dtype=np.int64)         # (T+1,)
         recorded = {k: np.zeros((steps + 1, n_runs, 2)) for k in optimizer.state_keys}
         for key, values in recorded.items():
@@ -285,6 +288,7 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                 path[t + 1] = params
             if record:
                 evals[t + 1] = objective.evals
+                hessian_evals[t + 1] = objective.hessian_evals
                 state_steps[t + 1] = state.get("step", t + 1)
                 for key, values in recorded.items():
                     values[t + 1] = state[key]
@@ -315,6 +319,7 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                     path[last:] = params
                 if record:
                     evals[last + 1:] = evals[last]
+                    hessian_evals[last + 1:] = hessian_evals[last]
                     state_steps[last:] = state_steps[last - 1]
                     for values in recorded.values():
                         values[last:] = values[last - 1]
@@ -332,7 +337,8 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     for values in recorded.values():
         np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     lr_used = np.broadcast_to(rates.reshape(steps, -1), (steps, n_runs)).copy() if steps else np.zeros((0, n_runs))
-    return dict(path=path, lr=lr_used, state=recorded, evals=evals, diverged_at=diverged_at,
+    return dict(path=path, lr=lr_used, state=recorded, evals=evals, hessian_evals=hessian_evals,
+                diverged_at=diverged_at,
                 single=single, schedule=schedule, seeds=seeds, state_steps=state_steps)
 
 
@@ -359,4 +365,5 @@ def simulate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                    bound=bound, record=True)
     return Trajectory(landscape=landscape, optimizer=optimizer, schedule=out["schedule"], noise=float(noise),
                       seeds=out["seeds"], path=out["path"], lr=out["lr"], state=out["state"],
-                      evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"])
+                      evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"],
+                      hessian_evals=out["hessian_evals"])
