@@ -514,6 +514,7 @@ def test_only_the_state_module_is_imported_from_the_web_layer():
 def test_query_parses_without_notices_and_round_trips(sid, index, query):
     state, notices = from_query(query)
     assert notices == []
+    assert to_query(state) == query, "scenario queries are written in the canonical form"
     again, notices_again = from_query(to_query(state))
     assert notices_again == []
     assert to_store(again) == to_store(state)
