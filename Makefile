@@ -44,14 +44,16 @@ test: $(VENV)/.test-stamp browser-deps
 test-fast: $(VENV)/.test-stamp
 	$(BIN)/python -m pytest -m "not browser"
 
-# Benchmarks print figures next to their targets and never fail. classroom.py starts gunicorn itself
-# (as `make serve` does, on a free port of 127.0.0.1) and stops it at the end.
-bench: $(VENV)/.test-stamp
+# Benchmarks print figures next to their targets and never fail. classroom.py and interaction.py start gunicorn
+# themselves (as `make serve` does, on a free port of 127.0.0.1) and stop it at the end; interaction.py
+# drives headless Chromium (make browser-deps).
+bench: $(VENV)/.test-stamp browser-deps
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/maps_callback.py
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
+	$(BIN)/python benchmarks/interaction.py --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
