@@ -194,13 +194,13 @@ def claim_decay_under_noise(state, surface, t):
 def claim_noise(state, surface, t):
     full, *noisy = t
     mid = np.array([tr.path[150] for tr in noisy])                         # (5, N, 2)
-    higher = np.mean([tr.loss[-1] > full.loss[-1] for tr in noisy], axis=0)   # (N,) share of the five
+    higher = np.mean([tr.loss[-1] > full.loss[-1] for tr in noisy], axis=0)   # (N,) share of the five runs
     return {
         "every: the exact loss never rises": np.all(np.diff(full.loss, axis=0) <= 0, axis=0),
         "every: each noisy run goes uphill": np.all([np.any(np.diff(tr.loss, axis=0) > 0, axis=0) for tr in noisy],
                                                     axis=0),
         "the noisy paths fan out": mid[:, :, 0].std(axis=0) > 0.01 * (state.view_box()[1] - state.view_box()[0]),
-        "noisy runs end higher": higher >= 0.8,
+        "at least 90% of the noisy runs end higher": higher,          # a share: averaged over the 20 seeds
     }
 
 
@@ -409,12 +409,13 @@ def test_claim_holds_on_the_neighbourhood(sid, variant):
         for name, passed in CLAIMS[(sid, variant)](state, surface, trajectories).items():
             passed, floor = passed if isinstance(passed, tuple) else (passed, 1.0 if name.startswith("every:")
                                                                           else needed)
-            passed = np.asarray(passed, dtype=bool)
+            passed = np.asarray(passed)
+            share_of_runs = passed.dtype.kind == "f"                      # a share per row, not a yes/no
             assert passed.shape == (len(hood.starts) * hood.seeds,), name
             share = hood.by_start(passed).mean(axis=1)                              # (S,) per start
             if np.any(share < floor):
                 failures.append(f"lr x{factor}: {name!r} holds on {np.round(share, 2).tolist()} of seeds per start")
-            if factor == 1.0 and not passed[0] and floor > 0.75:
+            if factor == 1.0 and not share_of_runs and not passed[0] and floor > 0.75:
                 failures.append(f"the picture itself does not show {name!r}")
     assert not failures, "\n".join(failures)
 
@@ -673,7 +674,9 @@ def _facts_l2():
 
 def _facts_rotated():
     state = _state("rotated_valley")
+    rotated, aligned = simulated("rotated_valley")[2][0], simulated("rotated_valley", 0)[2][0]
     return {"kappa = 500": state.surface_params["kappa"] == 500, "45 degrees": state.surface_params["angle"] == 45,
+            "Momentum settles at the same step": abs(int(settled(rotated)[0]) - int(settled(aligned)[0])) <= 1,
             "600": state.steps == 600 == _state("rotated_valley", 0).steps,
             "angle = 0": _state("rotated_valley", 0).surface_params["angle"] == 0, "at 0": True}
 
