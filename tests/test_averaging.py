@@ -86,3 +86,26 @@ def test_snapshot_steps_on_a_trajectory():
     trajectory = optimizers.simulate(BOWL, optimizers.get("sgd", lr=0.01), (1.0, 1.0), 120,
                                      schedule=schedules.get("cyclic", max_lr=0.2, step_size_up=10))
     assert trajectory.snapshot_steps().tolist() == [21, 41, 61, 81, 101]
+
+
+class _WarmRestarts:
+    """A stand-in with the Schedule interface: cosine from lr down to 0 over T_0 steps, then a restart."""
+
+    def __init__(self, T_0):
+        self.T_0 = T_0
+
+    def values(self, lr, steps):
+        epochs = np.arange(steps) % self.T_0
+        return lr * 0.5 * (1 + np.cos(np.pi * epochs / self.T_0))
+
+
+def test_snapshot_steps_of_warm_restarts_are_the_points_before_each_restart():
+    steps = averaging.snapshot_steps(_WarmRestarts(30), 0.1, 100)
+    assert steps.tolist() == [30, 60, 90]               # rates[29] is the cycle's lowest, rates[30] restarts
+
+
+def test_snapshot_steps_needs_one_rate_and_whole_steps():
+    with pytest.raises(ValueError, match="steps"):
+        averaging.snapshot_steps(schedules.get("cyclic"), 0.01, -1)
+    with pytest.raises(ValueError, match="one learning rate"):
+        averaging.snapshot_steps(schedules.get("cyclic"), np.array([[0.01], [0.02]]), 50)
