@@ -281,6 +281,7 @@ def claim_radford_beale(state, surface, t):
     for tr in t[3:]:
         out[f"{tr.optimizer.label} ends below 3% of the start loss"] = (tr.diverged_at < 0) & (
             tr.loss[-1] < 0.03 * tr.loss[0])
+        out[f"{tr.optimizer.label} takes bounded steps (under 1, the view is 9 wide)"] = tr.step_length.max(axis=0) < 1
     return out
 
 
@@ -348,6 +349,8 @@ def claim_effective_lr(state, surface, t):
         "and far more than SGD at lr": mine > 2 * slow,
         "rho 0.9 settles": settled(momentum) > 0,
         "rho 0.99 has not settled": never(settled(heavy)),
+        "rho 0.99 still swings across the valley at the end":
+            np.abs(heavy.path[-100:, :, 1]).max(axis=0) > 100 * np.abs(momentum.path[-100:, :, 1]).max(axis=0),
     }
 
 
