@@ -9,7 +9,7 @@ PORT   ?= 8050
 WORKERS ?= 4
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test test-fast bench browser-deps clean
+.PHONY: run serve test test-fast bench browser-deps redis-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,18 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-test: $(VENV)/.test-stamp browser-deps
+# Debian's redis-server (the rooms tests start their own on a free port), only when missing.
+redis-deps:
+	@if command -v redis-server >/dev/null 2>&1; then \
+	  echo "redis-server present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	fi
+
+test: $(VENV)/.test-stamp browser-deps redis-deps
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.test-stamp
+test-fast: $(VENV)/.test-stamp redis-deps
 	$(BIN)/python -m pytest -m "not browser"
 
 # Benchmarks print figures next to their targets and never fail. classroom.py and interaction.py start gunicorn
