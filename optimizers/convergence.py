@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Convergence", "within", "first_within", "settled_within", "last_outside", "convergence",
+__all__ = ["Convergence", "within", "before_divergence", "first_within", "settled_within", "last_outside", "convergence",
            "describe", "NEVER"]
 
 NEVER = -1
@@ -34,6 +34,11 @@ def within(gap: np.ndarray, tol: float, diverged_at: np.ndarray, first_step: int
     """
     with np.errstate(invalid="ignore"):
         hit = np.asarray(gap) <= tol
+    return before_divergence(hit, diverged_at, first_step)
+
+
+def before_divergence(hit: np.ndarray, diverged_at: np.ndarray, first_step: int = 0) -> np.ndarray:
+    """``hit`` ``(K, N)`` (steps ``first_step ..``) with every step at or after a run's divergence set False."""
     went_bad = diverged_at >= 0
     if went_bad.any():
         steps = np.arange(first_step, first_step + hit.shape[0])[:, None]     # (K, 1)

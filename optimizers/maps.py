@@ -94,13 +94,19 @@ def _chunk_rows(steps: int, n_runs: int) -> int:
     return int(max(1, min(n_runs, PATH_BUDGET_BYTES // ((steps + 1) * 2 * 8))))
 
 
-def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray) -> np.ndarray:
+def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray,
+                    anchors: np.ndarray | None = None) -> np.ndarray:
     """First step ``k`` from which ``gap(path)[j] <= tol`` for every ``j >= k`` (and no divergence),
     per run, else :data:`NEVER`: :func:`optimizers.convergence.settled_within` over ``path`` ``(K+1, C, 2)``.
 
     Scanned backwards in blocks of :data:`SCAN_BLOCK` steps over the runs still
     pending (those within at every step seen so far), so a run costs only the
     steps after its last excursion; no ``(K+1, C)`` temporary is built.
+
+    ``anchors`` ``(C, 2)`` (basin maps: the known minimum nearest to each run's last
+    point) make the scan cheaper without changing it: the distance to a run's anchor
+    is at least its gap (the distance to the nearest of all minima), so a point within
+    ``tol`` of its anchor is within; the full ``gap`` is computed only for the others.
     """
     n_runs = path.shape[1]
     settled = np.full(n_runs, NEVER, dtype=np.int64)                 # (C,)
@@ -111,7 +117,16 @@ def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray) 
         lo = max(hi - SCAN_BLOCK, 0)
         block = path[lo:hi] if pending.size == n_runs else path[lo:hi, pending]   # (B, P, 2)
         with np.errstate(all="ignore"):
-            hit = convergence.within(gap(block), tol, diverged_at[pending], first_step=lo)   # (B, P)
+            if anchors is None:
+                near = gap(block) <= tol                             # (B, P); NaN compares False
+            else:
+                dx = block[..., 0] - anchors[pending, 0]             # (B, P)
+                dy = block[..., 1] - anchors[pending, 1]
+                near = np.sqrt(dx * dx + dy * dy) <= tol              # within of the anchor: within
+                far = ~near
+                if far.any():
+                    near[far] = gap(block[far][:, None, :])[:, 0] <= tol
+            hit = convergence.before_divergence(near, diverged_at[pending], first_step=lo)   # (B, P)
         if hi == path.shape[0]:
             outside_at_end = ~hit[-1]                                # never settled: stays NEVER
             hit, pending = hit[:, ~outside_at_end], pending[~outside_at_end]
@@ -163,7 +178,7 @@ def _check_time_budget(landscape, optimizer_for_rows, starts: np.ndarray, steps:
 
 
 def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, tol: float, *,
-           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> _Sweep:
+           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND, anchor_of=None) -> _Sweep:
     """Run every row of ``starts`` ``(N, 2)``, ``C`` rows at a time, and reduce each chunk's path.
 
     ``optimizer_for_rows(rows)`` gives the optimizer for a slice of rows (per-run
@@ -191,7 +206,8 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         path = out["path"]                                           # (K+1, C, 2)
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
-        steps_to_tol[rows] = _settled_within(path, gap, tol, out["diverged_at"])
+        anchors = None if anchor_of is None else anchor_of(path[-1])    # (C, 2) or None
+        steps_to_tol[rows] = _settled_within(path, gap, tol, out["diverged_at"], anchors)
         del out, path                                                # free before the next chunk's path
     return _Sweep(final, diverged_at, steps_to_tol)
 
@@ -200,15 +216,21 @@ def _nearest_distance(centres: np.ndarray):
     """``gap(path)``: distance ``(K+1, C)`` from each point of ``path`` ``(K+1, C, 2)`` to the nearest centre.
 
     Computed one centre at a time (never ``(K+1, C, M, 2)``), as ``sqrt(dx^2 + dy^2)``
-    like :meth:`landscapes.base.Landscape.nearest_minimum`. Infinite without centres.
+    like :meth:`landscapes.base.Landscape.nearest_minimum`; the square root is taken once, of
+    the smallest square (sqrt is monotone and correctly rounded, so this is the same number).
+    Infinite without centres.
     """
     def gap(path: np.ndarray) -> np.ndarray:
-        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C)
+        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C) squared distances
+        square = np.empty(path.shape[:-1])
         for cx, cy in centres:
             dx = path[..., 0] - cx
             dy = path[..., 1] - cy
-            np.minimum(best, np.sqrt(dx * dx + dy * dy), out=best)
-        return best
+            np.multiply(dx, dx, out=square)
+            dy *= dy
+            square += dy
+            np.minimum(best, square, out=best)
+        return np.sqrt(best, out=best)
     return gap
 
 
@@ -305,8 +327,12 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)               # (G*G, 2)
     minima = list(landscape.minima)
     centres = np.array([m.as_array() for m in minima]).reshape(-1, 2)  # (M, 2)
+    def nearest_centre(final: np.ndarray) -> np.ndarray:           # (C, 2) -> (C, 2): the settled scan's anchors
+        return centres[landscape.nearest_minimum(final)[0]]
+
     sweep = _sweep(landscape, lambda rows: optimizer, starts, steps, _nearest_distance(centres), tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound,
+                   anchor_of=nearest_centre if len(centres) else None)
 
     labels = np.full(starts.shape[0], NOT_CONVERGED, dtype=np.int64)  # (G*G,)
     if minima:
