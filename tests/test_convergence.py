@@ -103,3 +103,25 @@ def test_nearest_critical_point_names_its_kind():
     trajectory = optimizers.simulate(wells, optimizers.get("sgd", lr=0.1), [local.as_array()], 3)
     (point, gap), = trajectory.nearest_minimum()
     assert point == local and gap < 1e-6
+
+
+def test_the_anchored_basin_scan_equals_the_plain_scan():
+    from optimizers import maps
+    from optimizers.loop import _iterate
+
+    surface = landscapes.get("rastrigin")                            # 121 known minima
+    xs, ys = maps.cell_centres(surface.view, 12)
+    X, Y = np.meshgrid(xs, ys)
+    starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
+    out = _iterate(surface, optimizers.get("momentum", lr=0.002), starts, 40)
+    centres = np.array([m.as_array() for m in surface.minima])
+    gap = maps._nearest_distance(centres)
+    anchors = centres[surface.nearest_minimum(out["path"][-1])[0]]
+    for tol in (0.05, 0.3, 1.0):
+        plain = maps._settled_within(out["path"], gap, tol, out["diverged_at"])
+        anchored = maps._settled_within(out["path"], gap, tol, out["diverged_at"], anchors)
+        assert np.array_equal(plain, anchored)
+        if tol == 0.05:
+            assert (plain > 0).any() and (plain < 0).any(), "settled late, and never, both occur"
+    basin = basin_map(surface, optimizers.get("momentum", lr=0.002), 40, grid=12, tol=0.3)
+    assert np.array_equal(basin.steps_to_tol.ravel(), maps._settled_within(out["path"], gap, 0.3, out["diverged_at"]))
