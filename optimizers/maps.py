@@ -7,8 +7,9 @@ the loop behind :func:`optimizers.loop.run` and laid out on a grid indexed ``[ro
 * :func:`basin_map`: one run from the centre of every cell of a ``G x G`` grid
   over the view; each cell is labelled by the known minimum its run ends in.
 * :func:`sensitivity_map`: one run per pair of values of two hyperparameters,
-  all from one start; each cell holds the final loss gap, the steps to a
-  tolerance and whether the run diverged.
+  all from one start; each cell holds the final loss gap, the step from which
+  it stayed within a tolerance (settled, not the first touch) and whether the
+  run diverged.
 
 Memory stays bounded: the runs are stepped in chunks of rows so that one
 chunk's path ``(K+1, C, 2)`` stays under :data:`PATH_BUDGET_BYTES`; since rows
