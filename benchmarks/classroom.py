@@ -4,7 +4,7 @@
     python benchmarks/classroom.py --url http://127.0.0.1:8050   # an already running `make serve`
 
 Without ``--url`` it starts gunicorn itself on a free port of 127.0.0.1 with the
-flags of ``make serve`` (sync workers, --timeout, --max-requests with jitter,
+flags of ``make serve`` (gunicorn.conf.py: gthread workers, --timeout, --max-requests with jitter,
 --no-control-socket), waits for it, runs the class, and stops it.
 
 Each simulated user is a thread with urllib (no extra packages) playing a
@@ -27,10 +27,8 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
+import shlex
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,50 +41,11 @@ ROOT = os.path.dirname(HERE)
 sys.path.append(HERE)
 
 from dash_payload import Session, build_request  # noqa: E402
+from server_process import free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 
 CALLBACK = "/_dash-update-component"
 REQUEST_TIMEOUT = 10.0
 TARGET_P95 = 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    """gunicorn as ``make serve`` runs it, in its own process group so it can be stopped as a whole."""
-    binary = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    command = [binary if os.path.exists(binary) else "gunicorn", "app:server",
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-               "--timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200",
-               "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)       # our own session: the master and its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_up(url: str, process: subprocess.Popen | None, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url + "/_dash-dependencies", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    return False
 
 
 def get_json(url: str, path: str):
@@ -154,6 +113,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "4")))
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
+    parser.add_argument("--gunicorn-flags", default="",
+                        help="flags added to the `make serve` command, e.g. '--worker-class sync'")
     args = parser.parse_args()
     users = max(1, min(args.users, 200))                     # bounded
     duration = max(1.0, min(args.duration, 120.0))
@@ -169,7 +130,7 @@ def main() -> None:
     else:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        process = start_gunicorn(port, args.workers)
+        process = start_gunicorn(port, args.workers, tuple(shlex.split(args.gunicorn_flags)))
     try:
         if not wait_until_up(url, process):
             print("classroom benchmark skipped: the server did not come up")
@@ -182,7 +143,7 @@ def main() -> None:
         loaded = session.load()                                  # warm-up, and the state every student starts from
         controls = session.controls()
         print(f"classroom benchmark: {users} users, one change every {period:g} s for {duration:g} s, "
-              f"{args.workers if process else '?'} gunicorn sync workers at {url}")
+              f"{args.workers if process else '?'} gunicorn workers (gunicorn.conf.py {args.gunicorn_flags}) at {url}")
         print(f"  page load statuses {[status for _, status, _ in loaded]}; controls the users change: "
               + (", ".join(str(spec["inputs"][where[0]]["id"])[:40] for spec, where in controls) or "none"))
         if not controls:

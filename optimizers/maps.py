@@ -7,8 +7,9 @@ the loop behind :func:`optimizers.loop.run` and laid out on a grid indexed ``[ro
 * :func:`basin_map`: one run from the centre of every cell of a ``G x G`` grid
   over the view; each cell is labelled by the known minimum its run ends in.
 * :func:`sensitivity_map`: one run per pair of values of two hyperparameters,
-  all from one start; each cell holds the final loss gap, the steps to a
-  tolerance and whether the run diverged.
+  all from one start; each cell holds the final loss gap, the step from which
+  it stayed within a tolerance (settled, not the first touch) and whether the
+  run diverged.
 
 Memory stays bounded: the runs are stepped in chunks of rows so that one
 chunk's path ``(K+1, C, 2)`` stays under :data:`PATH_BUDGET_BYTES`; since rows
@@ -25,13 +26,14 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from landscapes.schema import Param
+from optimizers import convergence
 from optimizers.base import Optimizer, get as get_optimizer, schema as optimizer_schema
 from optimizers.loop import DEFAULT_BOUND, _iterate
 
 __all__ = [
     "BasinMap", "SensitivityMap", "basin_map", "sensitivity_map", "param_grid",
     "DIVERGED", "NOT_CONVERGED", "NEVER", "MAX_BASIN_GRID", "MAX_SENSITIVITY_GRID", "MAX_MAP_STEPS",
-    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "cell_centres",
+    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "cell_centres", "MapDeadlineExceeded",
 ]
 
 DIVERGED = -1          # basin label: the run left the bound or went non-finite
@@ -45,7 +47,7 @@ DEFAULT_BASIN_TOL_FRACTION = 0.01   # default basin radius: 1% of the larger sid
 LOSS_GAP_FLOOR = 1e-16              # loss gaps are clipped to [floor, ceiling] for log colour scales
 LOSS_GAP_CEILING = 1e300
 PATH_BUDGET_BYTES = 32 * 2 ** 20    # one chunk's (K+1, C, 2) float64 path stays under this
-SCAN_BLOCK = 16                     # steps per block when scanning a path for the first arrival
+SCAN_BLOCK = 16                     # steps per block when scanning a path (backwards) for the settled step
 
 
 # --------------------------------------------------------------------------- validation
@@ -91,42 +93,71 @@ def _chunk_rows(steps: int, n_runs: int) -> int:
     return int(max(1, min(n_runs, PATH_BUDGET_BYTES // ((steps + 1) * 2 * 8))))
 
 
-def _first_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray) -> np.ndarray:
-    """First step ``k`` with ``gap(path)[k] <= tol`` and ``k < diverged_at`` per run, else :data:`NEVER`.
+def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray,
+                    anchors: np.ndarray | None = None) -> np.ndarray:
+    """First step ``k`` from which ``gap(path)[j] <= tol`` for every ``j >= k`` (and no divergence),
+    per run, else :data:`NEVER`: :func:`optimizers.convergence.settled_within` over ``path`` ``(K+1, C, 2)``.
 
-    ``path`` is ``(K+1, C, 2)``. Scanned in blocks of :data:`SCAN_BLOCK` steps over
-    the runs still pending, so runs that arrive early cost nothing afterwards and no
-    ``(K+1, C)`` temporary is built; each point's gap is the same number either way.
+    Scanned backwards in blocks of :data:`SCAN_BLOCK` steps over the runs still
+    pending (those within at every step seen so far), so a run costs only the
+    steps after its last excursion; no ``(K+1, C)`` temporary is built.
+
+    ``anchors`` ``(C, 2)`` (basin maps: the known minimum nearest to each run's last
+    point) make the scan cheaper without changing it: the distance to a run's anchor
+    is at least its gap (the distance to the nearest of all minima), so a point within
+    ``tol`` of its anchor is within; the full ``gap`` is computed only for the others.
     """
     n_runs = path.shape[1]
-    first = np.full(n_runs, NEVER, dtype=np.int64)                  # (C,)
-    pending = np.arange(n_runs)                                      # runs with no hit yet
-    went_bad = diverged_at >= 0
-    for lo in range(0, path.shape[0], SCAN_BLOCK):
+    settled = np.full(n_runs, NEVER, dtype=np.int64)                 # (C,)
+    pending = np.arange(n_runs)
+    for hi in range(path.shape[0], 0, -SCAN_BLOCK):
         if pending.size == 0:
             break
-        hi = min(lo + SCAN_BLOCK, path.shape[0])
+        lo = max(hi - SCAN_BLOCK, 0)
         block = path[lo:hi] if pending.size == n_runs else path[lo:hi, pending]   # (B, P, 2)
         with np.errstate(all="ignore"):
-            hit = gap(block) <= tol                                  # (B, P); NaN compares False
-        if went_bad[pending].any():
-            k = np.arange(lo, hi)[:, None]                           # (B, 1)
-            hit &= ~(went_bad[pending] & (k >= diverged_at[pending]))
-        arrived = hit.any(axis=0)                                    # (P,)
-        first[pending[arrived]] = lo + np.argmax(hit[:, arrived], axis=0)
-        pending = pending[~arrived]
-    return first
+            if anchors is None:
+                near = gap(block) <= tol                             # (B, P); NaN compares False
+            else:
+                dx = block[..., 0] - anchors[pending, 0]             # (B, P)
+                dy = block[..., 1] - anchors[pending, 1]
+                near = np.sqrt(dx * dx + dy * dy) <= tol              # within of the anchor: within
+                far = ~near
+                if far.any():
+                    near[far] = gap(block[far][:, None, :])[:, 0] <= tol
+            hit = convergence.before_divergence(near, diverged_at[pending], first_step=lo)   # (B, P)
+        if hi == path.shape[0]:
+            outside_at_end = ~hit[-1]                                # never settled: stays NEVER
+            hit, pending = hit[:, ~outside_at_end], pending[~outside_at_end]
+        last_miss = convergence.last_outside(hit)                    # (P,) within the block, or -1
+        left = last_miss >= 0
+        settled[pending[left]] = lo + last_miss[left] + 1
+        pending = pending[~left]
+    settled[pending] = 0                                             # within at every step
+    return settled
+
+
+class MapDeadlineExceeded(ValueError):
+    """A map stopped at its ``deadline`` (a ``time.monotonic()`` instant) before every cell ran its steps.
+
+    A ValueError, so callers that show a refused map's message show this one too.
+    """
 
 
 def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, tol: float, *,
-           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> _Sweep:
+           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND, anchor_of=None,
+           deadline: float | None = None) -> _Sweep:
     """Run every row of ``starts`` ``(N, 2)``, ``C`` rows at a time, and reduce each chunk's path.
 
     ``optimizer_for_rows(rows)`` gives the optimizer for a slice of rows (per-run
     hyperparameters are sliced with the rows); ``gap(path)`` maps ``(K+1, C, 2)``
-    to ``(K+1, C)`` (the tolerance measure). ``steps_to_tol`` is the first step
-    ``k`` with ``gap[k] <= tol`` and ``k < diverged_at``, else :data:`NEVER`:
-    the rule of :meth:`optimizers.loop.Trajectory.steps_to_tolerance`.
+    to ``(K+1, C)`` (the tolerance measure). ``steps_to_tol`` is the step the run
+    settled: the first ``k`` with ``gap[j] <= tol`` for every ``j >= k`` and no
+    divergence, else :data:`NEVER`: the rule of
+    :meth:`optimizers.loop.Trajectory.settled_at` (a run that only touches the
+    tolerance and leaves again has not converged).
+    With ``deadline``, the loop stops stepping once it has passed and
+    :class:`MapDeadlineExceeded` says how far the map got.
     """
     n_runs = starts.shape[0]
     final = np.empty((n_runs, 2))                                    # (N, 2)
@@ -139,11 +170,18 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         # run() drops diverged_at and simulate() records optimizer state we do not need (2.5x slower
         # here), so call the loop behind both directly: same stepping, path kept, no state recorded.
         out = _iterate(landscape, optimizer_for_rows(rows), starts[rows], steps, schedule=schedule,
-                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound)
+                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound,
+                       deadline=deadline)
+        if out["cut_at"] >= 0:
+            raise MapDeadlineExceeded(
+                f"the map was stopped at its time limit: {lo} of {n_runs} cells done and the next "
+                f"{rows.stop - lo} at step {out['cut_at']} of {steps}; use a smaller grid, fewer steps "
+                f"or a cheaper surface")
         path = out["path"]                                           # (K+1, C, 2)
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
-        steps_to_tol[rows] = _first_within(path, gap, tol, out["diverged_at"])
+        anchors = None if anchor_of is None else anchor_of(path[-1])    # (C, 2) or None
+        steps_to_tol[rows] = _settled_within(path, gap, tol, out["diverged_at"], anchors)
         del out, path                                                # free before the next chunk's path
     return _Sweep(final, diverged_at, steps_to_tol)
 
@@ -152,15 +190,21 @@ def _nearest_distance(centres: np.ndarray):
     """``gap(path)``: distance ``(K+1, C)`` from each point of ``path`` ``(K+1, C, 2)`` to the nearest centre.
 
     Computed one centre at a time (never ``(K+1, C, M, 2)``), as ``sqrt(dx^2 + dy^2)``
-    like :meth:`landscapes.base.Landscape.nearest_minimum`. Infinite without centres.
+    like :meth:`landscapes.base.Landscape.nearest_minimum`; the square root is taken once, of
+    the smallest square (sqrt is monotone and correctly rounded, so this is the same number).
+    Infinite without centres.
     """
     def gap(path: np.ndarray) -> np.ndarray:
-        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C)
+        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C) squared distances
+        square = np.empty(path.shape[:-1])
         for cx, cy in centres:
             dx = path[..., 0] - cx
             dy = path[..., 1] - cy
-            np.minimum(best, np.sqrt(dx * dx + dy * dy), out=best)
-        return best
+            np.multiply(dx, dx, out=square)
+            dy *= dy
+            square += dy
+            np.minimum(best, square, out=best)
+        return np.sqrt(best, out=best)
     return gap
 
 
@@ -175,8 +219,8 @@ class BasinMap:
             minimum within ``tol`` of the final point; :data:`DIVERGED` (-1) the run
             diverged; :data:`NOT_CONVERGED` (-2) it ended farther than ``tol`` from
             every known minimum.
-        steps_to_tol: ``(G, G)`` int: first step at which the run was within ``tol``
-            of a known minimum (0 = started there), or :data:`NEVER` (-1).
+        steps_to_tol: ``(G, G)`` int: the step from which the run stayed within ``tol``
+            of a known minimum to the end (0 = started there and stayed), or :data:`NEVER` (-1).
         final: ``(G, G, 2)`` final points (a diverged run's last finite point).
         diverged_at: ``(G, G)`` int: the step that diverged, or -1.
         minima: the landscape's known minima, in label order (global first).
@@ -222,15 +266,16 @@ def cell_centres(view: Sequence[float], grid: int) -> tuple[np.ndarray, np.ndarr
 
 
 def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, view=None, tol=None,
-              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> BasinMap:
+              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+              deadline: float | None = None) -> BasinMap:
     """Basins of attraction: run ``optimizer`` from the centre of every cell of a ``grid x grid``
     partition of ``view`` (default ``landscape.view``) for ``steps`` steps, as one batch.
 
     A cell's label is the index ``i`` of the known minimum m_i (``landscape.minima``)
     nearest to its final point x_K when ``|x_K - m_i| <= tol``; else :data:`NOT_CONVERGED`;
     :data:`DIVERGED` when the run diverged. ``tol`` defaults to 1% of the view's larger
-    side. ``steps_to_tol`` is the first k with ``min_i |x_k - m_i| <= tol``, as
-    ``Trajectory.steps_to_tolerance(tol, measure="distance")``.
+    side. ``steps_to_tol`` is the first k with ``min_i |x_j - m_i| <= tol`` for all j >= k
+    (settled), as ``Trajectory.settled_at(tol, measure="distance")``.
 
     ``optimizer`` must have one value per hyperparameter (no per-run arrays). With
     ``noise > 0`` every cell uses the same ``seed``, hence the same noise sequence
@@ -238,6 +283,8 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
 
     Caps: ``2 <= grid <= 200``, ``0 <= steps <= 5000``; past them, ValueError. Every optimizer,
     L-BFGS included, steps all cells as one batch.
+    ``deadline`` (a ``time.monotonic()`` instant): past it, stepping stops and
+    :class:`MapDeadlineExceeded` (a ValueError) is raised.
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must come from optimizers.get(...)")
@@ -257,8 +304,12 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)               # (G*G, 2)
     minima = list(landscape.minima)
     centres = np.array([m.as_array() for m in minima]).reshape(-1, 2)  # (M, 2)
+    def nearest_centre(final: np.ndarray) -> np.ndarray:           # (C, 2) -> (C, 2): the settled scan's anchors
+        return centres[landscape.nearest_minimum(final)[0]]
+
     sweep = _sweep(landscape, lambda rows: optimizer, starts, steps, _nearest_distance(centres), tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound,
+                   anchor_of=nearest_centre if len(centres) else None, deadline=deadline)
 
     labels = np.full(starts.shape[0], NOT_CONVERGED, dtype=np.int64)  # (G*G,)
     if minima:
@@ -325,8 +376,8 @@ class SensitivityMap:
             when known, else the lowest final loss of a non-diverged cell), clipped to
             ``[LOSS_GAP_FLOOR, LOSS_GAP_CEILING]`` (non-finite -> ceiling). For a diverged
             cell it is the gap at its last finite point: mask it with ``diverged``.
-        steps_to_tol: ``(ny, nx)`` first step with loss gap <= ``tol`` (gradient norm
-            <= ``tol`` without a known minimum), or :data:`NEVER` (-1).
+        steps_to_tol: ``(ny, nx)`` the step from which the loss gap stays <= ``tol`` to the
+            end (gradient norm without a known minimum), or :data:`NEVER` (-1).
         diverged: ``(ny, nx)`` bool; diverged_at: ``(ny, nx)`` int, -1 when not.
         final: ``(ny, nx, 2)`` final points (finite).
     """
@@ -374,14 +425,17 @@ def _sweep_values(name: str, param: Param, values) -> np.ndarray:
 
 def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param: str, x_values,
                     y_param: str, y_values, start, steps: int, *, schedule=None, tol: float = 1e-3,
-                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> SensitivityMap:
+                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+                    deadline: float | None = None) -> SensitivityMap:
     """Sweep two numeric hyperparameters of ``optimizer_name`` over a grid, one batch of
     ``len(x_values) * len(y_values)`` runs from ``start`` (the hyperparameters as per-run arrays).
 
     Cell ``[j, i]`` is the run with ``x_param = x_values[i]``, ``y_param = y_values[j]``
     and ``base_hyper`` for the rest. The map is the engine's batch bit for bit, and each cell
     equals a separate run with those scalar values bit for bit.
-    Caps: at most 50 values per axis, ``0 <= steps <= 5000``; unknown or non-numeric parameters and values outside their range raise ValueError.
+    Caps: at most 50 values per axis, ``0 <= steps <= 5000``; unknown or non-numeric parameters and
+    values outside their range raise ValueError.
+    ``deadline``: as in :func:`basin_map`.
     """
     params = {p.name: p for p in optimizer_schema(optimizer_name)}  # ValueError for an unknown name
     for name in (x_param, y_param):
@@ -432,7 +486,7 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
 
     starts = np.broadcast_to(start_point, (n_runs, 2))               # (N, 2)
     sweep = _sweep(landscape, optimizer_for_rows, starts, steps, gap, tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound, deadline=deadline)
 
     diverged = sweep.diverged_at >= 0                                # (N,)
     with np.errstate(all="ignore"):
