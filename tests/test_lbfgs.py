@@ -376,6 +376,25 @@ def test_strong_wolfe_step_satisfies_the_wolfe_conditions():
         assert (alone[2][0], alone[3][0]) == (t[i], evals[i])
 
 
+def test_two_loop_on_arrays_equals_the_few_rows_kernel_bit_for_bit():
+    """_two_loop steps many rows with array operations and a few rows on Python floats: same bits."""
+    from optimizers.lbfgs import _FEW_ROWS, _remember, _two_loop, _two_loop_floats
+    rng = np.random.default_rng(11)
+    n = 3 * _FEW_ROWS
+    state = new_state(np.zeros((n, 2)))
+    keep = rng.uniform(0.2, 0.9, n)                           # histories of different lengths, some full
+    for _ in range(10):
+        rows = np.flatnonzero(rng.random(n) < keep)
+        y, s = rng.standard_normal((rows.size, 2)), rng.standard_normal((rows.size, 2))
+        s = np.where((np.sum(y * s, axis=1) > 0)[:, None], s, -s)
+        _remember(state, rows, y, s, np.sum(y * s, axis=1), history_size=7)
+    state["H_diag"][:] = rng.uniform(0.1, 2.0, n)
+    g = rng.standard_normal((n, 2)) * 10.0 ** rng.uniform(-6, 2, (n, 1))
+    rows = np.arange(n)
+    assert len(set(state["count"].tolist())) > 2 and state["count"].max() == 7
+    np.testing.assert_array_equal(_two_loop(state, rows, g), _two_loop_floats(state, rows, g))
+
+
 def test_lbfgs_step_on_a_quadratic_matches_torch_state():
     """One long ``LBFGS.step`` on a rotated quadratic: same point, iteration and evaluation counts as torch."""
     A = np.array([[3.0, 1.0], [1.0, 2.0]])
