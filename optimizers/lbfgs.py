@@ -8,7 +8,9 @@ phases. Here every branch is a boolean mask over the runs: all runs still in
 a loop take its next pass together (one batched evaluation of the surface per
 pass), and a run that leaves a loop is dropped from the index set of the
 runs that continue. Rows never interact, so a batch equals separate runs bit
-for bit.
+for bit. The two-loop recursion is sequential in the history, so with up to
+``_FEW_ROWS`` rows it runs on Python floats instead (:func:`_two_loop_floats`,
+the same operations in the same order, hence the same bits).
 
 Rounding follows torch's float64 CPU kernels operation by operation, with two
 points reproduced on purpose:
@@ -630,10 +632,10 @@ class LBFGS(Optimizer):
     torch_name = "LBFGS"
     # Cost of one step of one run relative to one Adam step of one run, in the same batch: measured by
     # benchmarks/lbfgs.py (the "cost ... vs adam" rows: 100 x 100 starts x 50 steps, final_positions) on
-    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 82x (Himmelblau, line
-    # search) to 2368x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
-    # with a full 100-pair history); this is the worst case, rounded. Steps of converged runs are cheap.
-    step_cost = 2400
+    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 140x (Himmelblau, line
+    # search) to 2650x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
+    # with a full 100-pair history); this is the worst case, rounded up. Steps of converged runs are cheap.
+    step_cost = 2700
     schema = (
         lr_param(1.0, "learning rate: the step length t along the L-BFGS direction "
                       "(the line search's first trial step)"),
