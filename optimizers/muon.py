@@ -38,6 +38,11 @@ def newton_schulz(update: np.ndarray, a, b, c, steps: int, eps) -> np.ndarray:
     (1, 0.70, 1.11, 0.72, 1.09, 0.70): five steps give about 0.70 G / |G|,
     whatever |G| is.
     """
+    with np.errstate(all="ignore"):                                         # inf and NaN rows stay inf and NaN
+        return _newton_schulz(update, a, b, c, steps, eps)
+
+
+def _newton_schulz(update, a, b, c, steps, eps):
     x = from_float64(update)                                               # (N, 2) bfloat16 values in float32
     norm = round_to_bfloat16(np.sqrt(x[:, :1] * x[:, :1] + x[:, 1:] * x[:, 1:]))   # (N, 1)
     norm = round_to_bfloat16(np.maximum(norm, _float32(eps)))
