@@ -23,24 +23,38 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["round_to_bfloat16", "from_float64", "BFLOAT16_EPS"]
+__all__ = ["round_to_bfloat16", "round_in_place", "from_float64", "BFLOAT16_EPS"]
 
 BFLOAT16_EPS = 2.0 ** -7          # spacing of bfloat16 numbers in [1, 2): 8 significand bits
 
 _ROUND = np.uint32(0x7FFF)
 _KEEP = np.uint32(0xFFFF0000)
+_SIXTEEN = np.uint32(16)
+_ONE = np.uint32(1)
+
+
+def round_in_place(bits: np.ndarray, scratch: np.ndarray) -> None:
+    """Round the float32 numbers whose uint32 view is ``bits`` to bfloat16, in place (5 ufunc calls).
+
+    ``scratch`` is a uint32 array of the same shape. A NaN whose payload sits only in the low
+    16 bits would turn into inf here; NaNs made by arithmetic (the quiet default NaN) stay NaN.
+    """
+    np.right_shift(bits, _SIXTEEN, out=scratch)
+    scratch &= _ONE
+    scratch += _ROUND
+    bits += scratch
+    bits &= _KEEP
 
 
 def round_to_bfloat16(values: np.ndarray) -> np.ndarray:
-    """float32 array -> a new float32 array rounded to bfloat16 (nearest, ties to even)."""
-    values = np.asarray(values, dtype=np.float32)
-    bits = values.view(np.uint32)
-    lsb = (bits >> np.uint32(16)) & np.uint32(1)
+    """float32 array -> a new float32 array rounded to bfloat16 (nearest, ties to even; every NaN stays NaN)."""
+    rounded = np.array(values, dtype=np.float32)
+    bits = rounded.view(np.uint32)
     with np.errstate(over="ignore"):
-        rounded = ((bits + _ROUND + lsb) & _KEEP).view(np.float32)   # uint32 wraps only for NaN payloads
-    nan = np.isnan(values)
+        round_in_place(bits, np.empty_like(bits))
+    nan = np.isnan(np.asarray(values, dtype=np.float32))
     if nan.any():
-        rounded = np.where(nan, np.float32(np.nan), rounded)
+        rounded[nan] = np.nan
     return rounded
 
 

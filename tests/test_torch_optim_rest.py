@@ -104,7 +104,7 @@ COEFFICIENTS = [((3.4445, -4.775, 2.0315), 5, 1e-7), ((1.5, -0.5, 0.0), 10, 1e-7
 def test_newton_schulz_equals_torch_bit_for_bit(coefficients, steps, eps):
     rng = np.random.default_rng(steps)
     rows = rng.standard_normal((1500, 2)) * 10.0 ** rng.uniform(-9, 6, (1500, 1))
-    rows[:3] = [[0.0, 0.0], [0.0, 2.5], [np.inf, 1.0]]
+    rows[:5] = [[0.0, 0.0], [0.0, 2.5], [np.inf, 1.0], [np.nan, 1.0], [1e30, -1e30]]
     ours = newton_schulz(rows, *coefficients, steps, eps)
     theirs = np.array([_zeropower_via_newtonschulz(torch.from_numpy(row[None, :].copy()), coefficients, steps, eps)
                        .double().numpy()[0] for row in rows])
