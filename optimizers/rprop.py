@@ -50,9 +50,9 @@ class Rprop(FirstOrder):
         Param("step_size_max", 50.0, "largest step size", low=0.0, scale="log", slider_low=1e-2, slider_high=100.0),
         MAXIMIZE,
     )
-    rule = (r"s_{t,i} = \begin{cases} \min(\eta^{+} s_{t-1,i},\, s_{\max}) & g_{t,i}\, g_{t-1,i} > 0 \\ "
-            r"\max(\eta^{-} s_{t-1,i},\, s_{\min}) & g_{t,i}\, g_{t-1,i} < 0 \\ s_{t-1,i} & \text{else} \end{cases},"
-            r"\quad x_{t+1} = x_t - s_t \odot \operatorname{sign}(g_t)")
+    rule = (r"\eta_{t,i} = \eta^{+} \text{ if } g_{t,i}\, g_{t-1,i} > 0 \text{; } \eta^{-} \text{ if } < 0 "
+            r"\text{; else } 1,\quad s_t = \mathrm{clip}\big(\eta_t \odot s_{t-1},\ s_{\min},\ s_{\max}\big),\quad "
+            r"x_{t+1} = x_t - s_t \odot \operatorname{sign}(g_t)")
     state_keys = ("prev", "step_size")
 
     def check(self, hyper):
