@@ -5,7 +5,7 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register
-from optimizers.common import MAXIMIZE, WEIGHT_DECAY, lr_param, negate_if
+from optimizers.common import MAXIMIZE, WEIGHT_DECAY, lr_param, negate_if, recorded_rate
 from optimizers.fast import is_set, lerp_, power
 
 __all__ = ["Adafactor"]
@@ -104,4 +104,4 @@ class Adafactor(FirstOrder):
 
     def effective_lr(self, state, lr, step):
         """``a_t / max(1, RMS(u_t)/d) / sqrt(v_t)``: the multiplier of g_t in the step (recorded while stepping)."""
-        return state["effective_rate"]
+        return recorded_rate(state["effective_rate"])

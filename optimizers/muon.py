@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
-
-from dataclasses import replace
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register
 from optimizers.bfloat16 import round_in_place
-from optimizers.common import WEIGHT_DECAY, eps_param, lr_param
+from optimizers.common import WEIGHT_DECAY, eps_param, lr_param, recorded_rate
 from optimizers.fast import lerp_
 
 __all__ = ["Muon", "newton_schulz"]
@@ -180,4 +179,4 @@ class Muon(FirstOrder):
 
     def effective_lr(self, state, lr, step):
         """``lr' |O_t| / |U_t|``: the rate applied to the (Nesterov) momentum direction, the same on both axes."""
-        return state["effective_rate"]
+        return recorded_rate(state["effective_rate"])

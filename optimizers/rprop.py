@@ -5,7 +5,7 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers.base import FirstOrder, register
-from optimizers.common import MAXIMIZE, lr_param, negate_if
+from optimizers.common import MAXIMIZE, lr_param, negate_if, recorded_rate
 
 __all__ = ["Rprop"]
 
@@ -80,10 +80,12 @@ class Rprop(FirstOrder):
         np.multiply(grad, prev, out=sign)
         np.sign(sign, out=sign)
         flipped = sign < 0
-        factor = np.where(sign > 0, h["etaplus"], np.where(flipped, h["etaminus"], np.where(sign == 0, 1.0, sign)))
+        # torch maps the sign to etaplus / etaminus / 1 (a NaN sign stays NaN: that run has diverged anyway)
+        factor = np.where(sign > 0, h["etaplus"], np.where(flipped, h["etaminus"], 1.0))
         step_size *= factor
-        np.clip(step_size, h["step_size_min"], h["step_size_max"], out=step_size)
-        grad[flipped] = 0.0
+        np.maximum(step_size, h["step_size_min"], out=step_size)      # clamp_(min, max)
+        np.minimum(step_size, h["step_size_max"], out=step_size)
+        np.copyto(grad, 0.0, where=flipped)                             # after a flip: rest, forget the sign
         np.copyto(prev, grad)
         np.sign(grad, out=sign)
         sign *= step_size                          # addcmul_(sign(g), step_size, value=-1)
@@ -91,4 +93,4 @@ class Rprop(FirstOrder):
 
     def effective_lr(self, state, lr, step):
         """The per-coordinate step size s (a length: Rprop moves each coordinate by s, whatever |g| is)."""
-        return state["step_size"]
+        return recorded_rate(state["step_size"])
