@@ -200,7 +200,7 @@ def grid(side: int, view) -> np.ndarray:
 
 def row(label, ours, peer, peer_name, target, ratio_text=None):
     ratio = ratio_text if ratio_text is not None else (f"{peer / ours:6.1f}x" if peer else "   n/a")
-    peer_text = f"{peer * 1e3:9.1f}" if peer else "      n/a"
+    peer_text = f"{peer * 1e3:10.1f}" if peer else "       n/a"
     print(f"{label:<34}{ours * 1e3:9.1f}{peer_text}  {peer_name:<20}{ratio:>8}   {target}")
 
 
@@ -214,7 +214,7 @@ def main() -> None:
     surface = landscapes.get("rosenbrock")
     print(f"optiscape engine benchmark: median of {repeats} runs; numpy {np.__version__}; "
           f"torch {torch.__version__ if torch else 'absent'} (1 thread); {os.cpu_count()} cores")
-    print(f"{'workload':<34}{'ours ms':>9}{'peer ms':>9}  {'peer':<20}{'ratio':>8}   target")
+    print(f"{'workload':<34}{'ours ms':>9}{'peer ms':>10}  {'peer':<20}{'ratio':>8}   target")
 
     # ------------------------------------------------------------ interactive
     registered = set(optimizers.names())
