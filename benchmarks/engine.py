@@ -13,7 +13,10 @@ Three workloads (the targets of the engine issue):
   (``optimizers.final_positions``), against torch.optim on one (10000, 2)
   tensor with autograd (target >= 2.5x faster), and against a bare in-place
   NumPy Adam loop written here by hand, the floor (target: within 1.5x of it);
-* large: 200 x 200 starts x 300 steps of Adam, target under 1 s.
+* large: 200 x 200 starts x 300 steps of Adam, target under 1 s;
+* the rest of torch.optim (ASGD, Rprop, Adafactor, Muon): interactive rows as above, and basin rows
+  against torch (one (N, 2) tensor where the method is elementwise, else one parameter per start,
+  timed on a subset and extrapolated; see ``BASIN_REST``).
 
 Every figure is the median of ``--repeats`` runs, ours and the peer's
 alternating so both see the same load on a shared machine; torch uses one thread. The
@@ -58,7 +61,25 @@ INTERACTIVE = {
     "adadelta": (dict(lr=1.0), lambda p: torch.optim.Adadelta(p, lr=1.0)),
     "adam": (dict(lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
     "adamw": (dict(lr=0.01), lambda p: torch.optim.AdamW(p, lr=0.01)),
+    # the rest of torch.optim (Muon takes the point as a 1 x 2 matrix, see TORCH_SHAPE)
+    "asgd": (dict(lr=1e-4), lambda p: torch.optim.ASGD(p, lr=1e-4)),
+    "rprop": (dict(lr=1e-3), lambda p: torch.optim.Rprop(p, lr=1e-3)),
+    "adafactor": (dict(lr=1e-3), lambda p: torch.optim.Adafactor(p, lr=1e-3)),
+    "muon": (dict(lr=1e-3), lambda p: torch.optim.Muon(p, lr=1e-3)),
 }
+TORCH_SHAPE = {"muon": (1, 2)}
+
+# Basin rows of the rest of torch.optim: ASGD and Rprop are elementwise, so torch steps all starts as one
+# (N, 2) tensor, as for Adam. Adafactor (RMS of each run's x) and Muon (orthogonalizes each run's 1 x 2
+# matrix) are not: one (N, 2) tensor would be one big problem, so torch gets N parameters, timed on
+# BASIN_SUBSET of them and extrapolated.
+BASIN_REST = {
+    "asgd": (dict(lr=1e-3), lambda p: torch.optim.ASGD(p, lr=1e-3), "tensor"),
+    "rprop": (dict(lr=1e-3), lambda p: torch.optim.Rprop(p, lr=1e-3), "tensor"),
+    "adafactor": (dict(lr=0.01), lambda p: torch.optim.Adafactor(p, lr=0.01), "list"),
+    "muon": (dict(lr=0.01), lambda p: torch.optim.Muon(p, lr=0.01), "list"),
+}
+BASIN_SUBSET = 100
 
 
 def median_time(fn, repeats: int) -> tuple[float, object]:
@@ -92,18 +113,32 @@ def rosenbrock_torch(xy):
     return ((1 - x) ** 2 + 100 * (y - x ** 2) ** 2).sum()
 
 
-def torch_interactive(make_optimizer, steps: int) -> np.ndarray:
+def torch_interactive(make_optimizer, steps: int, shape=(2,)) -> np.ndarray:
     """What a PyTorch user writes: one parameter tensor, autograd, the path recorded point by point."""
-    w = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(START, dtype=torch.float64).reshape(shape).requires_grad_(True)
     opt = make_optimizer([w])
-    path = [w.detach().clone()]
+    path = [w.detach().clone().reshape(2)]
     for _ in range(steps):
         opt.zero_grad()
         loss = rosenbrock_torch(w)
         loss.backward()
         opt.step()
-        path.append(w.detach().clone())
+        path.append(w.detach().clone().reshape(2))
     return torch.stack(path).numpy()
+
+
+def torch_basin_rest(make_optimizer, starts: np.ndarray, steps: int, layout: str, shape=(2,)) -> np.ndarray:
+    """torch on many starts: one (N, 2) tensor ("tensor") or one parameter per start ("list")."""
+    if layout == "tensor":
+        params = [torch.tensor(starts, dtype=torch.float64, requires_grad=True)]
+    else:
+        params = [torch.tensor(row, dtype=torch.float64).reshape(shape).requires_grad_(True) for row in starts]
+    opt = make_optimizer(params)
+    for _ in range(steps):
+        opt.zero_grad()
+        sum(rosenbrock_torch(p) for p in params).backward()
+        opt.step()
+    return np.concatenate([p.detach().numpy().reshape(-1, 2) for p in params])
 
 
 def torch_basin(starts: np.ndarray, steps: int, lr: float) -> np.ndarray:
@@ -165,7 +200,7 @@ def grid(side: int, view) -> np.ndarray:
 
 def row(label, ours, peer, peer_name, target, ratio_text=None):
     ratio = ratio_text if ratio_text is not None else (f"{peer / ours:6.1f}x" if peer else "   n/a")
-    peer_text = f"{peer * 1e3:9.1f}" if peer else "      n/a"
+    peer_text = f"{peer * 1e3:10.1f}" if peer else "       n/a"
     print(f"{label:<34}{ours * 1e3:9.1f}{peer_text}  {peer_name:<20}{ratio:>8}   {target}")
 
 
@@ -179,7 +214,7 @@ def main() -> None:
     surface = landscapes.get("rosenbrock")
     print(f"optiscape engine benchmark: median of {repeats} runs; numpy {np.__version__}; "
           f"torch {torch.__version__ if torch else 'absent'} (1 thread); {os.cpu_count()} cores")
-    print(f"{'workload':<34}{'ours ms':>9}{'peer ms':>9}  {'peer':<20}{'ratio':>8}   target")
+    print(f"{'workload':<34}{'ours ms':>9}{'peer ms':>10}  {'peer':<20}{'ratio':>8}   target")
 
     # ------------------------------------------------------------ interactive
     registered = set(optimizers.names())
@@ -193,8 +228,9 @@ def main() -> None:
         if torch is None:
             ours, path = median_time(ours_run, repeats)
         else:
+            shape = TORCH_SHAPE.get(name, (2,))
             ours, path, peer, torch_path = paired_median_times(
-                ours_run, lambda: torch_interactive(make_torch, INTERACTIVE_STEPS), repeats)
+                ours_run, lambda: torch_interactive(make_torch, INTERACTIVE_STEPS, shape), repeats)
             gap = np.max(np.abs(path - torch_path))
             if not gap <= 1e-6:
                 print(f"  warning: {name} differs from torch by {gap:.3g}")
@@ -219,6 +255,31 @@ def main() -> None:
     row(label, ours, floor, "bare NumPy floor", "<= 1.5x", ratio_text=f"{ours / floor:5.2f}x")
     ours_path, _ = median_time(lambda: optimizers.run(surface, adam, starts, BASIN_STEPS), max(1, repeats // 2))
     row(label + " +path", ours_path, None, "(full path kept)", "info")
+
+    # ------------------------------------------------------------ basin: the rest of torch.optim
+    for name, (hyper, make_torch, layout) in BASIN_REST.items():
+        if name not in registered:
+            continue
+        opt = optimizers.get(name, **hyper)
+        label = f"basin {name} {BASIN_SIDE}x{BASIN_SIDE}x{BASIN_STEPS}"
+        ours_run = lambda: optimizers.final_positions(surface, opt, starts, BASIN_STEPS)   # noqa: E731
+        if torch is None:
+            row(label, median_time(ours_run, repeats)[0], None, "(torch absent)", "info")
+            continue
+        shape = TORCH_SHAPE.get(name, (2,))
+        subset = starts if layout == "tensor" else starts[::len(starts) // BASIN_SUBSET][:BASIN_SUBSET]
+        peer_repeats = repeats if layout == "tensor" else 1
+        ours, (final, _), peer, torch_final = paired_median_times(
+            ours_run, lambda: torch_basin_rest(make_torch, subset, BASIN_STEPS, layout, shape), peer_repeats)
+        ours_subset = final if layout == "tensor" else optimizers.final_positions(surface, opt, subset, BASIN_STEPS)[0]
+        gap = np.abs(ours_subset - torch_final).max(axis=1)
+        finite = np.isfinite(torch_final).all(axis=1)
+        print(f"  {name}: agreement with torch over {finite.sum()} finite starts: median {np.median(gap[finite]):.1e}, "
+              f"{np.mean(gap[finite] <= 1e-9):.1%} within 1e-9")
+        if layout == "tensor":
+            row(label, ours, peer, "torch.optim (N,2)", "info")
+        else:
+            row(label, ours, peer * len(starts) / len(subset), f"torch, N params x{len(starts) // len(subset)}", "info")
 
     # ------------------------------------------------------------ large
     big = grid(LARGE_SIDE, view)                           # (40000, 2)

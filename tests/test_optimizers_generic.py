@@ -17,6 +17,7 @@ import landscapes
 import optimizers
 from optimizers.base import FirstOrder, optimizer_class
 from optimizer_cases import CASES, STARTS, case as case_of, first_order_cases
+from torch_reference import TORCH_SHAPE
 
 FIRST_ORDER = [name for name in optimizers.names() if issubclass(optimizer_class(name), FirstOrder)]
 CASE_NAMES = [c.name for c in first_order_cases()]
@@ -39,7 +40,8 @@ def test_schema_is_sane(name):
     assert len(names) == len(set(names))
     for param in cls.schema:
         assert param.help and "\n" not in param.help, param.name
-        assert param.validate(param.default, name) == param.default, f"default of {param.name} is invalid"
+        if param.default is not None:              # None: torch's "not given" (e.g. Adafactor's eps1)
+            assert param.validate(param.default, name) == param.default, f"default of {param.name} is invalid"
         if param.kind in ("float", "int"):
             assert param.slider_low is not None and param.slider_high is not None, param.name
             assert param.slider_low < param.slider_high, param.name
@@ -63,8 +65,9 @@ def test_schema_names_and_defaults_match_torch(name):
     signature = inspect.signature(getattr(torch.optim, cls.torch_name).__init__).parameters
     torch_args = {k: v.default for k, v in signature.items() if k not in TORCH_ONLY_ARGS}
     ours = {p.name: p.default for p in cls.schema if p.name not in record.extras}
-    if "beta1" in ours:
-        ours["betas"] = (ours.pop("beta1"), ours.pop("beta2"))
+    for torch_arg, parts in cls.torch_tuples.items():       # betas=(beta1, beta2), etas=(etaminus, etaplus), ...
+        if parts[0] in ours:
+            ours[torch_arg] = tuple(ours.pop(part) for part in parts)
     assert set(ours) == set(torch_args)
     for key, default in ours.items():
         expected = record.preset.get(key, torch_args[key])
@@ -80,14 +83,20 @@ def test_lower_bounds_match_torch_validation(name):
     torch_cls = getattr(torch.optim, cls.torch_name)
     record = case_of(name)
     checked = []
+    defaults = {p.name: p.default for p in cls.schema}
+    tuple_of = {part: (torch_arg, parts) for torch_arg, parts in cls.torch_tuples.items() for part in parts}
+    shape = TORCH_SHAPE.get(name, (2,))
     for param in cls.schema:
         if param.kind != "float" or param.name in record.extras:
             continue
         value = -0.5
-        torch_value = {"betas": (value, 0.999) if param.name == "beta1" else (0.9, value)} \
-            if param.name in ("beta1", "beta2") else {param.name: value}
+        if param.name in tuple_of:                           # betas=(-0.5, 0.999), etas=(0.5, -0.5), ...
+            torch_arg, parts = tuple_of[param.name]
+            torch_value = {torch_arg: tuple(value if part == param.name else defaults[part] for part in parts)}
+        else:
+            torch_value = {param.name: value}
         try:
-            torch_cls([torch.zeros(2, requires_grad=True)], **torch_value)
+            torch_cls([torch.zeros(shape, requires_grad=True)], **torch_value)
         except ValueError:
             checked.append(param.name)
             with pytest.raises(ValueError, match=param.name):
