@@ -166,7 +166,7 @@ class AdaBelief(FirstOrder):
                 params += grad
                 return
             np.copyto(params, params + grad, where=rectified)
-        moving = ~rectified & (step_size > 0)            # the SGD-with-momentum phase
+        moving = np.logical_and(np.logical_not(rectified), step_size > 0)   # the SGD-with-momentum phase
         if any_true(moving):
             np.multiply(exp_avg, -step_size * lr, out=grad)   # p.add_(exp_avg, alpha=-step_size * lr)
             np.copyto(params, params + grad, where=moving)

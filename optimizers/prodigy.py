@@ -18,6 +18,15 @@ from optimizers.fast import all_true, is_set, power
 __all__ = ["Prodigy"]
 
 
+def _row_sum(values: np.ndarray) -> np.ndarray:
+    """``(N, 2)`` with both columns ``values[:, 0] + values[:, 1]`` (torch's dot / sum of two elements)."""
+    total = values[:, 0] + values[:, 1]
+    out = np.empty_like(values)
+    out[:, 0] = total
+    out[:, 1] = total
+    return out
+
+
 @register
 class Prodigy(FirstOrder):
     r"""Prodigy: Adam whose step size d is estimated on the fly, as ``prodigyopt.Prodigy`` 1.1.2.
@@ -99,18 +108,20 @@ class Prodigy(FirstOrder):
         super().__init__(**hyper)
 
     def init(self, params):
-        n_runs = params.shape[0]
-        d0 = np.broadcast_to(np.asarray(self.hyper["d0"], dtype=np.float64).reshape(-1, 1), (n_runs, 1))
+        # per-run scalars (d, d_max, the numerator, the step count) are kept as (N, 2) arrays whose two
+        # columns are equal: elementwise (N, 2) arithmetic is several times faster in NumPy than an
+        # (N, 1) column broadcast against (N, 2), and "d" is recorded as it is
+        d0 = np.broadcast_to(np.asarray(self.hyper["d0"], dtype=np.float64), params.shape).copy()
         return {
-            "k": np.zeros((n_runs, 1), dtype=np.int64),   # steps taken (per run: a run may skip)
-            "d_scalar": d0.copy(),                         # (N, 1) d
-            "d_max": d0.copy(),                            # (N, 1)
-            "d_numerator": np.zeros((n_runs, 1)),          # (N, 1) r
-            "d": np.broadcast_to(d0, params.shape).copy(),   # (N, 2) d, recorded
+            "k": np.zeros(params.shape, dtype=np.int64),   # steps taken (per run: a run may skip)
+            "d": d0,                                       # (N, 2) d, recorded
+            "d_max": d0.copy(),                            # (N, 2)
+            "d_numerator": np.zeros_like(params),          # (N, 2) r
             "p0": params.copy(),                           # (N, 2) x_0
             "s": np.zeros_like(params),                    # (N, 2)
             "exp_avg": np.zeros_like(params),              # (N, 2) m
             "exp_avg_sq": np.zeros_like(params),           # (N, 2) v
+            "scratch": np.empty_like(params),
         }
 
     def update(self, params, grad, state, lr):
@@ -119,17 +130,23 @@ class Prodigy(FirstOrder):
         beta3 = h["beta3"]
         if beta3 is None:                                  # the reference's math.sqrt(beta2)
             beta3 = np.sqrt(beta2) if isinstance(beta2, np.ndarray) else math.sqrt(beta2)
-        k, d, d_max = state["k"], state["d_scalar"], state["d_max"]
+        k, d, d_max, scratch = state["k"], state["d"], state["d_max"], state["scratch"]
         if h["use_bias_correction"]:
             bias_correction = power(1 - power(beta2, k + 1), 0.5) / (1 - power(beta1, k + 1))
         else:
             bias_correction = 1
-        dlr = d * lr * bias_correction
+        dlr = d * lr
+        if h["use_bias_correction"]:
+            dlr *= bias_correction                         # d * lr * bias_correction
         d_numerator = state["d_numerator"] * beta3
         if not h["decouple"] and is_set(decay):
             grad += decay * params                         # grad.add_(p, alpha=decay)
-        weight = (d / d0) * dlr
-        delta_numerator = weight * np.sum(grad * (state["p0"] - params), axis=1, keepdims=True)
+        weight = d / d0
+        weight *= dlr                                      # (d / d0) * dlr
+        np.subtract(state["p0"], params, out=scratch)      # <g, x_0 - x> in both columns
+        scratch *= grad
+        delta_numerator = _row_sum(scratch)
+        delta_numerator *= weight
         exp_avg, exp_avg_sq, s = state["exp_avg"], state["exp_avg_sq"], state["s"]
         with_momentum = beta1 > 0                          # bool or (N, 1)
         if all_true(with_momentum):
@@ -138,44 +155,61 @@ class Prodigy(FirstOrder):
         elif np.any(with_momentum):
             np.copyto(exp_avg, exp_avg * beta1 + (d * (1 - beta1)) * grad, where=with_momentum)
         exp_avg_sq *= beta2                                # .mul_(beta2).addcmul_(g, g, value=d^2 (1 - beta2))
-        exp_avg_sq += ((d * d * (1 - beta2)) * grad) * grad
+        np.multiply(d, d, out=scratch)
+        scratch *= 1 - beta2
+        scratch *= grad
+        scratch *= grad
+        exp_avg_sq += scratch
         s *= beta3
-        s += ((d / d0) * (d if h["safeguard_warmup"] else dlr)) * grad
-        d_denom = np.abs(s).sum(axis=1, keepdims=True)     # (N, 1) |s|_1
+        np.divide(d, d0, out=scratch)
+        scratch *= d if h["safeguard_warmup"] else dlr
+        scratch *= grad
+        s += scratch
+        np.abs(s, out=scratch)
+        d_denom = _row_sum(scratch)                        # |s|_1 in both columns
         moves = d_denom != 0                               # the reference returns early otherwise
+        all_move = bool(moves.all())
+        global_numerator = d_numerator + delta_numerator
         with np.errstate(divide="ignore", invalid="ignore"):
-            global_numerator = d_numerator + delta_numerator
-            d_hat = h["d_coef"] * global_numerator / d_denom
-        d_new = np.where(d == d0, np.maximum(d, d_hat), d)
-        d_max_new = np.maximum(d_max, d_hat)
+            d_hat = h["d_coef"] * global_numerator
+            d_hat /= d_denom
+        # Python's max(a, b) / min(a, b) of the reference: b only if b > a (b < a), so a NaN never wins
+        d_max_new = np.where(d_hat > d_max, d_hat, d_max)
         growth = h["growth_rate"]
-        d_new = np.minimum(d_max_new, d_new * (math.inf if growth is None else growth))
-        if not np.all(moves):
+        if growth is None:                                 # min(d_max, d * inf) = d_max
+            d_new = d_max_new
+        else:
+            d_new = np.where(d == d0, np.where(d_hat > d, d_hat, d), d)
+            d_new *= growth
+            d_new = np.where(d_new < d_max_new, d_new, d_max_new)
+        if not all_move:
             d_new = np.where(moves, d_new, d)
             d_max_new = np.where(moves, d_max_new, d_max)
             global_numerator = np.where(moves, global_numerator, state["d_numerator"])
-        state["d_numerator"], state["d_scalar"], state["d_max"] = global_numerator, d_new, d_max_new
-        np.copyto(state["d"], d_new)                       # (N, 1) -> (N, 2)
+        state["d_numerator"], state["d_max"] = global_numerator, d_max_new
+        np.copyto(d, d_new)
         k += moves
         denom = np.sqrt(exp_avg_sq)                        # exp_avg_sq.sqrt().add_(d * eps)
-        denom += d_new * h["eps"]
-        stepped = params.copy() if not np.all(moves) else params
+        np.multiply(d, h["eps"], out=scratch)
+        denom += scratch
+        stepped = params if all_move else params.copy()
         if h["decouple"] and is_set(decay):
             stepped += (-decay * dlr) * stepped            # p.add_(p, alpha=-decay * dlr)
+        np.negative(dlr, out=dlr)
         if all_true(with_momentum):
-            direction = (-dlr) * exp_avg                   # addcdiv_(exp_avg, denom, value=-dlr)
+            direction = np.multiply(dlr, exp_avg, out=scratch)   # addcdiv_(exp_avg, denom, value=-dlr)
         else:
-            direction = np.where(with_momentum, (-dlr) * exp_avg, (-dlr * d_new) * grad)
+            direction = np.where(with_momentum, dlr * exp_avg, (dlr * d) * grad)
         direction /= denom
         stepped += direction
-        if stepped is not params:
+        if not all_move:
             np.copyto(params, stepped, where=moves)
 
     def effective_lr(self, state, lr, step):
         """``d_k lr bc_k / (sqrt(v) + d_{k+1} eps)``, the per-axis rate applied to m (d_k: the d before the step)."""
         h = self.hyper
         d = state["d"]
-        before = np.concatenate([d[:1], d[:-1]]) if d.ndim == 3 else d
+        before = np.concatenate([d[:1], d[:-1]]) if d.ndim == 3 else d   # d_k: the d before step k+1
         with np.errstate(all="ignore"):
             if h["use_bias_correction"]:
                 bias_correction = (1 - h["beta2"] ** step) ** 0.5 / (1 - h["beta1"] ** step)

@@ -31,13 +31,21 @@ def ascent_offset(params: np.ndarray, grad: np.ndarray, rho, adaptive: bool, per
     rounding, not to float32's.
     """
     weighted = grad * np.abs(params) if adaptive else grad
-    norm = np.sqrt(np.sum(weighted * weighted, axis=1, keepdims=True))      # (N, 1) float64, as torch's norm
+    norm = np.sqrt(weighted[:, 0] * weighted[:, 0] + weighted[:, 1] * weighted[:, 1])   # (N,) float64, torch's norm
     norm32 = norm.astype(np.float32)
-    norm32 = np.sqrt(norm32 * norm32) + np.asarray(perturb_eps).astype(np.float32)   # .square_().sum().sqrt_().add_()
+    norm32 = np.sqrt(norm32 * norm32) + _float32_rows(perturb_eps)   # .float().square_().sum().sqrt_().add_(eps)
     with np.errstate(divide="ignore"):
-        scale = (np.float32(1.0) / norm32) * np.asarray(rho).astype(np.float32)   # rho / t = t.reciprocal() * rho
+        scale = (np.float32(1.0) / norm32) * _float32_rows(rho)     # rho / t = t.reciprocal() * rho
     scale = scale.astype(np.float64)
-    return (params * params * grad if adaptive else grad) * scale
+    offset = params * params * grad if adaptive else grad.copy()
+    offset[:, 0] *= scale                                 # column by column: faster than an (N, 1) broadcast
+    offset[:, 1] *= scale
+    return offset
+
+
+def _float32_rows(value):
+    """A hyperparameter (float or per-run ``(N, 1)`` column) as float32, per row ``(N,)``."""
+    return np.asarray(value, dtype=np.float64).reshape(-1).astype(np.float32)
 
 
 @register
