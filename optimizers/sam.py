@@ -61,8 +61,9 @@ class SAM(SGD):
         x_{t+1} = SGD step from x_t with gradient grad f(probe)  (momentum, dampening,
                   weight_decay, nesterov, maximize: torch.optim.SGD's, see ``sgd``)
 
-    SAM prefers flat minima: the gradient at the probe is larger in a sharp
-    basin, so sharp minima push the run out while flat ones keep it. With
+    SAM looks for points whose whole neighbourhood has low loss (Foret et al.
+    2021): each descent uses the gradient at the worst point of the ball of
+    radius rho, found by one linearized ascent step. With
     ``adaptive`` (ASAM, Kwon et al. 2021) the ball is scaled per coordinate by
     |x|: e_t = rho x_t^2 g_t / (|x_t g_t| + perturb_eps).
 

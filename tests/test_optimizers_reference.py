@@ -190,26 +190,30 @@ def test_every_beyond_torch_optimizer_has_a_reference_record():
 
 
 # ------------------------------------------------------------- what the app draws, and reference quirks
-def test_schedule_free_records_x_y_z_and_x_is_the_average_of_z():
-    """With the defaults (r = 0, no warm-up) c_{k+1} = 1/(k+1): x_k is the plain mean of z_1..z_k,
+@pytest.mark.parametrize("lr, momentum", [(0.003, 0.9), (0.01, 0.9), (0.01, 0.5), (0.03, 0.3)])
+def test_schedule_free_records_x_y_z_and_x_is_the_average_of_z(lr, momentum):
+    """With r = 0 and no warm-up, c_{k+1} = 1/(k+1): x_k is the plain mean of z_1..z_k,
     and y = (1 - beta) z + beta x."""
     surface = SURFACE_OBJECTS["ill_conditioned"]
-    trajectory = optimizers.simulate(surface, optimizers.get("sgd_schedulefree", lr=0.01), STARTS["ill_conditioned"], 60)
+    trajectory = optimizers.simulate(surface, optimizers.get("sgd_schedulefree", lr=lr, momentum=momentum),
+                                     STARTS["ill_conditioned"], 60)
     x, y, z = (trajectory.state[key] for key in ("x", "y", "z"))
     assert np.array_equal(x, trajectory.path)
     mean = np.cumsum(z[1:], axis=0) / np.arange(1, 61)[:, None, None]   # c_1 = 1: x_1 = z_1
     np.testing.assert_allclose(x[1:], mean, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(y, 0.1 * z + 0.9 * x, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(y, (1 - momentum) * z + momentum * x, rtol=1e-9, atol=1e-12)
     assert not np.allclose(x[1:], z[1:])                    # three different sequences
     np.testing.assert_array_equal(trajectory.evals[-1], 60)  # one gradient per step, at y
 
 
-def test_prodigy_records_d_growing_from_d0():
-    trajectory = optimizers.simulate(SURFACE_OBJECTS["rosenbrock"], optimizers.get("prodigy"), STARTS["rosenbrock"], 100)
+@pytest.mark.parametrize("surface", ["rosenbrock", "ill_conditioned"])
+@pytest.mark.parametrize("d0", [1e-7, 1e-6, 1e-5])
+def test_prodigy_records_d_growing_from_d0(surface, d0):
+    trajectory = optimizers.simulate(SURFACE_OBJECTS[surface], optimizers.get("prodigy", d0=d0), STARTS[surface], 100)
     d = trajectory.state["d"]                                # (T+1, N, 2), both columns d
-    assert np.all(d[0] == 1e-6) and np.array_equal(d[..., 0], d[..., 1])
+    assert np.all(d[0] == d0) and np.array_equal(d[..., 0], d[..., 1])
     assert np.all(np.diff(d[..., 0], axis=0) >= 0)           # d never decreases
-    assert np.all(d[-1, :, 0] > 1e-3)                        # and grows by orders of magnitude
+    assert np.all(d[-1, :, 0] > 1e3 * d0)                    # and grows by orders of magnitude
 
 
 def test_prodigy_a_run_with_zero_gradients_takes_no_step_like_the_reference():
@@ -225,10 +229,11 @@ def test_prodigy_a_run_with_zero_gradients_takes_no_step_like_the_reference():
         assert_paths_close(ours.state["d"][:, row], theirs["d"])
 
 
-def test_sam_counts_two_gradients_a_step_and_records_the_probe():
-    surface = SURFACE_OBJECTS["rosenbrock"]
-    rho = 0.05
-    trajectory = optimizers.simulate(surface, optimizers.get("sam", rho=rho), STARTS["rosenbrock"], 40)
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("rho", [0.01, 0.05, 0.2])
+def test_sam_counts_two_gradients_a_step_and_records_the_probe(surface, rho):
+    surface = SURFACE_OBJECTS[surface]
+    trajectory = optimizers.simulate(surface, optimizers.get("sam", rho=rho, lr=1e-4), STARTS[surface.name], 40)
     assert np.array_equal(trajectory.evals[:, 0], 2 * np.arange(41))
     offset = trajectory.state["probe"][1:] - trajectory.path[:-1]          # (T, N, 2) the ascent of each step
     np.testing.assert_allclose(np.linalg.norm(offset, axis=-1), rho, rtol=1e-6)   # on the sphere of radius rho
