@@ -20,10 +20,9 @@ __all__ = ["Prodigy"]
 
 def _row_sum(values: np.ndarray) -> np.ndarray:
     """``(N, 2)`` with both columns ``values[:, 0] + values[:, 1]`` (torch's dot / sum of two elements)."""
-    total = values[:, 0] + values[:, 1]
     out = np.empty_like(values)
-    out[:, 0] = total
-    out[:, 1] = total
+    np.add(values[:, 0], values[:, 1], out=out[:, 0])
+    out[:, 1] = out[:, 0]
     return out
 
 
@@ -168,7 +167,7 @@ class Prodigy(FirstOrder):
         np.abs(s, out=scratch)
         d_denom = _row_sum(scratch)                        # |s|_1 in both columns
         moves = d_denom != 0                               # the reference returns early otherwise
-        all_move = bool(moves.all())
+        all_move = bool(moves.all())                       # (one reduction; the common case)
         global_numerator = d_numerator + delta_numerator
         with np.errstate(divide="ignore", invalid="ignore"):
             d_hat = h["d_coef"] * global_numerator
@@ -188,7 +187,8 @@ class Prodigy(FirstOrder):
             global_numerator = np.where(moves, global_numerator, state["d_numerator"])
         state["d_numerator"], state["d_max"] = global_numerator, d_max_new
         np.copyto(d, d_new)
-        k += moves
+        if h["use_bias_correction"]:                      # k is read by the bias correction only
+            k += moves
         denom = np.sqrt(exp_avg_sq)                        # exp_avg_sq.sqrt().add_(d * eps)
         np.multiply(d, h["eps"], out=scratch)
         denom += scratch
