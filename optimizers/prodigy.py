@@ -169,9 +169,8 @@ class Prodigy(FirstOrder):
         moves = d_denom != 0                               # the reference returns early otherwise
         all_move = bool(moves.all())                       # (one reduction; the common case)
         global_numerator = d_numerator + delta_numerator
-        with np.errstate(divide="ignore", invalid="ignore"):
-            d_hat = h["d_coef"] * global_numerator
-            d_hat /= d_denom
+        d_hat = h["d_coef"] * global_numerator             # 0/0 only where a run does not move (the loop
+        d_hat /= d_denom                                   # runs under np.errstate(all="ignore"))
         # Python's max(a, b) / min(a, b) of the reference: b only if b > a (b < a), so a NaN never wins
         d_max_new = np.where(d_hat > d_max, d_hat, d_max)
         growth = h["growth_rate"]
