@@ -187,5 +187,5 @@ class AdaBelief(FirstOrder):
             size = np.sqrt(np.maximum((1 - beta2_t) * (n_sma - 4) / (n_sma_max - 4) * (n_sma - 2) / n_sma
                                       * n_sma_max / (n_sma_max - 2), 0.0)) / correction1
             adaptive = lr * size / (np.sqrt(state["exp_avg_var"]) + eps)
-            sgd = lr / correction1 * (1.0 if h["degenerated_to_sgd"] else 0.0) + 0 * state["exp_avg_var"]
+            sgd = lr / correction1 * (1.0 if h["degenerated_to_sgd"] else 0.0)     # broadcast by np.where
             return np.where(n_sma >= 5, adaptive, sgd)

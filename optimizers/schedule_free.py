@@ -66,7 +66,6 @@ def _average_weight(state: dict, hyper: dict, lr):
 class _ScheduleFree(FirstOrder):
     """Shared stepping: the gradient is taken at y (``state['y']``); ``params`` holds x, the model."""
 
-
     def init(self, params):
         return {
             "k": 0, "lr_max": -1.0, "weight_sum": 0.0,
