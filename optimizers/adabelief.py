@@ -79,8 +79,8 @@ class AdaBelief(FirstOrder):
 
     Follows the reference where it differs from the paper:
 
-    * eps is added to s *in place* every step (the paper's algorithm has the
-      same + eps in s_t) and once more outside the square root;
+    * eps is added to s *in place* every step (so it accumulates in s, decayed
+      by beta2) and once more outside the square root;
     * with ``amsgrad``, the running maximum of s is used only by the
       unrectified update: the rectified update (rho_t >= 5) divides by
       sqrt(s_t) itself, as in the reference;

@@ -53,8 +53,9 @@ class Prodigy(FirstOrder):
     d (the reference's d is shared by all parameters of a model). The recorded
     state ``d`` is d_{k+1} after each step, the same number in both columns.
 
-    Follows the reference where it differs from the paper: the numerator and
-    s are scaled by d_k / d0 (to keep them away from underflow); the first
+    Follows the reference's arithmetic: the numerator and s are scaled by
+    d_k / d0 rather than d_k (its comment: "to avoid getting values that are
+    too small"; the factor cancels in d_hat), and without a (1 - beta3) factor; the first
     update takes d = max(d0, d_hat) only while d still equals d0; a run whose
     gradient has been exactly 0 at every step so far (|s|_1 = 0) takes no step
     at all, as the reference returns early. Not exposed: ``fsdp_in_use``

@@ -121,10 +121,10 @@ class SGDScheduleFree(_ScheduleFree):
     linearly, (k+1)/warmup_steps. No schedule is needed; one given here scales
     lr like the reference's group lr.
 
-    Differences from the paper: the reference computes weight decay at y and
-    adds it to the gradient (so it moves z and y), as here; the paper's
-    pseudo-code decays at y too. Momentum must lie in (0, 1) (the reference's
-    check; eval() divides by it).
+    Weight decay, as in this class of the reference: evaluated at y and added
+    to the gradient, so it moves both z and y (the package's
+    ``SGDScheduleFreeReference`` variant is not the one followed). Momentum
+    must lie in (0, 1) (the reference's check; eval() divides by it).
     """
 
     name = "sgd_schedulefree"
@@ -160,10 +160,11 @@ class AdamWScheduleFree(_ScheduleFree):
         u       = g / (sqrt(v_{k+1} / (1 - beta2^{k+1})) + eps)  (+ weight_decay * y_k, AdamW-style at y)
         z_{k+1} = z_k - lr * u,   x_{k+1} = (1 - c_{k+1}) x_k + c_{k+1} z_{k+1},   y = (1 - beta1) z + beta1 x
 
-    Differences from the paper: as the reference, the decay is added to the
-    normalized gradient at y (so it is scaled by lr, not by lr * the Adam
-    denominator), and there is no bias correction of a first moment (there is
-    none). ``warmup_steps`` ramps lr linearly; the averaging weight
+    As the reference's main class (not its ``AdamWScheduleFreeReference``
+    variant, which decays z directly): the decay is evaluated at y and added
+    to the gradient *after* Adam's normalization, so it is scaled by lr alone.
+    There is no first moment: x's average plays its part. ``warmup_steps``
+    ramps lr linearly; the averaging weight
     c_{k+1} = w_k / sum w_i uses w_k = (k+1)^r lr_max^weight_lr_power.
     beta1 must lie in (0, 1): the reference does not check it, but its eval()
     divides by it.
