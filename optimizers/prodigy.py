@@ -55,8 +55,7 @@ class Prodigy(FirstOrder):
 
     Follows the reference's arithmetic: the numerator and s are scaled by
     d_k / d0 rather than d_k (its comment: "to avoid getting values that are
-    too small"; the factor cancels in d_hat), and without a (1 - beta3) factor; the first
-    update takes d = max(d0, d_hat) only while d still equals d0; a run whose
+    too small"; the factor cancels in d_hat); the first update takes d = max(d0, d_hat) only while d still equals d0; a run whose
     gradient has been exactly 0 at every step so far (|s|_1 = 0) takes no step
     at all, as the reference returns early. Not exposed: ``fsdp_in_use``
     (distributed training) and ``slice_p`` (estimating d from every p-th
