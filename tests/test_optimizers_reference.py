@@ -277,3 +277,18 @@ def test_growth_rate_and_beta3_accept_the_references_spellings():
     assert optimizers.get("prodigy", growth_rate=math.inf).hyper["growth_rate"] is None
     assert optimizers.get("prodigy", growth_rate=None, beta3=None).hyper["beta3"] is None
     assert optimizers.get("prodigy", growth_rate=1.5).hyper["growth_rate"] == 1.5
+
+
+@pytest.mark.parametrize("case", REFERENCE_CASES, ids=str)
+def test_noisy_batch_equals_separate_runs_bit_for_bit(case):
+    """Gradient noise is a function of (seed, evaluation count): SAM's two evaluations a step and
+    Schedule-Free's gradient at y draw the same noise alone as in a batch."""
+    surface = SURFACE_OBJECTS["ill_conditioned"]
+    starts = np.array([[-8.0, 1.5], [3.0, -2.0], [0.5, 0.5]])
+    hyper = case.hypers[0]
+    batch = optimizers.run(surface, optimizers.get(case.name, **hyper), starts, 60, noise=0.5, seed=[4, 5, 6])
+    for row, seed in enumerate([4, 5, 6]):
+        alone = optimizers.run(surface, optimizers.get(case.name, **hyper), starts[row], 60, noise=0.5, seed=seed)
+        assert np.array_equal(batch[:, row], alone)
+    clean = optimizers.run(surface, optimizers.get(case.name, **hyper), starts, 60)
+    assert not np.array_equal(batch, clean)
