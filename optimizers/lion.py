@@ -5,6 +5,8 @@ operation by operation; tested against it in tests/test_optimizers_reference.py.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from landscapes.schema import Param
@@ -52,8 +54,8 @@ class Lion(FirstOrder):
     torch_name = None
     reference = "lion-pytorch 0.2.5: lion_pytorch.Lion"
     schema = (
-        Param("lr", 1e-4, "learning rate: every coordinate moves by exactly lr per step (times the schedule)",
-              low=0.0, low_open=True, scale="log", slider_low=1e-5, slider_high=1.0),
+        replace(lr_param(1e-4, "learning rate: every coordinate moves by exactly lr per step (times the schedule)"),
+                low_open=True, slider_high=1.0),                       # the reference asserts lr > 0
         _lion_beta(0, 0.9, "interpolation: the step's sign is taken of beta1 m + (1 - beta1) g"),
         _lion_beta(1, 0.99, "decay rate of the momentum m"),
         WEIGHT_DECAY,

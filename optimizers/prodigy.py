@@ -7,6 +7,7 @@ tests/test_optimizers_reference.py.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -69,8 +70,8 @@ class Prodigy(FirstOrder):
     torch_name = None
     reference = "prodigyopt 1.1.2: prodigyopt.Prodigy"
     schema = (
-        Param("lr", 1.0, "multiplies the estimated step size d (leave at 1 unless unstable)", low=0.0,
-              low_open=True, scale="log", slider_low=1e-2, slider_high=10.0),
+        replace(lr_param(1.0, "multiplies the estimated step size d (leave at 1 unless unstable)"),
+                low_open=True, slider_low=1e-2),                       # the reference checks 0 < lr
         BETA1,
         BETA2,
         Param("beta3", None, "decay of the estimate's running sums (None: sqrt(beta2))", low=0.0, high=1.0,
