@@ -18,9 +18,13 @@ import optimizers
 from optimizers.base import FirstOrder, optimizer_class
 from optimizer_cases import CASES, STARTS, case as case_of, first_order_cases
 from torch_reference import TORCH_SHAPE
+from reference_cases import NOT_ADAPTIVE, REFERENCE_CASES, reference_case
 
 FIRST_ORDER = [name for name in optimizers.names() if issubclass(optimizer_class(name), FirstOrder)]
-CASE_NAMES = [c.name for c in first_order_cases()]
+CASE_NAMES = [c.name for c in first_order_cases()] + [c.name for c in REFERENCE_CASES]
+# optimizers beyond torch (tests/reference_cases.py) skip the torch-signature tests; their own are in
+# tests/test_optimizers_reference.py
+WITH_TORCH = [name for name in FIRST_ORDER if optimizer_class(name).torch_name is not None]
 TORCH_ONLY_ARGS = {"self", "params", "foreach", "differentiable", "fused", "capturable"}
 ROSENBROCK = landscapes.get("rosenbrock")
 
@@ -57,7 +61,7 @@ def test_schema_is_sane(name):
         assert cls().init(np.zeros((3, 2)))[key].shape == (3, 2), key
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
+@pytest.mark.parametrize("name", WITH_TORCH)
 def test_schema_names_and_defaults_match_torch(name):
     cls = optimizer_class(name)
     record = case_of(name)
@@ -74,7 +78,7 @@ def test_schema_names_and_defaults_match_torch(name):
         assert default == expected and type(default) in (type(expected), float, tuple), (key, default, expected)
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
+@pytest.mark.parametrize("name", WITH_TORCH)
 def test_lower_bounds_match_torch_validation(name):
     """A negative value torch's constructor rejects, ours rejects too, naming the parameter.
 
@@ -106,7 +110,7 @@ def test_lower_bounds_match_torch_validation(name):
 
 # ------------------------------------------------------------------ errors
 ERROR_PARAMS = [pytest.param(c.name, hyper, word, id=f"{c.name}-{word}-{i}")
-                for c in first_order_cases() for i, (hyper, word) in enumerate(c.errors)]
+                for c in first_order_cases() + REFERENCE_CASES for i, (hyper, word) in enumerate(c.errors)]
 
 
 @pytest.mark.parametrize("name, hyper, word", ERROR_PARAMS)
@@ -142,7 +146,9 @@ def _assert_batch_equals_separate(name: str, starts: np.ndarray, steps: int, **h
 
 @pytest.mark.parametrize("name", FIRST_ORDER)
 def test_batch_of_starts_equals_separate_runs(name):
-    hypers = [{}] + [h for h in case_of(name).torch_hypers if len(h) > 1][:2]
+    record_hypers = reference_case(name).hypers if optimizer_class(name).torch_name is None \
+        else case_of(name).torch_hypers
+    hypers = [{}] + [h for h in record_hypers if len(h) > 1][:2]
     for hyper in hypers:
         _assert_batch_equals_separate(name, _starts(5, 0), 100, **hyper)
 
@@ -212,7 +218,7 @@ def test_adam_without_bias_correction_is_the_lectures_almost_adam(surface_name, 
 
 
 # ------------------------------------------------------------------ effective lr
-ADAPTIVE = [name for name in FIRST_ORDER if name not in ("sgd", "momentum", "nesterov")]
+ADAPTIVE = [name for name in FIRST_ORDER if name not in ("sgd", "momentum", "nesterov") + NOT_ADAPTIVE]
 
 
 @pytest.mark.parametrize("name", ADAPTIVE)
