@@ -273,7 +273,9 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
 
     params = starts.copy()                                   # (N, 2)
     state = optimizer.init(params)
-    rates = schedule.values(optimizer.lr, steps)             # (T,) or (T, N, 1)
+    # a schedule that follows each run's loss (ReduceLROnPlateau) fills its (T, N, 1) rates step by step
+    tracker = schedule.tracker(optimizer.lr, n_runs, steps) if getattr(schedule, "reacts_to_loss", False) else None
+    rates = tracker.rates if tracker else schedule.values(optimizer.lr, steps)   # (T,) or (T, N, 1)
     # Python floats index faster than NumPy scalars and hold the same doubles.
     step_rates = rates.tolist() if rates.ndim == 1 else rates
     path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
@@ -308,6 +310,8 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
             optimizer.step(params, state, objective, step_rates[t], active)
             if frozen_rows is not None:
                 params[frozen_rows] = frozen_values
+            if tracker is not None:
+                tracker.observe(t, landscape.value(params))
             if keep_path:
                 path[t + 1] = params
             if record:

@@ -23,6 +23,8 @@ def ids_by_name(component, kind: str) -> dict:
 def expected_types(param, kind: str) -> set:
     if param.kind in ("bool", "choice"):
         return {kind + "-option"}
+    if param.kind == "text":                  # a text box and its error line (a formula, MultiStepLR's milestones)
+        return {kind + "-text", kind + "-text-error"}
     return {kind, kind + "-slider"}
 
 
