@@ -136,7 +136,8 @@ def objective_values(trajectory, objective: str, tol: float, measure: str = "los
     else:
         with np.errstate(all="ignore"):
             logs = np.log10(np.maximum(gap, LOG_GAP_FLOOR))
-            value = logs.mean(axis=0)
+            # one contiguous row per run: the same (pairwise) summation as for one run alone
+            value = np.ascontiguousarray(logs.T).mean(axis=1)
         value = np.where(diverged | ~np.isfinite(value), np.inf, value)
     return {"value": value, "settled_at": conv.settled_at, "final_gap": final_gap,
             "diverged_at": conv.diverged_at, "measure": measure}
