@@ -15,6 +15,7 @@ from optimizers.runspec import DeadlineExceeded, RunSpec
 VALLEY = landscapes.get("ill_conditioned")
 BOWL = landscapes.get("quadratic_bowl")
 FIRST_ORDER = [n for n in optimizers.names() if issubclass(optimizer_class(n), FirstOrder)]
+SECOND_ORDER = [n for n in optimizers.names() if n not in FIRST_ORDER]            # lbfgs, newton: they work too
 
 
 def _separate(surface, spec: RunSpec, seed: int, steps: int):
@@ -74,8 +75,8 @@ def test_histogram_counts_every_point():
         cloud.histogram(0)
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
-def test_every_first_order_optimizer(name):
+@pytest.mark.parametrize("name", FIRST_ORDER + SECOND_ORDER)
+def test_every_registered_optimizer(name):
     spec = RunSpec(name, start=(0.8, -0.6), noise=0.2, seed=1)
     cloud = seed_cloud(BOWL, spec, 30, 6)
     np.testing.assert_array_equal(cloud.path[:, 4], _separate(BOWL, spec, 5, 30).path[:, 0])

@@ -8,7 +8,7 @@ import pytest
 
 import landscapes
 import optimizers
-from optimizers import runspec as runspec_module, tuning
+from optimizers import runspec as runspec_module, schedules, tuning
 from optimizers.base import FirstOrder, optimizer_class
 from optimizers.runspec import DeadlineExceeded, RunSpec
 from optimizers.tuning import candidate_grid, robustness, tune
@@ -16,6 +16,7 @@ from optimizers.tuning import candidate_grid, robustness, tune
 VALLEY = landscapes.get("ill_conditioned")          # kappa = 50: SGD is stable for lr < 2/kappa = 0.04
 BOWL = landscapes.get("quadratic_bowl")
 FIRST_ORDER = [n for n in optimizers.names() if issubclass(optimizer_class(n), FirstOrder)]
+SECOND_ORDER = [n for n in optimizers.names() if n not in FIRST_ORDER]            # lbfgs, newton: they work too
 
 
 def _brute_force_value(surface, spec: RunSpec, values: dict, steps: int, objective: str, tol: float) -> float:
@@ -54,6 +55,18 @@ def test_tuned_is_best_and_equals_brute_force(objective):
         as_set = _brute_force_value(VALLEY, res.spec, {}, steps, objective, tol)
         assert res.as_set_value == as_set
         assert res.improved == (res.best_value < as_set)
+
+
+@pytest.mark.parametrize("schedule", [schedules.get("step", step_size=40, gamma=0.5),
+                                      schedules.get("plateau", patience=3, factor=0.5)])
+def test_tuning_with_a_schedule_equals_separate_runs(schedule):
+    spec = RunSpec("momentum", {"lr": 0.01}, schedule=schedule)
+    res = tune(VALLEY, spec, 120, objective="final_gap", lr_points=5, second_points=2).results[0]
+    grid = candidate_grid(spec, 5, 2)
+    brute = [_brute_force_value(VALLEY, spec, {k: float(v[i]) for k, v in grid.items()}, 120, "final_gap", 1e-3)
+             for i in range(10)]
+    np.testing.assert_array_equal(res.candidates["value"], brute)
+    assert res.best_value == min(brute)
 
 
 def test_grid_rule():
@@ -130,8 +143,8 @@ def test_bad_specs():
         tune(VALLEY, [], 10)
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
-def test_every_first_order_optimizer_tunes(name):
+@pytest.mark.parametrize("name", FIRST_ORDER + SECOND_ORDER)
+def test_every_registered_optimizer_tunes(name):
     spec = RunSpec(name, start=(0.8, -0.6), noise=0.1, seed=2)
     res = tune(BOWL, spec, 40, objective="final_gap", lr_points=3, second_points=2).results[0]
     table = res.candidates
