@@ -58,7 +58,7 @@ OBJECTIVES = {
 SECOND_PARAMS = ("momentum", "beta1")      # the second axis, first match in the schema
 MAX_CANDIDATES = 256
 DEFAULT_TUNE_BUDGET = 2_000_000           # run-steps: 8 runs x 65 rows x 500 steps = 260,000 fits 7 times over
-DEFAULT_ROBUSTNESS_BUDGET = 500_000
+DEFAULT_ROBUSTNESS_BUDGET = 1_000_000     # run-steps: 5 rates x 25 starts x 5000 steps = 625,000 fits
 LOG_GAP_FLOOR = 1e-16
 
 
@@ -181,6 +181,16 @@ class TuneResult:
         """Whether the tuned values beat the values as set on the objective."""
         return self.best_value is not None and self.best_value < self.as_set_value
 
+    def describe(self) -> str:
+        """One line for a results table, e.g. ``"tuned lr=0.0398 momentum=0.5: settled at step 58
+        (as set lr=0.01 momentum=0.9: step 107)"``, or the message when there is no best."""
+        as_set = " ".join(f"{k}={v:.3g}" for k, v in self.as_set.items())
+        if self.best is None:
+            return f"{self.message} (as set {as_set}: {_shown(self.objective, self.as_set_value)})"
+        tuned = " ".join(f"{k}={v:.3g}" for k, v in self.best.items())
+        return f"tuned {tuned}: {_shown(self.objective, self.best_value)} (as set {as_set}: " \
+               f"{_shown(self.objective, self.as_set_value)})"
+
     def tuned_spec(self) -> RunSpec:
         """The spec with the tuned values (the spec itself when there is no best)."""
         if self.best is None:
@@ -200,6 +210,14 @@ class TuneResult:
         return pd.DataFrame(self.candidates)
 
 
+def _shown(objective: str, value: float) -> str:
+    if objective == "settled":
+        return "never settles" if not np.isfinite(value) else f"settled at step {int(value)}"
+    if not np.isfinite(value):
+        return "diverged"
+    return f"final gap {value:.3g}" if objective == "final_gap" else f"mean log10 gap {value:.3g}"
+
+
 @dataclass
 class Tuning:
     """The tuning of several runs: ``results`` in the order given, and the work declared."""
@@ -210,6 +228,13 @@ class Tuning:
     steps: int
     work: int
     budget: int
+
+    @property
+    def statement(self) -> str:
+        """What was minimized, as the page states it, e.g. ``"objective: steps until the loss gap
+        stays within tol (tol 0.001), 500 steps per candidate, 260,000 of 2,000,000 run-steps"``."""
+        return (f"objective: {OBJECTIVES[self.objective]} (tol {self.tol:g}), {self.steps} steps per candidate, "
+                f"{self.work:,} of {self.budget:,} run-steps")
 
 
 def tune(landscape, specs: RunSpec | Sequence[RunSpec], steps: int, *, objective: str = "settled",

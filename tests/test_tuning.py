@@ -79,6 +79,18 @@ def test_grid_rule():
     assert set(candidate_grid(RunSpec("adagrad"), 4, 3)) == {"lr"}
 
 
+def test_result_states_objective_and_values():
+    tuning = tune(VALLEY, [RunSpec("momentum", {"lr": 0.01}), RunSpec("sgd", {"lr": 0.01})], 6, lr_points=4,
+                  second_points=2)
+    assert tuning.statement == ("objective: steps until the loss gap stays within tol (tol 0.001), "
+                                "6 steps per candidate, 84 of 2,000,000 run-steps")
+    assert tuning.work == (9 + 5) * 6
+    assert tuning.results[1].describe() == "no candidate settles within 0.001 in 6 steps (as set lr=0.01: never settles)"
+    res = tune(VALLEY, RunSpec("momentum", {"lr": 0.01}), 300, lr_points=8, second_points=2).results[0]
+    assert res.describe().startswith(f"tuned lr={res.best['lr']:.3g} momentum={res.best['momentum']:.3g}: "
+                                     f"settled at step {int(res.best_value)} (as set lr=0.01 momentum=0.9: ")
+
+
 def test_tuned_spec_reproduces_best():
     res = tune(VALLEY, RunSpec("adam", {"betas": (0.9, 0.99)}), 100, lr_points=5, second_points=2).results[0]
     tuned = res.tuned_spec()
