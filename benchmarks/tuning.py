@@ -81,10 +81,9 @@ def main() -> None:
     rob_s = median_seconds(lambda: [robustness(surface, spec, STEPS) for spec in RUNS], args.repeats)
     row(f"robustness: 8 runs x 5 lr x 25 starts x {STEPS}", rob_s, "-", None, "")
     result = tune(surface, RUNS, STEPS)
+    print(result.statement)
     for res in result.results:
-        print(f"  {res.spec.optimizer:<10} as set {res.as_set_value:>6g} steps  tuned {res.best_value} "
-              f"steps at {res.best}" if res.best else f"  {res.spec.optimizer:<10} {res.message}")
-
+        print(f"  {res.spec.optimizer:<10} {res.describe()}")
 
 if __name__ == "__main__":
     try:

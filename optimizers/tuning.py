@@ -23,7 +23,8 @@ The objective (lower is better), on the gap of :meth:`optimizers.loop.Trajectory
 * ``"auc"``: the area under the log loss-gap curve per step,
   ``(1 / (T + 1)) * sum_t log10(max(gap_t, 1e-16))``; a diverged run scores ``inf``.
 
-Ties are broken by the final gap, then by grid order (smaller lr first). When no
+With gradient noise every candidate uses the run's seed (common random numbers: candidates
+differ only by their values). Ties are broken by the final gap, then by grid order (smaller lr first). When no
 candidate reaches the objective (none settles; every one diverged) the result has
 no best and says why in ``message``.
 
@@ -181,6 +182,14 @@ class TuneResult:
         """Whether the tuned values beat the values as set on the objective."""
         return self.best_value is not None and self.best_value < self.as_set_value
 
+    @property
+    def lr_at_grid_edge(self) -> bool:
+        """Whether the tuned lr is the grid's smallest or largest (a wider range might do better)."""
+        if self.best is None:
+            return False
+        lrs = self.candidates["lr"]
+        return self.best["lr"] in (float(lrs.min()), float(lrs.max()))
+
     def describe(self) -> str:
         """One line for a results table, e.g. ``"tuned lr=0.0398 momentum=0.5: settled at step 58
         (as set lr=0.01 momentum=0.9: step 107)"``, or the message when there is no best."""
@@ -188,8 +197,9 @@ class TuneResult:
         if self.best is None:
             return f"{self.message} (as set {as_set}: {_shown(self.objective, self.as_set_value)})"
         tuned = " ".join(f"{k}={v:.3g}" for k, v in self.best.items())
+        edge = ", lr at the grid's edge" if self.lr_at_grid_edge else ""
         return f"tuned {tuned}: {_shown(self.objective, self.best_value)} (as set {as_set}: " \
-               f"{_shown(self.objective, self.as_set_value)})"
+               f"{_shown(self.objective, self.as_set_value)}{edge})"
 
     def tuned_spec(self) -> RunSpec:
         """The spec with the tuned values (the spec itself when there is no best)."""
@@ -253,8 +263,8 @@ def tune(landscape, specs: RunSpec | Sequence[RunSpec], steps: int, *, objective
     steps = _whole("steps", steps, 1, 100_000)
     grids = [candidate_grid(spec, lr_points, second_points) for spec in specs]
     rows = [len(grid["lr"]) + 1 for grid in grids]
-    check_budget(sum(rows) * steps, budget, f"tuning {len(specs)} run(s) x {max(rows)} candidates x {steps} steps",
-                 "use fewer candidates, steps or runs")
+    what = f"tuning {len(specs)} run(s) x {max(rows) - 1} candidates (+1 as set) x {steps} steps"
+    check_budget(sum(rows) * steps, budget, what, "use fewer candidates, steps or runs")
     results = []
     for index, (spec, grid) in enumerate(zip(specs, grids)):
         as_set = {name: _scalar(spec.as_set().hyper[name]) for name in grid}

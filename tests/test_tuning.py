@@ -85,10 +85,19 @@ def test_result_states_objective_and_values():
     assert tuning.statement == ("objective: steps until the loss gap stays within tol (tol 0.001), "
                                 "6 steps per candidate, 84 of 2,000,000 run-steps")
     assert tuning.work == (9 + 5) * 6
-    assert tuning.results[1].describe() == "no candidate settles within 0.001 in 6 steps (as set lr=0.01: never settles)"
+    assert tuning.results[1].describe() == ("no candidate settles within 0.001 in 6 steps "
+                                            "(as set lr=0.01: never settles)")
     res = tune(VALLEY, RunSpec("momentum", {"lr": 0.01}), 300, lr_points=8, second_points=2).results[0]
     assert res.describe().startswith(f"tuned lr={res.best['lr']:.3g} momentum={res.best['momentum']:.3g}: "
                                      f"settled at step {int(res.best_value)} (as set lr=0.01 momentum=0.9: ")
+
+
+def test_lr_at_grid_edge_is_said():
+    res = tune(VALLEY, RunSpec("adagrad", {"lr": 0.5}), 100, lr_points=6).results[0]
+    assert res.best["lr"] == 10.0 and res.lr_at_grid_edge                # AdaGrad wants the largest rate here
+    assert res.describe().endswith(", lr at the grid's edge)")
+    res = tune(VALLEY, RunSpec("momentum", {"lr": 0.01}), 300, lr_points=8, second_points=2).results[0]
+    assert not res.lr_at_grid_edge and "edge" not in res.describe()
 
 
 def test_tuned_spec_reproduces_best():
@@ -104,7 +113,8 @@ def test_budget_refused_before_any_work(monkeypatch):
 
     monkeypatch.setattr(tuning, "step_variants", no_stepping)
     specs = [RunSpec("sgd", {"lr": 0.01})] * 4
-    with pytest.raises(ValueError, match=r"needs 68,000 run-steps, over the budget of 10,000"):
+    words = r"4 run\(s\) x 16 candidates \(\+1 as set\) x 1000 steps needs 68,000 run-steps, over the budget of 10,000"
+    with pytest.raises(ValueError, match=words):
         tune(VALLEY, specs, 1000, lr_points=16, budget=10_000)
     with pytest.raises(ValueError, match="budget"):
         robustness(VALLEY, specs[0], 1000, budget=1000)
