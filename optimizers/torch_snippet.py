@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 import landscapes
-from landscapes import formula as formula_module
+from landscapes.formula import VARIABLES, fold_constants, parse, postorder
 from landscapes.multimodal import _ACKLEY_A, _ACKLEY_K, _GLOBAL_WELL, _LOCAL_WELLS, _WALL_RADIUS, \
     _WALL_SLOPE, _WALL_SOFTNESS
 from optimizers import schedules as schedules_module
@@ -120,14 +120,14 @@ def formula_expression(text: str) -> str:
     expression holds only numbers (``repr`` of the parsed doubles), ``x``, ``y``,
     operators and the torch functions of the grammar. Fully parenthesized.
     """
-    root = formula_module.fold_constants(formula_module.parse(text))
+    root = fold_constants(parse(text))
     written: dict[int, str] = {}
-    for node in formula_module.postorder(root):
+    for node in postorder(root):
         args = [written[id(child)] for child in node.children]
         if node.kind == "number":
             out = _num(node.value)
         elif node.kind == "name":
-            if node.text not in formula_module.VARIABLES:      # constants are folded to numbers
+            if node.text not in VARIABLES:      # constants are folded to numbers
                 raise ValueError(f"formula: unexpected name {node.text!r}")
             out = node.text
         elif node.kind == "neg":
@@ -140,7 +140,7 @@ def formula_expression(text: str) -> str:
             raise ValueError(f"formula: unexpected node {node.kind!r}")
         written[id(node)] = out
     expression = written[id(root)]
-    if not any(isinstance(n, formula_module.Node) and n.kind == "name" for n in formula_module.postorder(root)):
+    if not any(n.kind == "name" for n in postorder(root)):
         expression = f"({expression} + 0.0 * x)"                # a constant still needs a graph
     return expression
 
@@ -267,6 +267,8 @@ def _scheduler(schedule, steps: int) -> str:
 
 
 # ---------------------------------------------------------------- the script
+STEPS_NOTE = "path: (steps + 1, 2) positions, path[0] the start; the gradient is autograd's (plus optiscape's seeded noise when SIGMA > 0)"
+
 _NOISE = '''\
 # optiscape's gradient noise (optimizers/noise.py): z(seed, k) ~ N(0, I) from SplitMix64 and Box-Muller,
 # a pure function of the seed and the gradient evaluation counter k
@@ -312,9 +314,10 @@ def torch_snippet(*, surface: str = "rosenbrock", surface_params: dict | None = 
         raise ValueError("start must be one pair (x, y): a snippet is one run")
     noise = float(noise)
 
-    lines = ['"""optiscape run as PyTorch: ' + opt.describe() + " on " + landscape.label
+    title = (f"optiscape run as PyTorch: {opt.describe()} on {landscape.label}"
              + (f", {sched.describe()}" if schedule != "constant" else "")
-             + (f", gradient noise sigma={noise:g} seed={seed}" if noise else "") + '."""',
+             + (f", gradient noise sigma={noise:g} seed={seed}" if noise else ""))
+    lines = ["# " + " ".join(title.splitlines()), f"# {STEPS_NOTE}",
              "import math", "", "import numpy as np", "import torch"]
     imports, constructor = optimizer_constructor(opt)
     lines += imports + ["", "torch.set_num_threads(1)", ""]
@@ -336,8 +339,10 @@ def torch_snippet(*, surface: str = "rosenbrock", surface_params: dict | None = 
     lines += ["    evals += 1", "    return loss", ""]
     if opt.name == "newton":
         h = opt.hyper
-        lines += ["", f"LR, DAMPING, SADDLE_FREE, MAX_STEP = {_num(h['lr'])}, {_num(h['damping'])}, "
-                      f"{bool(h['saddle_free'])}, {_num(h['max_step'])}", "",
+        lines += ["", f"LR = {_num(h['lr'])}             # lr: the fraction of the Newton step taken",
+                  f"DAMPING = {_num(h['damping'])}    # damping: |eigenvalues| below it count as +-damping",
+                  f"SADDLE_FREE = {bool(h['saddle_free'])}   # saddle_free: use |eigenvalues| (Dauphin et al. 2014)",
+                  f"MAX_STEP = {_num(h['max_step'])}     # max_step: the longest move one step may make", "",
                   "", "def newton_step():",
                   '    """Newton (no torch class): p -= lr H_mod^-1 g, |lambda| floored at damping, move capped."""',
                   "    gradient()",
@@ -372,7 +377,7 @@ def torch_snippet(*, surface: str = "rosenbrock", surface_params: dict | None = 
     point = "model_point()" if schedule_free else "p.detach().numpy().reshape(2).copy()"
     lines += ["", f"path = [{point}]", "for t in range(STEPS):"]
     if opt.name == "newton":
-        lines += ["    newton_step()"]
+        lines += ["    newton_step()", "    opt.step()                     # a no-op on the rate holder (keeps torch's scheduler order)"]
     elif opt.name == "sam":
         lines += ["    gradient()                     # SAM: the gradient at x first, then the probe in step()",
                   "    opt.step(gradient)"]
@@ -382,6 +387,10 @@ def torch_snippet(*, surface: str = "rosenbrock", surface_params: dict | None = 
         if sched.reacts_to_loss:
             lines += ["    with torch.no_grad():",
                       "        scheduler.step(float(loss_at(p)))   # the loss at the new point"]
+        elif sched.name == "one_cycle":
+            total = _value(sched.params["total_steps"] or max(int(steps), 1))
+            lines += [f"    if scheduler.last_epoch < {total} - 1:   # past the cycle optiscape holds the last rate",
+                      "        scheduler.step()"]
         else:
             lines += ["    scheduler.step()"]
     lines += [f"    if not torch.isfinite(p).all() or p.abs().max() > {DEFAULT_BOUND!r}:",
