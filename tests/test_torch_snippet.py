@@ -40,10 +40,14 @@ def _compare(surface="rosenbrock", surface_params=None, optimizer="adam", hyper=
                            schedule=schedule, schedule_params=schedule_params, noise=noise, seed=seed,
                            start=start, steps=steps)
     landscape = landscapes.get(surface, **(surface_params or {}))
-    ours = optimizers.run(landscape, optimizers.get(optimizer, **(hyper or {})),
-                          landscape.start if start is None else start, steps,
-                          schedule=schedules.get(schedule, **(schedule_params or {})), noise=noise, seed=seed)
+    trajectory = optimizers.simulate(landscape, optimizers.get(optimizer, **(hyper or {})),
+                                     landscape.start if start is None else start, steps,
+                                     schedule=schedules.get(schedule, **(schedule_params or {})), noise=noise, seed=seed)
+    ours, diverged_at = trajectory.path[:, 0], int(trajectory.diverged_at[0])
     theirs = _exec(source)
+    if diverged_at >= 0:                     # both stop at the same step; optiscape then holds the last good point
+        assert len(theirs) == diverged_at, f"optiscape diverged at step {diverged_at}, the snippet after {len(theirs) - 1}"
+        ours = ours[:diverged_at]
     assert theirs.shape == ours.shape, "the snippet's run stopped (diverged?) where optiscape's did not"
     assert_paths_close(theirs, ours)
     return ours
@@ -82,10 +86,16 @@ SCHEDULE_CASES = {"step": {"step_size": 3}, "multistep": {"milestones": "2 5"}, 
 def test_every_schedule_reproduces_its_path(name):
     params = SCHEDULE_CASES.get(name, {})
     _compare(optimizer="adam", hyper={"lr": 0.05}, schedule=name, schedule_params=params, steps=STEPS)
-    # the rates really change (except the constant schedule), so the scheduler is exercised
-    rates = schedules.get(name, **params).values(0.05, STEPS) if name != "plateau" else None
-    if name not in ("constant", "plateau"):
-        assert np.ptp(rates) > 0
+    if name not in ("constant", "plateau"):                  # the rate really changes: the scheduler is exercised
+        assert np.ptp(schedules.get(name, **params).values(0.05, STEPS)) > 0
+
+
+@pytest.mark.parametrize("optimizer", optimizers.names())
+def test_every_optimizer_with_every_schedule(optimizer):
+    """The whole cross product, 6 steps each (runs that diverge must diverge at the same step)."""
+    for name in schedules.names():
+        _compare(optimizer=optimizer, hyper=TAME.get(optimizer), schedule=name,
+                 schedule_params=SCHEDULE_CASES.get(name, {}), steps=6)
 
 
 def test_plateau_one_cycle_and_newton_with_a_schedule():
@@ -141,6 +151,18 @@ def test_a_hostile_formula_is_refused_before_any_snippet_exists(text):
         formula_expression(text)
     with pytest.raises(ValueError):
         torch_snippet(surface="custom", surface_params={"formula": text}, optimizer="sgd")
+
+
+def test_the_snippets_noise_is_optiscapes_generator():
+    from optimizers.noise import standard_normal_pairs
+    from optimizers.torch_snippet import _NOISE
+    namespace: dict = {"np": np}
+    exec(compile(_NOISE, "<noise>", "exec"), namespace)
+    seeds = [0, 1, 7, 2**31, 2**63 + 5, 2**64 - 1]
+    for seed in seeds:
+        for k in (0, 1, 2, 999, 2**40):
+            expected = standard_normal_pairs(np.array([seed]), np.array([k]))[0]
+            assert np.array_equal(namespace["noise_pair"](seed, k), expected), (seed, k)
 
 
 def test_the_snippet_holds_no_user_text_only_the_parsed_tree():
