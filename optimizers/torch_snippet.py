@@ -173,7 +173,7 @@ def _value(value) -> str:
     if isinstance(value, (int, np.integer)):
         return repr(int(value))
     if isinstance(value, (float, np.floating)):
-        return _num(value)
+        return repr(float(value)) if math.isfinite(value) else _num(value)   # an argument: no parentheses
     if isinstance(value, str):
         return repr(value)
     raise ValueError(f"cannot write {value!r} into a snippet")
