@@ -9,8 +9,9 @@
  * and its frame animation drops contour traces. The contour is never touched,
  * so it stays visible at every moment.
  *
- * Used by the Dash app (window.dash_clientside.player: load, shareUrl,
- * syncSlider) and by the standalone HTML export (same element ids).
+ * Used by the Dash app (through the ClientsideFunction namespace in assets/clientside.js, which calls
+ * window.optiscapePlayer: load, shareUrl, syncSlider, ...) and by the standalone HTML export (same
+ * element ids).
  */
 (function () {
   'use strict';
@@ -619,7 +620,16 @@
 
   var api = {inner: inner, threed: threed, projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
-  window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.player = api;
   window.optiscapePlayer = api;
+
+  // The standalone HTML export (webapp/export.py) carries its figures and payload as JSON: draw and play.
+  var embedded = document.getElementById('optiscape-export');
+  if (embedded && window.Plotly) {
+    var page = JSON.parse(embedded.textContent);
+    var config = {displaylogo: false, responsive: true};
+    Promise.all([
+      window.Plotly.newPlot('map-plot', page.map.data, page.map.layout, config),
+      window.Plotly.newPlot('loss-plot', page.loss.data, page.loss.layout, config)
+    ]).then(function () { load(page.payload); });
+  }
 })();

@@ -80,6 +80,21 @@ class Optimizer:
         state_keys: names of ``(N, 2)`` state arrays worth recording per step
             (e.g. ``("exp_avg", "exp_avg_sq")``).
         torch_name: the torch.optim class it mirrors (``None`` when beyond torch).
+
+    Facts the web app reads (safe defaults; an optimizer needs no web change):
+        starter_hyper: teaching-friendly first values for a new run in the app (schema
+            defaults for the rest), e.g. ``{"lr": 0.3}``.
+        step_cost_us: ``(per_step, per_row_step)``: the CPU cost model of one step of a
+            batch of N runs, ``per_step + N * per_row_step`` microseconds on the project's
+            machine (first-order here: about 17 us a batch step plus 0.027 us a row). It bounds
+            the work per request deterministically (a shared link shows the same steps anywhere).
+        rule_symbols: hyperparameter name -> the symbol ``rule`` uses for it (LaTeX).
+        velocity_state: the ``state_keys`` entry that is the run's velocity / first moment
+            (drawn as an arrow), or ``None``; ``velocity_gate``: a hyperparameter that must be
+            non-zero for it to count (SGD's ``momentum``), or ``None``.
+        effective_lr_on_m_hat: ``Trajectory.effective_lr`` is the rate on the raw first moment
+            m_t; ``True`` when the lecture reads it on the bias-corrected m_hat (Adam), i.e.
+            ``lr / (sqrt(v_hat) + eps)`` = the engine's rate times ``1 - beta1^t``.
     """
 
     name: ClassVar[str] = ""
@@ -88,6 +103,14 @@ class Optimizer:
     rule: ClassVar[str] = ""
     state_keys: ClassVar[tuple] = ()
     torch_name: ClassVar[str | None] = None
+    starter_hyper: ClassVar[dict] = {}
+    step_cost_us: ClassVar[tuple[float, float]] = (17.0, 0.027)
+    rule_symbols: ClassVar[dict] = {
+        "lr": r"\alpha", "momentum": r"\rho", "dampening": r"\tau", "beta1": r"\beta_1", "beta2": r"\beta_2",
+        "eps": r"\epsilon", "rho": r"\rho", "damping": r"\delta", "max_step": r"\Delta", "history_size": "m"}
+    velocity_state: ClassVar[str | None] = None
+    velocity_gate: ClassVar[str | None] = None
+    effective_lr_on_m_hat: ClassVar[bool] = False
 
     def __init__(self, **hyper: Any) -> None:
         if "betas" in hyper and "beta1" in {p.name for p in self.schema}:

@@ -458,6 +458,7 @@ class LBFGS(Optimizer):
     """
 
     name = "lbfgs"
+    step_cost_us = (0.0, 330.0)   # steps its runs one by one: ~330 us a run-step, batching does not help
     label = "L-BFGS"
     torch_name = "LBFGS"
     schema = (

@@ -8,7 +8,7 @@ import pytest
 import landscapes
 import optimizers
 from optimizers import schedules
-from webapp import controls
+from webapp.panels.runs import controls
 from webapp.state import default_run
 
 
@@ -120,7 +120,7 @@ def _walk(node):
 
 # ------------------------------------------------------------ update rules split into lines that fit a card
 def test_rule_lines_split_only_outside_groups():
-    from webapp.controls import rule_lines
+    from webapp.panels.runs.controls import rule_lines
 
     newton = r"x_{t+1} = x_t - \alpha\, H^{-1} g\quad(\text{eigenvalues floored at } \pm\delta,\ \text{step} \le \Delta)"
     assert rule_lines(newton) == [r"x_{t+1} = x_t - \alpha\, H^{-1} g",
@@ -133,7 +133,7 @@ def test_rule_lines_split_only_outside_groups():
 
 def test_every_optimizer_rule_line_is_balanced_and_loses_no_symbol():
     import optimizers
-    from webapp.controls import rule_lines
+    from webapp.panels.runs.controls import rule_lines
 
     for name in optimizers.names():
         rule = optimizers.base.optimizer_class(name).rule

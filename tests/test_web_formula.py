@@ -15,11 +15,12 @@ from landscapes.custom import DEFAULT_FORMULA
 from landscapes.formula import FormulaError
 from landscapes.schema import Param
 from test_web_figures import finite_everywhere
-from webapp import controls, figures
-from webapp.callbacks import render_page
-from webapp.formula_ui import apply_surface_text, error_view
+from webapp.figures import stage as figures
+from webapp.panels.runs import controls
+from webapp.panels.stage.render import render_page
+from webapp.panels.surface.formula import apply_surface_text, error_view
 from webapp.state import AppState, default_run, from_query, from_store, to_query, to_store
-from webapp.view_box import apply_view, shown_view
+from webapp.panels.start_view.view_box import apply_view, shown_view
 
 
 def custom_state(text: str = DEFAULT_FORMULA, runs=None, **extra) -> AppState:
