@@ -18,7 +18,8 @@ import numpy as np
 from plotly.subplots import make_subplots
 
 from webapp.figures.encode import (coordinate_decimals, escape, finite, log_colour, log_colour_ticks,
-                                   round_significant, rounded, typed)
+                                   round_significant, rounded, typed, with_gaps)
+from webapp.figures.surface_grid import drawable_grid
 from webapp.figures.run_view import as_run_views
 from webapp.figures.style import CONTOUR_SCALE, FONT
 
@@ -199,9 +200,15 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
                          shared_yaxes="all", horizontal_spacing=0.035, vertical_spacing=0.09 if rows > 1 else 0.05)
     layout = grid.layout.to_plotly_json()
     layout.pop("template", None)
-    xs, ys, values = landscape.grid(grid_size, view)
-    shown = log_colour(values) if landscape.log_color else finite(values)
-    contour = {"x": typed(xs), "y": typed(ys), "z": typed(shown)}
+    surface = drawable_grid(landscape, view, grid_size)
+    if surface.z is None:          # nothing drawable: an empty placeholder keeps the trace order
+        contour = {"type": "scatter", "mode": "markers", "x": [], "y": []}
+    else:
+        z = surface.z if np.isfinite(surface.z).all() else with_gaps(surface.z)
+        contour = {"type": "contour", "x": typed(surface.xs), "y": typed(surface.ys),
+                   "z": typed(z) if isinstance(z, np.ndarray) else z, "connectgaps": False,
+                   "colorscale": CONTOUR_SCALE, "ncontours": 22, "contours": {"coloring": "fill"},
+                   "line": {"width": 0.5, "color": "rgba(255,255,255,0.7)"}, "showscale": False}
     decimals = coordinate_decimals(view)
 
     def axes(panel: int) -> dict:
@@ -210,9 +217,7 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
 
     data = []
     for panel in range(len(views)):
-        data.append({"type": "contour", **contour, **axes(panel), "colorscale": CONTOUR_SCALE, "ncontours": 22,
-                     "contours": {"coloring": "fill"}, "line": {"width": 0.5, "color": "rgba(255,255,255,0.7)"},
-                     "showscale": False, "hoverinfo": "skip", "name": "surface", "showlegend": False})
+        data.append({**contour, **axes(panel), "hoverinfo": "skip", "name": "surface", "showlegend": False})
     minima = landscape.minima
     for panel in range(len(views)):
         data.append({"type": "scatter", "mode": "markers", **axes(panel), "name": "minimum", "showlegend": False,

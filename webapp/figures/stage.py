@@ -24,6 +24,7 @@ import numpy as np
 
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
 from webapp.figures.style import CONTOUR_SCALE, FONT
+from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
 
 __all__ = ["FIRST_RUN_TRACE", "map_figure", "loss_figure", "results_rows", "run_payload"]
@@ -57,33 +58,28 @@ def run_payload(results, view, steps: int, token: int) -> dict:
 
 
 # ------------------------------------------------------------------ map
-def _contour_values(surface, view, grid_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    xs, ys, values = surface.grid(grid_size, view)        # (n,), (n,), (n, n)
-    # NaN (the formula is undefined there) stays NaN: the map shows a gap; overflow is clipped to float32
-    values = np.nan_to_num(values, nan=np.nan, posinf=3e38, neginf=-3e38).clip(-3e38, 3e38)
-    if surface.log_color:
-        # log10 of the height above the lowest grid value; the offset keeps the floor finite
-        defined = values[np.isfinite(values)]
-        lowest, span = (float(defined.min()), float(np.ptp(defined))) if defined.size else (0.0, 0.0)
-        offset = max(1e-6 * span, 1e-12)
-        shown = np.log10(values - lowest + offset)
-        return xs, ys, shown, "log\u2081\u2080 f"
-    return xs, ys, values, "f(x, y)"
-
-
 def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 120) -> dict:
-    """The static map: contour, known critical points, start, and one invisible hover trace per run."""
-    xs, ys, z, colorbar_title = _contour_values(surface, view, grid_size)
-    has_gaps = not np.isfinite(z).all()          # where f is undefined: null in z, GAP_COLOR behind it
+    """The static map: contour, known critical points, start, and one invisible hover trace per run.
+
+    Trace 0 is the contour, or an empty placeholder (same index) with a message on the map when the
+    surface has nothing drawable in the view (:func:`webapp.figures.surface_grid.drawable_grid`).
+    """
+    grid = drawable_grid(surface, view, grid_size)
+    z = grid.z
+    has_gaps = z is None or not np.isfinite(z).all()     # where f is undefined: null in z, GAP_COLOR behind it
     decimals = coordinate_decimals(view)
-    data = [{
-        "type": "contour", "x": typed(xs), "y": typed(ys), "z": typed(z) if not has_gaps else with_gaps(z),
-        "connectgaps": False,
-        "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.7, "color": "rgba(255,255,255,0.9)"},
-        "contours": {"coloring": "fill"}, "hoverinfo": "skip", "showscale": True,
-        "colorbar": {"title": {"text": colorbar_title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
-        "name": "surface", "showlegend": False,
-    }]
+    if z is None:
+        data = [{"type": "scatter", "mode": "markers", "x": [], "y": [], "name": "surface", "hoverinfo": "skip",
+                 "showlegend": False}]
+    else:
+        data = [{
+            "type": "contour", "x": typed(grid.xs), "y": typed(grid.ys), "z": typed(z) if not has_gaps else with_gaps(z),
+            "connectgaps": False,
+            "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.7, "color": "rgba(255,255,255,0.9)"},
+            "contours": {"coloring": "fill"}, "hoverinfo": "skip", "showscale": True,
+            "colorbar": {"title": {"text": grid.title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
+            "name": "surface", "showlegend": False,
+        }]
     minima = [p for p in surface.critical_points if p.is_minimum]
     others = [p for p in surface.critical_points if not p.is_minimum]
     data.append(_points_trace(minima, "minimum", "star", "#111111", decimals))
@@ -107,7 +103,7 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
         })
     x0, x1, y0, y1 = (float(v) for v in view)
     layout = {
-        "meta": {"token": token, "first_run_trace": FIRST_RUN_TRACE},
+        "meta": {"token": token, "first_run_trace": FIRST_RUN_TRACE, "message": grid.message},
         "uirevision": f"{surface.name}:{x0}:{x1}:{y0}:{y1}",
         "margin": {"l": 50, "r": 10, "t": 8, "b": 40},
         "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "zeroline": False, "showgrid": False},
@@ -117,6 +113,10 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": GAP_COLOR if has_gaps else "#fcfcfd",
         "hovermode": "closest", "dragmode": "zoom",
     }
+    if grid.message:
+        layout["annotations"] = [{"text": escape(grid.message), "xref": "paper", "yref": "paper", "x": 0.5,
+                                  "y": 0.98, "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,246,239,0.92)",
+                                  "bordercolor": "#d55e00", "borderwidth": 1, "font": {"size": 13, "color": "#6b3300"}}]
     return {"data": data, "layout": layout}
 
 

@@ -39,13 +39,17 @@ SHOWN_UP_FRONT = 2      # numeric parameters shown before "More settings"
 def slider_range(param) -> tuple[float, float, bool]:
     """``(low, high, log)`` of the slider for a numeric parameter (log10 units when ``log``).
 
-    Uses the schema's slider range, else its valid range, else a span around the default.
+    Uses the schema's slider range, else its valid range, else a span around the default, and
+    always reaches the default (L-BFGS's history_size slides over 1-20 but defaults to 100: a slider
+    that stopped at 20 showed 20 and rewrote 100 on the first nudge).
     """
     default = float(param.default) if isinstance(param.default, (int, float)) else 0.0
     if param.scale == "log":
         low = param.slider_low if param.slider_low else (param.low if param.low else max(abs(default), 1e-3) / 1e3)
         high = param.slider_high if param.slider_high else (param.high if param.high else max(abs(default), 1e-3) * 1e3)
         low_exp, high_exp = math.log10(low), math.log10(high)
+        if default > 0:
+            low_exp, high_exp = min(low_exp, math.log10(default)), max(high_exp, math.log10(default))
         if param.low == 0:
             low_exp -= LOG_ZERO_GAP       # the "0" stop
         return low_exp, high_exp, True
@@ -55,6 +59,8 @@ def slider_range(param) -> tuple[float, float, bool]:
         low = default - max(abs(default), 1.0) * 10
     if high is None or (isinstance(high, float) and math.isinf(high)):
         high = default + max(abs(default), 1.0) * 10
+    if isinstance(param.default, (int, float)) and not isinstance(param.default, bool):
+        low, high = min(low, default), max(high, default)
     return float(low), float(high), False
 
 

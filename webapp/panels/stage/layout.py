@@ -42,7 +42,6 @@ def stage() -> html.Div:
             view_bar(),
             html.Div(id="map-legend", className="map-legend"),
             dcc.Graph(id="map-graph", className="map-graph", config=GRAPH_CONFIG, figure={"data": [], "layout": {}}),
-            html.Div(id="map-message", className="map-message", role="status"),
             player_bar(),
         ], className="card map-card"),
         *view_cards(),
