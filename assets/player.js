@@ -591,17 +591,38 @@
     return window.location.href;
   }
 
-  function syncSlider(sliderValue, boxValue, className, low) {
+  // slider <-> number box of one numeric parameter. While the thumb is dragged (drag_value), the box
+  // follows at most every DRAG_MS (the path follows the thumb: each box value is one request), and the
+  // last position is always sent, on release or by a trailing update.
+  var DRAG_MS = 90, dragged = {};
+  function sliderToBox(sliderValue, log, zero, low) {
+    return log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
+               : Number(sliderValue.toPrecision(6));
+  }
+  function syncSlider(sliderValue, dragValue, boxValue, className, low) {
     var nu = noUpdate();
     var ctx = window.dash_clientside.callback_context;
     var trigger = ctx && ctx.triggered && ctx.triggered[0] ? ctx.triggered[0].prop_id : '';
     var log = / log( |$)/.test(' ' + (className || ''));
     var zero = / zero( |$)/.test(' ' + (className || ''));
+    if (trigger.indexOf('drag_value') !== -1) {
+      if (typeof dragValue !== 'number' || !isFinite(dragValue)) { return [nu, nu]; }
+      var id = trigger.slice(0, trigger.lastIndexOf('.'));
+      var boxId = JSON.parse(id); boxId.type = boxId.type.replace(/-slider$/, '');
+      var value = sliderToBox(dragValue, log, zero, low), now = Date.now(), state = dragged[id] || {last: 0};
+      dragged[id] = state;
+      window.clearTimeout(state.timer);
+      if (now - state.last >= DRAG_MS) { state.last = now; return value === boxValue ? [nu, nu] : [nu, value]; }
+      state.timer = window.setTimeout(function () {       // the trailing position
+        state.last = Date.now();
+        window.dash_clientside.set_props(boxId, {value: value});
+      }, DRAG_MS - (now - state.last));
+      return [nu, nu];
+    }
     if (trigger.indexOf('-slider') !== -1) {
       if (typeof sliderValue !== 'number' || !isFinite(sliderValue)) { return [nu, nu]; }
-      var value = log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
-                      : Number(sliderValue.toPrecision(6));
-      return value === boxValue ? [nu, nu] : [nu, value];
+      var released = sliderToBox(sliderValue, log, zero, low);
+      return released === boxValue ? [nu, nu] : [nu, released];
     }
     if (typeof boxValue !== 'number' || !isFinite(boxValue)) { return [nu, nu]; }
     return [log ? (boxValue > 0 ? Math.log10(boxValue) : low) : boxValue, nu];

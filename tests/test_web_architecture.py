@@ -151,15 +151,36 @@ def test_compute_and_figures_know_no_dash():
             assert "dash" not in roots, f"{name} imports dash"
 
 
-def test_every_panel_is_a_package_and_registered_on_the_page():
-    from webapp.panels import page
+def test_every_panel_is_a_package_whose_edits_are_in_the_one_answer():
+    from webapp.panels import answer, page
+    from webapp.panels.header import edits as header
+    from webapp.panels.lecture import edits as lecture
+    from webapp.panels.maps import edits as maps
+    from webapp.panels.runs import edits as runs
+    from webapp.panels.start_view import edits as start_view
+    from webapp.panels.surface import edits as surface
 
+    listed = {"header": header, "lecture": lecture, "maps": maps, "runs": runs, "start_view": start_view,
+              "surface": surface}
     panels = sorted(p.name for p in (WEBAPP / "panels").iterdir() if (p / "__init__.py").exists())
     assert panels == ["header", "lecture", "maps", "runs", "scenario", "stage", "start_view", "surface"]
-    registered = {module.__name__.split(".")[2] for module in page.PANELS}
-    assert registered >= set(panels) - {"scenario"}          # the scenario caption is drawn by the stage
-    for module in page.PANELS:
-        assert callable(module.register)
+    for panel in panels:
+        if (WEBAPP / "panels" / panel / "edits.py").exists():
+            edits = listed[panel].EDITS                 # a new panel with edits: list it here and in answer
+            assert edits and all(edit in answer.EDITS for edit in edits), panel
+    keys = [edit.key for edit in answer.EDITS]
+    assert len(keys) == len(set(keys)) and all(key.isidentifier() for key in keys)
+    assert answer in page.PANELS and all(callable(module.register) for module in page.PANELS)
+
+
+def test_one_server_callback_listens_to_the_state_inputs():
+    """Every edit is an input of the one answer; no other server callback writes the state."""
+    import app
+
+    writers = [key for key, spec in app.app.callback_map.items()
+               if "state.data" in key.split("...") or key.startswith("state.data") or "..state.data..." in key]
+    servers = [key for key in writers if not app.app.callback_map[key].get("clientside_function")]
+    assert len(servers) == 1
 
 
 @pytest.mark.parametrize("name", sorted(set(MODULES) - OWN_ELSEWHERE))

@@ -100,11 +100,14 @@ def test_a_bad_formula_raises_formula_error_from_the_registry():
 
 # ------------------------------------------------------------------ the control
 def test_the_formula_gets_a_text_box_a_message_area_and_the_grammar():
+    from webapp.panels.surface.layout import surface_card
+
     schema = landscapes.schema("custom")
     panel = controls.surface_controls(schema, {"formula": "x^2", "l2": 0.0})
     ids = controls.control_ids(panel)
     assert {"type": "surface-param-text", "name": "formula"} in ids
-    assert {"type": "surface-param-text-error", "name": "formula"} in ids
+    assert '"surface-notice"' in json.dumps(surface_card().to_plotly_json(),          # the message area
+                                            default=lambda c: c.to_plotly_json())
     text = json.dumps(panel[0].to_plotly_json(), default=lambda c: c.to_plotly_json())
     assert '"value": "x^2"' in text and "sqrt" in text and "sigmoid" in text
 

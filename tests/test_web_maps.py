@@ -333,9 +333,10 @@ def client():
 def _post_compute(client, stored):
     key = _compute_key()
     outputs = [{"id": "maps-result", "property": "data"}, {"id": "maps-messages", "property": "children"}]
-    body = {"output": key, "outputs": outputs, "inputs": [{"id": "state", "property": "data", "value": stored}],
+    body = {"output": key, "outputs": outputs,
+            "inputs": [{"id": "maps-request", "property": "data", "value": {"state": stored}}],
             "state": [{"id": "maps-cancel", "property": "n_clicks", "value": 0}],
-            "changedPropIds": ["state.data"]}
+            "changedPropIds": ["maps-request.data"]}
     return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
 
 

@@ -1,22 +1,21 @@
 """The "View" control group and the lecture-view cards (inner state, 3D), with their thin callbacks.
 
-Every toggle edits ``state.views`` (so it is in the share link, see :mod:`webapp.state.view_options`);
-the page's one render callback then draws the map, loss plot and payload with the views on
-(:func:`webapp.panels.lecture.payload.decorate`), and :func:`register` fills the two
+Every toggle edits ``state.views`` (so it is in the share link, see :mod:`webapp.state.view_options`,
+and :mod:`webapp.panels.lecture.edits`); the one answer then draws the map, loss plot and payload with
+the views on (:func:`webapp.panels.lecture.payload.decorate`) and fills the two
 cards. The player (``assets/player.js``) moves everything per frame: arrows, panels, the inner-state
 cursor and read-out, and the 3D markers.
 """
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, dcc, html
 
 from webapp.compute import simulate_runs
 from webapp.panels.lecture.payload import inner_figure, threed_figure
-from webapp.panels.wiring import STATE, edit_state, guarded
-from webapp.state import from_store
 from webapp.state.view_options import FLAGS, ViewOptions, view_settings
 
-__all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "ARROW_LEGEND"]
+__all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
+           "view_cards_content", "ARROW_LEGEND"]
 
 TOGGLES = [("arrows", "Arrows"), ("field", "\u2212\u2207f field"), ("polyak", "Polyak avg"),
            ("inner", "Inner state"), ("threed", "3D")]
@@ -85,56 +84,37 @@ def settings_to_controls(settings: dict) -> tuple:
             str(chosen.inner_run + 1) if chosen.inner_run is not None else "all")
 
 
+def view_controls(state) -> dict:
+    """The View bar's controls and the cards' visibility, following the state (a link or a scenario sets them)."""
+    mode, toggles, loss_x, inner_run = settings_to_controls(state.views)
+    runs = [{"label": "All runs", "value": "all"}] + [
+        {"label": f"{i + 1}. {run.name()}", "value": str(i + 1)} for i, run in enumerate(state.runs)]
+    if inner_run != "all" and int(inner_run) > len(state.runs):
+        inner_run = "all"
+    shown, hidden = {}, {"display": "none"}
+    return {"view_mode": mode, "view_toggles": toggles, "loss_x": loss_x, "inner_run_options": runs,
+            "inner_run": inner_run, "inner_card": shown if "inner" in toggles else hidden,
+            "threed_card": shown if "threed" in toggles else hidden,
+            "arrow_legend": {"display": "inline-flex"} if "arrows" in toggles else hidden}
+
+
+def view_cards_content(state, notices: list) -> dict:
+    """The inner-state panel (one run or all) and the 3D surface, when they are on (the runs come from
+    the cache the picture was just computed into)."""
+    chosen = ViewOptions(state.views)
+    if not (chosen.inner or chosen.threed):
+        return {"inner_data": None}
+    surface, results, _ = simulate_runs(state, notices)
+    out = {"inner_data": None}
+    if chosen.inner:
+        out["inner_graph"], out["inner_data"] = inner_figure(state, results, chosen.inner_run)
+    if chosen.threed:
+        out["threed_graph"] = threed_figure(surface, state.view_box(), results)
+    return out
+
+
 def register(app) -> None:
-    @app.callback(Output(STATE, "data", allow_duplicate=True),
-                  Input("view-mode", "value"), Input("view-toggles", "value"), Input("loss-x", "value"),
-                  Input("inner-run", "value"), State(STATE, "data"), prevent_initial_call=True)
-    @guarded(1)
-    def edit_views(mode, toggles, loss_x, inner_run, data):
-        def change(state, notices):
-            new = toggles_to_settings(state.views, mode, toggles, loss_x, inner_run)
-            if new == state.views:
-                return False
-            state.views = new
-            return True
-
-        return edit_state(data, change)
-
-    @app.callback(Output("view-mode", "value"), Output("view-toggles", "value"), Output("loss-x", "value"),
-                  Output("inner-run", "options"), Output("inner-run", "value"),
-                  Output("inner-card", "style"), Output("threed-card", "style"), Output("arrow-legend", "style"),
-                  Input(STATE, "data"))
-    @guarded(8)
-    def show_view_controls(data):
-        """Controls follow the state (a link or a scenario sets them); cards show when on."""
-        state, _ = from_store(data)
-        mode, toggles, loss_x, inner_run = settings_to_controls(state.views)
-        runs = [{"label": "All runs", "value": "all"}] + [
-            {"label": f"{i + 1}. {run.name()}", "value": str(i + 1)} for i, run in enumerate(state.runs)]
-        if inner_run != "all" and int(inner_run) > len(state.runs):
-            inner_run = "all"
-        shown, hidden = {}, {"display": "none"}
-        return (mode, toggles, loss_x, runs, inner_run, shown if "inner" in toggles else hidden,
-                shown if "threed" in toggles else hidden,
-                {"display": "inline-flex"} if "arrows" in toggles else hidden)
-
-    @app.callback(Output("inner-graph", "figure"), Output("inner-data", "data"), Output("threed-graph", "figure"),
-                  Input(STATE, "data"))
-    @guarded(3)
-    def show_view_cards(data):
-        """The inner-state panel (one run or all) and the 3D surface, when they are on."""
-        state, notices = from_store(data)
-        chosen = ViewOptions(state.views)
-        if not (chosen.inner or chosen.threed):
-            return no_update, None, no_update
-        surface, results, _ = simulate_runs(state, notices)
-        inner, readout, threed = no_update, None, no_update
-        if chosen.inner:
-            inner, readout = inner_figure(state, results, chosen.inner_run)
-        if chosen.threed:
-            threed = threed_figure(surface, state.view_box(), results)
-        return inner, readout, threed
-
+    """The cards' browser side: the player follows the inner-state data and the 3D scene."""
     app.clientside_callback(ClientsideFunction("optiscape", "inner"),
                             Output("inner-sink", "data"), Input("inner-data", "data"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("optiscape", "threed"),

@@ -71,6 +71,7 @@ def maps_section() -> html.Details:
         dcc.Graph(id="maps-graph", className="maps-graph", config=graph_config,
                   figure={"data": [], "layout": {"height": 60, "xaxis": {"visible": False},
                                                  "yaxis": {"visible": False}}}),
+        dcc.Store(id="maps-request"),     # written by the one answer when the map asked for may have changed
         dcc.Store(id="maps-result"),
         dcc.Store(id="maps-meta"),
         dcc.Store(id="maps-synced"),

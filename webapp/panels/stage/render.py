@@ -36,10 +36,12 @@ def render_page(state: AppState, notices: list) -> dict:
 
 
 def picture_key(state: AppState, notices: list) -> str:
-    """What the main picture depends on, as canonical JSON: the whole state and its notices,
-    except the maps' settings (a map is computed apart, below the picture)."""
+    """What the main picture depends on, as canonical JSON: the whole state and its notices, except the
+    maps' settings (a map is computed apart, below the picture) and the revision (a refused value
+    re-draws the controls, not the picture)."""
     stored = to_store(state)
     stored.pop("maps", None)
+    stored.pop("revision", None)
     return json.dumps([stored, [str(n) for n in notices]], sort_keys=True, default=str)
 
 

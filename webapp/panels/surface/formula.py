@@ -4,7 +4,8 @@ A text :class:`~landscapes.schema.Param` becomes a text box (sent after typing p
 Enter / leaving the box), a message area under it, and a folded grammar help::
 
     {"type": kind + "-text", "name": p}          the text box (surface controls: no "run" key)
-    {"type": kind + "-text-error", "name": p}    the message shown when the text is refused
+
+A refused text is shown in the Surface card's notice place (``#surface-notice``, under the box).
 
 The text reaches the engine only through ``landscapes.get`` (which parses a formula with
 :mod:`landscapes.formula`, never ``eval``) after the schema's length cap. A refused text
@@ -19,11 +20,10 @@ import landscapes
 from landscapes.formula import FUNCTIONS, MAX_DEPTH, FormulaError
 from webapp.state import AppState
 
-__all__ = ["TEXT_SUFFIX", "ERROR_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "apply_surface_text",
+__all__ = ["TEXT_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "apply_surface_text",
            "grammar_help"]
 
 TEXT_SUFFIX = "-text"
-ERROR_SUFFIX = "-text-error"
 DEBOUNCE_SECONDS = 0.8       # typing pauses this long, or Enter, or leaving the box: the text is sent
 SHOWN_TEXT = 120             # characters of the text quoted around the caret
 
@@ -55,14 +55,13 @@ def grammar_help() -> html.Details:
 
 
 def text_control(param, value, kind: str, run: int | None = None) -> html.Div:
-    """One labelled text box for a text ``param``, its (empty) message area, and the grammar help."""
+    """One labelled text box for a text ``param`` and the grammar help."""
     box = dcc.Input(id=_key(kind, run, param.name, TEXT_SUFFIX), type="text", value=value,
                     debounce=DEBOUNCE_SECONDS, maxLength=param.max_length, spellCheck=False, autoComplete="off",
                     placeholder=str(param.default), className="param-text")
     return html.Div([
         html.Label(param.title, title=param.help, className="param-label"),
         box,
-        html.Div(id=_key(kind, run, param.name, ERROR_SUFFIX), className="text-error", role="alert"),
         grammar_help(),
     ], className="param param-text-field", title=param.help)
 
