@@ -606,7 +606,8 @@
     var log = / log( |$)/.test(' ' + (className || ''));
     var zero = / zero( |$)/.test(' ' + (className || ''));
     if (trigger.indexOf('drag_value') !== -1) {
-      if (typeof dragValue !== 'number' || !isFinite(dragValue)) { return [nu, nu]; }
+      // the slider also sets drag_value when its value is set (e.g. from the box): only a real drag counts
+      if (typeof dragValue !== 'number' || !isFinite(dragValue) || dragValue === sliderValue) { return [nu, nu]; }
       var id = trigger.slice(0, trigger.lastIndexOf('.'));
       var boxId = JSON.parse(id); boxId.type = boxId.type.replace(/-slider$/, '');
       var value = sliderToBox(dragValue, log, zero, low), now = Date.now(), state = dragged[id] || {last: 0};

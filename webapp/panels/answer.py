@@ -162,14 +162,24 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
 
     # ---------------------------------------------------------------- the picture
     key = picture_key(state, page_notices)
+    # parts that change less often than the picture are sent only when they change (MathJax re-typesets
+    # the formula, the caption re-renders): the formula with the surface, the legend with the runs' names
+    parts = {"formula": json.dumps([state.surface, state.surface_params], sort_keys=True, default=str),
+             "legend": json.dumps([[r.name(), r.color, r.visible] for r in state.runs]),
+             "caption": json.dumps([state.scenario, to_query(state) if state.scenario else ""])}
+    drawn = rendered.get("parts") or {}
     if key != rendered.get("picture"):
         notices = list(page_notices)
         page = render_page(state, notices)
-        formula, note = surface_formula(state)
         out.update(map=page["map"], loss=page["loss"], table=page["table"], payload=page["payload"],
-                   notices=notices_list(notices), legend=page["legend"], caption=page["scenario"],
-                   formula=formula, note=note)
+                   notices=notices_list(notices))
+        if parts["legend"] != drawn.get("legend"):
+            out["legend"] = page["legend"]
+        if parts["caption"] != drawn.get("caption"):
+            out["caption"] = page["scenario"]
         out.update(view_cards_content(state, []))
+    if parts["formula"] != drawn.get("formula"):
+        out["formula"], out["note"] = surface_formula(state)
     out["share"] = to_query(state)
 
     # ---------------------------------------------------------------- the controls
@@ -208,7 +218,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
         out["maps_request"] = {"state": out["state"], "messages": _place_notices(outputs.get("maps_messages", [])),
                                "nonce": time.time_ns() if outputs.get("maps_recompute") else None}
     out["rendered"] = {"revision": state.revision, "picture": key, "maps": state.maps, "views": state.views,
-                       "runs": runs_key, "values": {**shown, **changed_values}}
+                       "runs": runs_key, "values": {**shown, **changed_values},
+                       "parts": parts if key != rendered.get("picture") else {**drawn, "formula": parts["formula"]}}
     return out
 
 
