@@ -9,7 +9,7 @@ PORT   ?= 8050
 WORKERS ?= 4
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test test-fast bench browser-deps clean
+.PHONY: run serve test test-fast bench browser-deps redis-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,20 +38,30 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-test: $(VENV)/.test-stamp browser-deps
+# Debian's redis-server (the rooms tests start their own on a free port), only when missing.
+redis-deps:
+	@if command -v redis-server >/dev/null 2>&1; then \
+	  echo "redis-server present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	fi
+
+test: $(VENV)/.test-stamp browser-deps redis-deps
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.test-stamp
+test-fast: $(VENV)/.test-stamp redis-deps
 	$(BIN)/python -m pytest -m "not browser"
 
-# Benchmarks print figures next to their targets and never fail. classroom.py starts gunicorn itself
-# (as `make serve` does, on a free port of 127.0.0.1) and stops it at the end.
-bench: $(VENV)/.test-stamp
+# Benchmarks print figures next to their targets and never fail. classroom.py and interaction.py start gunicorn
+# themselves (as `make serve` does, on a free port of 127.0.0.1) and stop it at the end; interaction.py
+# drives headless Chromium (make browser-deps).
+bench: $(VENV)/.test-stamp browser-deps
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/maps_callback.py
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
+	$(BIN)/python benchmarks/interaction.py --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

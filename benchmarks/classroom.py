@@ -27,10 +27,7 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,50 +40,11 @@ ROOT = os.path.dirname(HERE)
 sys.path.append(HERE)
 
 from dash_payload import Session, build_request  # noqa: E402
+from server_process import free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 
 CALLBACK = "/_dash-update-component"
 REQUEST_TIMEOUT = 10.0
 TARGET_P95 = 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    """gunicorn as ``make serve`` runs it, in its own process group so it can be stopped as a whole."""
-    binary = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    command = [binary if os.path.exists(binary) else "gunicorn", "app:server",
-               "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-               "--timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200",
-               "--log-level", "warning"]
-    return subprocess.Popen(command, cwd=ROOT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)       # our own session: the master and its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_up(url: str, process: subprocess.Popen | None, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url + "/_dash-dependencies", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.3)
-    return False
 
 
 def get_json(url: str, path: str):

@@ -136,6 +136,31 @@ class Landscape:
         index = np.argmin(dist, axis=-1)
         return index, np.take_along_axis(dist, index[..., None], axis=-1)[..., 0]
 
+    def nearest_critical_point(self, xy, minima_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Index into :attr:`critical_points` of the nearest known critical point, and the distance.
+
+        ``xy``: ``(..., 2)``; returns two arrays of shape ``(...)`` (index -1 and
+        distance NaN when there is none). ``minima_only`` looks at minima only
+        (global and local). The point's ``kind`` says what it is.
+        """
+        xy = np.asarray(xy, dtype=np.float64)
+        candidates = [i for i, p in enumerate(self.critical_points) if p.is_minimum or not minima_only]
+        if not candidates:
+            return np.full(xy.shape[:-1], -1), np.full(xy.shape[:-1], np.nan)
+        centres = np.array([self.critical_points[i].as_array() for i in candidates])   # (M, 2)
+        dist = np.linalg.norm(xy[..., None, :] - centres, axis=-1)                     # (..., M)
+        nearest = np.argmin(dist, axis=-1)
+        return np.asarray(candidates)[nearest], np.take_along_axis(dist, nearest[..., None], axis=-1)[..., 0]
+
+    def nearest_known_minimum(self, point) -> tuple:
+        """``(CriticalPoint, distance)`` of the known minimum nearest to one point ``(x, y)``;
+        its ``kind`` says global or local. ``(None, nan)`` without known minima."""
+        index, distance = self.nearest_critical_point(np.asarray(point, dtype=np.float64).reshape(2),
+                                                      minima_only=True)
+        if int(index) < 0:
+            return None, float("nan")
+        return self.critical_points[int(index)], float(distance)
+
     def grid(self, n: int = 120, view: Sequence[float] | None = None):
         """Sample the surface on an ``n x n`` grid over ``view`` (default: :attr:`view`).
 

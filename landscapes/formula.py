@@ -536,14 +536,33 @@ def _jet_pow(a: Jet, b: Jet, order: int) -> Jet:
 
 
 def _jet_div(a: Jet, b: Jet, order: int) -> Jet:
-    """a / b = a * (1/b), with (1/t)' = -1/t^2 and (1/t)'' = 2/t^3."""
+    """q = a / b by the quotient rule written in q itself, which cancels no large terms:
+
+    q' = (a' - q b') / b,   q'' = (a'' - 2 q' b' - q b'') / b   (mixed: a_xy - q_x b_y - q_y b_x - q b_xy).
+
+    The form a * (1/b) with (1/b)'' = 2/b^3 subtracts terms of size 1/b^2 that cancel (y/y at
+    y = 2e-7 gave f_yy = -2^-7 instead of 0); this one gives exact zeros there.
+    """
+    value = a.v / b.v
     if _is_constant(b):
-        inverse = 1.0 / b.v
-        return Jet(a.v / b.v, *(_mul(inverse, part) for part in a[1:]))
-    r = 1.0 / b.v
-    reciprocal = _jet_chain(b, r, lambda: -r * r, lambda: 2.0 * r * r * r, order)
-    product = _jet_mul(a, reciprocal, order)
-    return product._replace(v=a.v / b.v)
+        return Jet(value, *(_mul(1.0 / b.v, part) for part in a[1:]))
+    if order == 0:
+        return Jet(value)
+
+    def over_b(part):
+        return None if part is None else part / b.v
+
+    gx = over_b(_add(a.gx, _neg(_mul(value, b.gx))))
+    gy = over_b(_add(a.gy, _neg(_mul(value, b.gy))))
+    if order < 2:
+        return Jet(value, gx, gy)
+    twice_xx, twice_yy = _mul(gx, b.gx), _mul(gy, b.gy)
+    return Jet(
+        value, gx, gy,
+        over_b(_add(a.hxx, _neg(_add(_add(twice_xx, twice_xx), _mul(value, b.hxx))))),
+        over_b(_add(a.hxy, _neg(_add(_add(_mul(gx, b.gy), _mul(gy, b.gx)), _mul(value, b.hxy))))),
+        over_b(_add(a.hyy, _neg(_add(_add(twice_yy, twice_yy), _mul(value, b.hyy))))),
+    )
 
 
 def _jet_call(function: Function, a: Jet, order: int) -> Jet:

@@ -17,6 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
+from optimizers import averaging, convergence as convergence_module
 from optimizers.base import FirstOrder, Optimizer
 from optimizers.objective import Objective
 from optimizers import schedules as schedules_module
@@ -57,10 +58,13 @@ class Trajectory:
         lr: ``(T, N)`` the learning rate used by the step from t to t+1.
         state: name -> ``(T+1, N, 2)`` optimizer state after t steps (e.g. ``exp_avg``).
         evals: ``(T+1, N)`` gradient evaluations used so far.
+        hessian_evals: ``(T+1, N)`` Hessian evaluations used so far (0 for first-order methods).
         diverged_at: ``(N,)`` the step at which a run diverged, or -1.
 
     Derived on demand from the path (noise-free, exact): ``loss``, ``grad``,
-    ``grad_norm``, ``step_length``, ``effective_lr``, ``polyak``.
+    ``grad_norm``, ``step_length``, ``effective_lr``, ``polyak``, ``ema``;
+    convergence: ``steps_to_tolerance`` (first touch), ``settled_at``,
+    ``convergence`` (both, and "touched, left again").
     """
 
     landscape: object
@@ -74,6 +78,7 @@ class Trajectory:
     evals: np.ndarray
     diverged_at: np.ndarray
     state_steps: np.ndarray = field(repr=False, default=None)
+    hessian_evals: np.ndarray = None    # (T+1, N) Hessian evaluations so far (Newton: one a step)
 
     @property
     def steps(self) -> int:
@@ -123,35 +128,62 @@ class Trajectory:
 
     def polyak(self, start: int = 0) -> np.ndarray:
         """Polyak (iterate) averaging: ``(T+1, N, 2)`` mean of ``path[start..t]`` (the path itself before ``start``)."""
-        out = self.path.copy()
-        tail = self.path[start:]
-        counts = np.arange(1, tail.shape[0] + 1)[:, None, None]
-        out[start:] = np.cumsum(tail, axis=0) / counts
-        return out
+        return averaging.running_mean(self.path, start)
 
-    def steps_to_tolerance(self, tol: float = 1e-3, measure: str = "loss_gap") -> np.ndarray:
-        """First step at which a run is within ``tol``, or -1; shape ``(N,)``.
+    def ema(self, decay: float = 0.99, start: int = 0) -> np.ndarray:
+        """The lecture's Polyak averaging: ``(T+1, N, 2)`` exponential moving average of the path from ``start``.
+
+        ``xbar_start = x_start``, ``xbar_t = decay xbar_{t-1} + (1 - decay) x_t``, as
+        ``torch.optim.swa_utils.AveragedModel`` with ``get_ema_multi_avg_fn(decay)``
+        (see :func:`optimizers.averaging.exponential_average`).
+        """
+        return averaging.exponential_average(self.path, decay, start)
+
+    def snapshot_steps(self) -> np.ndarray:
+        """Steps ``(K,)`` that end a low-learning-rate phase of a cyclic schedule (snapshot points).
+
+        See :func:`optimizers.averaging.snapshot_steps`; needs one learning rate for every run.
+        """
+        return averaging.snapshot_steps(self.schedule, self.optimizer.lr, self.steps)
+
+    def gap(self, measure: str = "loss_gap") -> tuple[np.ndarray, str]:
+        """``(T+1, N)`` the convergence measure at every step, and the measure's name.
 
         ``measure``: ``"loss_gap"`` (loss minus the global minimum's value; falls
         back to ``"grad_norm"`` without a known minimum), ``"grad_norm"``, or
-        ``"distance"`` (to the nearest known minimum).
+        ``"distance"`` (to the nearest known minimum, global or local).
         """
         if measure == "loss_gap" and getattr(self.landscape, "global_minimum", None) is None:
             measure = "grad_norm"
         if measure == "loss_gap":
-            gap = self.loss - self.landscape.global_minimum.value
-        elif measure == "grad_norm":
-            gap = self.grad_norm
-        elif measure == "distance":
-            gap = self.landscape.nearest_minimum(self.path)[1]
-        else:
-            raise ValueError(f"unknown measure {measure!r}")
-        hit = gap <= tol
-        if np.any(self.diverged_at >= 0):
-            steps = np.arange(self.path.shape[0])[:, None]
-            hit &= ~((self.diverged_at >= 0) & (steps >= self.diverged_at))
-        first = np.argmax(hit, axis=0)
-        return np.where(hit.any(axis=0), first, -1)
+            return self.loss - self.landscape.global_minimum.value, measure
+        if measure == "grad_norm":
+            return self.grad_norm, measure
+        if measure == "distance":
+            return self.landscape.nearest_minimum(self.path)[1], measure
+        raise ValueError(f"unknown measure {measure!r}; known: loss_gap, grad_norm, distance")
+
+    def steps_to_tolerance(self, tol: float = 1e-3, measure: str = "loss_gap") -> np.ndarray:
+        """First step at which a run is within ``tol`` (the first touch), or -1; shape ``(N,)``.
+
+        A run may leave the tolerance again afterwards: :meth:`settled_at` is the
+        step from which it stays. ``measure`` as in :meth:`gap`.
+        """
+        return self.convergence(tol, measure).touched_at
+
+    def settled_at(self, tol: float = 1e-3, measure: str = "loss_gap") -> np.ndarray:
+        """First step after which a run stays within ``tol`` to the end, or -1; shape ``(N,)``."""
+        return self.convergence(tol, measure).settled_at
+
+    def convergence(self, tol: float = 1e-3, measure: str = "loss_gap") -> convergence_module.Convergence:
+        """First touch, settled step and divergence of every run (:class:`optimizers.convergence.Convergence`)."""
+        gap, measure = self.gap(measure)
+        return convergence_module.convergence(gap, tol, self.diverged_at, measure)
+
+    def nearest_minimum(self, step: int = -1) -> list:
+        """Per run, ``(CriticalPoint, distance)`` of the known minimum nearest to ``path[step]``
+        (``(None, nan)`` without known minima): which minimum, global or local, a distance is measured to."""
+        return [self.landscape.nearest_known_minimum(point) for point in self.path[step]]
 
     def to_frame(self):
         """A tidy pandas DataFrame: one row per run and step."""
@@ -229,10 +261,11 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     step_rates = rates.tolist() if rates.ndim == 1 else rates
     path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
     path[0] = params
-    evals = state_steps = None
+    evals = state_steps = hessian_evals = None
     recorded = {}
     if record:
         evals = np.zeros((steps + 1, n_runs), dtype=np.int64)    # (T+1, N)
+        hessian_evals = np.zeros((steps + 1, n_runs), dtype=np.int64)   # (T+1, N)
         state_steps = np.zeros(steps + 1, dtype=np.int64)         # (T+1,)
         recorded = {k: np.zeros((steps + 1, n_runs, 2)) for k in optimizer.state_keys}
         for key, values in recorded.items():
@@ -255,6 +288,7 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                 path[t + 1] = params
             if record:
                 evals[t + 1] = objective.evals
+                hessian_evals[t + 1] = objective.hessian_evals
                 state_steps[t + 1] = state.get("step", t + 1)
                 for key, values in recorded.items():
                     values[t + 1] = state[key]
@@ -285,6 +319,7 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                     path[last:] = params
                 if record:
                     evals[last + 1:] = evals[last]
+                    hessian_evals[last + 1:] = hessian_evals[last]
                     state_steps[last:] = state_steps[last - 1]
                     for values in recorded.values():
                         values[last:] = values[last - 1]
@@ -302,7 +337,8 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     for values in recorded.values():
         np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     lr_used = np.broadcast_to(rates.reshape(steps, -1), (steps, n_runs)).copy() if steps else np.zeros((0, n_runs))
-    return dict(path=path, lr=lr_used, state=recorded, evals=evals, diverged_at=diverged_at,
+    return dict(path=path, lr=lr_used, state=recorded, evals=evals, hessian_evals=hessian_evals,
+                diverged_at=diverged_at,
                 single=single, schedule=schedule, seeds=seeds, state_steps=state_steps)
 
 
@@ -329,4 +365,5 @@ def simulate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                    bound=bound, record=True)
     return Trajectory(landscape=landscape, optimizer=optimizer, schedule=out["schedule"], noise=float(noise),
                       seeds=out["seeds"], path=out["path"], lr=out["lr"], state=out["state"],
-                      evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"])
+                      evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"],
+                      hessian_evals=out["hessian_evals"])

@@ -7,8 +7,9 @@ the loop behind :func:`optimizers.loop.run` and laid out on a grid indexed ``[ro
 * :func:`basin_map`: one run from the centre of every cell of a ``G x G`` grid
   over the view; each cell is labelled by the known minimum its run ends in.
 * :func:`sensitivity_map`: one run per pair of values of two hyperparameters,
-  all from one start; each cell holds the final loss gap, the steps to a
-  tolerance and whether the run diverged.
+  all from one start; each cell holds the final loss gap, the step from which
+  it stayed within a tolerance (settled, not the first touch) and whether the
+  run diverged.
 
 Memory stays bounded: the runs are stepped in chunks of rows so that one
 chunk's path ``(K+1, C, 2)`` stays under :data:`PATH_BUDGET_BYTES`; since rows
@@ -26,6 +27,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from landscapes.schema import Param
+from optimizers import convergence
 from optimizers.base import FirstOrder, Optimizer, get as get_optimizer, schema as optimizer_schema
 from optimizers.loop import DEFAULT_BOUND, _iterate
 
@@ -47,7 +49,7 @@ MAX_MAP_SECONDS = 10.0             # estimated stepping time allowed for optimiz
 LOSS_GAP_FLOOR = 1e-16              # loss gaps are clipped to [floor, ceiling] for log colour scales
 LOSS_GAP_CEILING = 1e300
 PATH_BUDGET_BYTES = 32 * 2 ** 20    # one chunk's (K+1, C, 2) float64 path stays under this
-SCAN_BLOCK = 16                     # steps per block when scanning a path for the first arrival
+SCAN_BLOCK = 16                     # steps per block when scanning a path (backwards) for the settled step
 
 
 # --------------------------------------------------------------------------- validation
@@ -93,31 +95,48 @@ def _chunk_rows(steps: int, n_runs: int) -> int:
     return int(max(1, min(n_runs, PATH_BUDGET_BYTES // ((steps + 1) * 2 * 8))))
 
 
-def _first_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray) -> np.ndarray:
-    """First step ``k`` with ``gap(path)[k] <= tol`` and ``k < diverged_at`` per run, else :data:`NEVER`.
+def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray,
+                    anchors: np.ndarray | None = None) -> np.ndarray:
+    """First step ``k`` from which ``gap(path)[j] <= tol`` for every ``j >= k`` (and no divergence),
+    per run, else :data:`NEVER`: :func:`optimizers.convergence.settled_within` over ``path`` ``(K+1, C, 2)``.
 
-    ``path`` is ``(K+1, C, 2)``. Scanned in blocks of :data:`SCAN_BLOCK` steps over
-    the runs still pending, so runs that arrive early cost nothing afterwards and no
-    ``(K+1, C)`` temporary is built; each point's gap is the same number either way.
+    Scanned backwards in blocks of :data:`SCAN_BLOCK` steps over the runs still
+    pending (those within at every step seen so far), so a run costs only the
+    steps after its last excursion; no ``(K+1, C)`` temporary is built.
+
+    ``anchors`` ``(C, 2)`` (basin maps: the known minimum nearest to each run's last
+    point) make the scan cheaper without changing it: the distance to a run's anchor
+    is at least its gap (the distance to the nearest of all minima), so a point within
+    ``tol`` of its anchor is within; the full ``gap`` is computed only for the others.
     """
     n_runs = path.shape[1]
-    first = np.full(n_runs, NEVER, dtype=np.int64)                  # (C,)
-    pending = np.arange(n_runs)                                      # runs with no hit yet
-    went_bad = diverged_at >= 0
-    for lo in range(0, path.shape[0], SCAN_BLOCK):
+    settled = np.full(n_runs, NEVER, dtype=np.int64)                 # (C,)
+    pending = np.arange(n_runs)
+    for hi in range(path.shape[0], 0, -SCAN_BLOCK):
         if pending.size == 0:
             break
-        hi = min(lo + SCAN_BLOCK, path.shape[0])
+        lo = max(hi - SCAN_BLOCK, 0)
         block = path[lo:hi] if pending.size == n_runs else path[lo:hi, pending]   # (B, P, 2)
         with np.errstate(all="ignore"):
-            hit = gap(block) <= tol                                  # (B, P); NaN compares False
-        if went_bad[pending].any():
-            k = np.arange(lo, hi)[:, None]                           # (B, 1)
-            hit &= ~(went_bad[pending] & (k >= diverged_at[pending]))
-        arrived = hit.any(axis=0)                                    # (P,)
-        first[pending[arrived]] = lo + np.argmax(hit[:, arrived], axis=0)
-        pending = pending[~arrived]
-    return first
+            if anchors is None:
+                near = gap(block) <= tol                             # (B, P); NaN compares False
+            else:
+                dx = block[..., 0] - anchors[pending, 0]             # (B, P)
+                dy = block[..., 1] - anchors[pending, 1]
+                near = np.sqrt(dx * dx + dy * dy) <= tol              # within of the anchor: within
+                far = ~near
+                if far.any():
+                    near[far] = gap(block[far][:, None, :])[:, 0] <= tol
+            hit = convergence.before_divergence(near, diverged_at[pending], first_step=lo)   # (B, P)
+        if hi == path.shape[0]:
+            outside_at_end = ~hit[-1]                                # never settled: stays NEVER
+            hit, pending = hit[:, ~outside_at_end], pending[~outside_at_end]
+        last_miss = convergence.last_outside(hit)                    # (P,) within the block, or -1
+        left = last_miss >= 0
+        settled[pending[left]] = lo + last_miss[left] + 1
+        pending = pending[~left]
+    settled[pending] = 0                                             # within at every step
+    return settled
 
 
 def _steps_all_rows_at_once(optimizer: Optimizer) -> bool:
@@ -160,14 +179,16 @@ def _check_time_budget(landscape, optimizer_for_rows, starts: np.ndarray, steps:
 
 
 def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, tol: float, *,
-           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> _Sweep:
+           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND, anchor_of=None) -> _Sweep:
     """Run every row of ``starts`` ``(N, 2)``, ``C`` rows at a time, and reduce each chunk's path.
 
     ``optimizer_for_rows(rows)`` gives the optimizer for a slice of rows (per-run
     hyperparameters are sliced with the rows); ``gap(path)`` maps ``(K+1, C, 2)``
-    to ``(K+1, C)`` (the tolerance measure). ``steps_to_tol`` is the first step
-    ``k`` with ``gap[k] <= tol`` and ``k < diverged_at``, else :data:`NEVER`:
-    the rule of :meth:`optimizers.loop.Trajectory.steps_to_tolerance`.
+    to ``(K+1, C)`` (the tolerance measure). ``steps_to_tol`` is the step the run
+    settled: the first ``k`` with ``gap[j] <= tol`` for every ``j >= k`` and no
+    divergence, else :data:`NEVER`: the rule of
+    :meth:`optimizers.loop.Trajectory.settled_at` (a run that only touches the
+    tolerance and leaves again has not converged).
     """
     n_runs = starts.shape[0]
     final = np.empty((n_runs, 2))                                    # (N, 2)
@@ -186,7 +207,8 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
         path = out["path"]                                           # (K+1, C, 2)
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
-        steps_to_tol[rows] = _first_within(path, gap, tol, out["diverged_at"])
+        anchors = None if anchor_of is None else anchor_of(path[-1])    # (C, 2) or None
+        steps_to_tol[rows] = _settled_within(path, gap, tol, out["diverged_at"], anchors)
         del out, path                                                # free before the next chunk's path
     return _Sweep(final, diverged_at, steps_to_tol)
 
@@ -195,15 +217,21 @@ def _nearest_distance(centres: np.ndarray):
     """``gap(path)``: distance ``(K+1, C)`` from each point of ``path`` ``(K+1, C, 2)`` to the nearest centre.
 
     Computed one centre at a time (never ``(K+1, C, M, 2)``), as ``sqrt(dx^2 + dy^2)``
-    like :meth:`landscapes.base.Landscape.nearest_minimum`. Infinite without centres.
+    like :meth:`landscapes.base.Landscape.nearest_minimum`; the square root is taken once, of
+    the smallest square (sqrt is monotone and correctly rounded, so this is the same number).
+    Infinite without centres.
     """
     def gap(path: np.ndarray) -> np.ndarray:
-        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C)
+        best = np.full(path.shape[:-1], np.inf)                      # (K+1, C) squared distances
+        square = np.empty(path.shape[:-1])
         for cx, cy in centres:
             dx = path[..., 0] - cx
             dy = path[..., 1] - cy
-            np.minimum(best, np.sqrt(dx * dx + dy * dy), out=best)
-        return best
+            np.multiply(dx, dx, out=square)
+            dy *= dy
+            square += dy
+            np.minimum(best, square, out=best)
+        return np.sqrt(best, out=best)
     return gap
 
 
@@ -218,8 +246,8 @@ class BasinMap:
             minimum within ``tol`` of the final point; :data:`DIVERGED` (-1) the run
             diverged; :data:`NOT_CONVERGED` (-2) it ended farther than ``tol`` from
             every known minimum.
-        steps_to_tol: ``(G, G)`` int: first step at which the run was within ``tol``
-            of a known minimum (0 = started there), or :data:`NEVER` (-1).
+        steps_to_tol: ``(G, G)`` int: the step from which the run stayed within ``tol``
+            of a known minimum to the end (0 = started there and stayed), or :data:`NEVER` (-1).
         final: ``(G, G, 2)`` final points (a diverged run's last finite point).
         diverged_at: ``(G, G)`` int: the step that diverged, or -1.
         minima: the landscape's known minima, in label order (global first).
@@ -272,8 +300,8 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     A cell's label is the index ``i`` of the known minimum m_i (``landscape.minima``)
     nearest to its final point x_K when ``|x_K - m_i| <= tol``; else :data:`NOT_CONVERGED`;
     :data:`DIVERGED` when the run diverged. ``tol`` defaults to 1% of the view's larger
-    side. ``steps_to_tol`` is the first k with ``min_i |x_k - m_i| <= tol``, as
-    ``Trajectory.steps_to_tolerance(tol, measure="distance")``.
+    side. ``steps_to_tol`` is the first k with ``min_i |x_j - m_i| <= tol`` for all j >= k
+    (settled), as ``Trajectory.settled_at(tol, measure="distance")``.
 
     ``optimizer`` must have one value per hyperparameter (no per-run arrays). With
     ``noise > 0`` every cell uses the same ``seed``, hence the same noise sequence
@@ -300,8 +328,12 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)               # (G*G, 2)
     minima = list(landscape.minima)
     centres = np.array([m.as_array() for m in minima]).reshape(-1, 2)  # (M, 2)
+    def nearest_centre(final: np.ndarray) -> np.ndarray:           # (C, 2) -> (C, 2): the settled scan's anchors
+        return centres[landscape.nearest_minimum(final)[0]]
+
     sweep = _sweep(landscape, lambda rows: optimizer, starts, steps, _nearest_distance(centres), tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound,
+                   anchor_of=nearest_centre if len(centres) else None)
 
     labels = np.full(starts.shape[0], NOT_CONVERGED, dtype=np.int64)  # (G*G,)
     if minima:
@@ -368,8 +400,8 @@ class SensitivityMap:
             when known, else the lowest final loss of a non-diverged cell), clipped to
             ``[LOSS_GAP_FLOOR, LOSS_GAP_CEILING]`` (non-finite -> ceiling). For a diverged
             cell it is the gap at its last finite point: mask it with ``diverged``.
-        steps_to_tol: ``(ny, nx)`` first step with loss gap <= ``tol`` (gradient norm
-            <= ``tol`` without a known minimum), or :data:`NEVER` (-1).
+        steps_to_tol: ``(ny, nx)`` the step from which the loss gap stays <= ``tol`` to the
+            end (gradient norm without a known minimum), or :data:`NEVER` (-1).
         diverged: ``(ny, nx)`` bool; diverged_at: ``(ny, nx)`` int, -1 when not.
         final: ``(ny, nx, 2)`` final points (finite).
     """

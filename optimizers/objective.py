@@ -31,6 +31,7 @@ class Objective:
         self.noise = float(noise)
         self.seeds = np.zeros(n_runs, dtype=np.uint64) if seeds is None else np.asarray(seeds, dtype=np.uint64)
         self.evals = np.zeros(n_runs, dtype=np.int64)          # (N,) gradient evaluations so far
+        self.hessian_evals = np.zeros(n_runs, dtype=np.int64)  # (N,) Hessian evaluations so far (Newton's cost)
         self._grad = np.empty((n_runs, 2))
 
     # -------------------------------------------------------------- batched
@@ -50,7 +51,8 @@ class Objective:
         return self.landscape.value(xy)
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
-        """Exact Hessian ``(N, 2, 2)`` (noise-free)."""
+        """Exact Hessian ``(N, 2, 2)`` (noise-free); counts one Hessian evaluation per row."""
+        self.hessian_evals += 1
         return self.landscape.hessian(xy)
 
     # -------------------------------------------------------------- one row

@@ -643,3 +643,20 @@ def test_the_fuzzed_derivative_check_is_not_vacuous():
     assert steady[0, 0] and not steady[0, 1] and not steady[1, 1]   # f_xx = 0 is steady; the rest blow up
     with pytest.raises(AssertionError):   # and it catches a wrong derivative
         _agree_where_well_conditioned(surface.grad(p) * 1.001, _fd_grad(surface, p, h), _fd_grad(surface, p, 2 * h))
+
+
+def test_quotient_rule_cancels_nothing_near_a_tiny_denominator():
+    """y/y is 1 everywhere it is defined: its exact derivatives are 0 even at y = 2e-7.
+
+    Hypothesis found ``pi / -(pi * (y/y))`` giving f_yy = -2^-7 there when the quotient was
+    taken as a * (1/b) (terms of size 1/y^2 cancelling); the rule written in q does not.
+    """
+    surface = formula("(pi)/(-((pi)*((y)/(y))))")
+    for y in (2.2949320348641147e-07, 1e-150, -3.0):
+        p = np.array([0.0, y])
+        assert surface.value(p) == -1.0
+        assert np.all(surface.grad(p) == 0.0) and np.all(surface.hessian(p) == 0.0)
+    ratio = formula("x/y")                    # and an ordinary quotient keeps its derivatives
+    p = np.array([0.3, 0.7])
+    np.testing.assert_allclose(ratio.grad(p), [1 / 0.7, -0.3 / 0.49], rtol=1e-15)
+    np.testing.assert_allclose(ratio.hessian(p), [[0, -1 / 0.49], [-1 / 0.49, 2 * 0.3 / 0.343]], rtol=1e-15)

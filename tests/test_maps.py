@@ -142,7 +142,7 @@ def test_diverged_label_only_where_the_run_diverged():
         trajectory = optimizers.simulate(double_well(), optimizers.get("sgd", lr=0.3),
                                          (result.xs[col], result.ys[row]), 100)
         assert result.diverged_at[row, col] == trajectory.diverged_at[0]
-        assert result.steps_to_tol[row, col] == trajectory.steps_to_tolerance(result.tol, measure="distance")[0]
+        assert result.steps_to_tol[row, col] == trajectory.settled_at(result.tol, measure="distance")[0]
         np.testing.assert_array_equal(result.final[row, col], trajectory.final[0])
 
 
@@ -154,7 +154,7 @@ def test_basin_cells_equal_single_runs():
         start = (result.xs[col], result.ys[row])
         trajectory = optimizers.simulate(surface, optimizers.get("momentum", lr=0.01), start, 120)
         np.testing.assert_array_equal(result.final[row, col], trajectory.final[0])
-        assert result.steps_to_tol[row, col] == trajectory.steps_to_tolerance(0.05, measure="distance")[0]
+        assert result.steps_to_tol[row, col] == trajectory.settled_at(0.05, measure="distance")[0]
 
 
 def test_chunking_changes_nothing(monkeypatch):
@@ -226,7 +226,7 @@ def test_sensitivity_cells_equal_single_runs(name, base, x_param, xs, y_param, y
             trajectory = optimizers.simulate(surface, optimizers.get(name, **hyper), start, steps)
             np.testing.assert_array_equal(result.final[j, i], trajectory.final[0])
             assert result.diverged_at[j, i] == trajectory.diverged_at[0]
-            assert result.steps_to_tol[j, i] == trajectory.steps_to_tolerance(1e-2)[0]
+            assert result.steps_to_tol[j, i] == trajectory.settled_at(1e-2)[0]
             if not result.diverged[j, i]:
                 assert result.loss_gap[j, i] == max(trajectory.loss[-1, 0] - 0.0, maps.LOSS_GAP_FLOOR)
 

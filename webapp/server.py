@@ -17,6 +17,23 @@ body of the wrong shape with a 500 and, in debug mode, a traceback. After
   scripts (``app.csp_hashes()``, computed at the first request, once every
   clientside callback is defined).
 
+* responses are compressed (flask-compress: brotli, else gzip, for text, JSON,
+  JavaScript and CSS over 500 bytes); a static file (a component suite or an
+  asset) is compressed once per worker and per encoding and kept
+  (``StaticCompressionCache``), so a class's first visits cost no CPU after the
+  first;
+* static files carry caching headers: a fingerprinted URL (Dash's
+  ``*.v<version>m<mtime>.js``, an asset's ``?m=<mtime>``, the favicon's ``?v=``)
+  changes whenever its file does, so it is ``immutable`` for a year; a file
+  served under a fixed name (plotly.min.js, Dash's async chunks) is
+  ``no-cache``: revalidated by ETag on each visit (a 304 of about 1 KB), so a
+  package upgrade is never mixed with a stale chunk;
+* ``/_dash-component-suites/`` answers 404, before Dash runs, for a package or
+  file Dash has not registered and for any ``..`` or backslash in the path (Dash
+  itself answers those with a 500 and a traceback in the log);
+* ``/_reload-hash`` (hot reload, a debug feature that lists the packages)
+  answers 404.
+
 Debug stays off: ``harden`` refuses an app whose server is in debug mode.
 """
 from __future__ import annotations
@@ -26,12 +43,21 @@ from typing import Any
 
 import dash
 import flask
+import flask_compress
+from dash.fingerprint import check_fingerprint
 from werkzeug.exceptions import HTTPException
 
-__all__ = ["harden", "MAX_BODY_BYTES", "CALLBACK_PATH"]
+__all__ = ["harden", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE", "REVALIDATE"]
 
 MAX_BODY_BYTES = 1_000_000
 CALLBACK_PATH = "_dash-update-component"
+COMPONENT_SUITES = "_dash-component-suites/"
+RELOAD_HASH_PATH = "_reload-hash"
+FAVICON_PATH = "_favicon.ico"
+COMPRESSED_ENCODINGS = ["br", "gzip"]     # preferred first; every browser since 2017 accepts br
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+STATIC_KEY = "static:"                    # StaticCompressionCache keeps only keys with this prefix
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +120,80 @@ def _raised_in_callback(error: BaseException) -> bool:
     return False
 
 
+class StaticCompressionCache:
+    """flask-compress's cache backend, keeping compressed static files only.
+
+    flask-compress asks one cache for every response; ``static_cache_key`` gives
+    a component suite or an asset the key ``static:<path>`` and anything else
+    (callbacks, the page, the layout) an empty key, which this cache neither
+    stores nor finds. Only 200 responses are compressed, so the keys are bounded
+    by the files that exist: a path that does not exist is a 404 and is never
+    stored. The query is left out of the key: it only busts the browser's cache.
+    """
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.data.get(key) if _is_static_key(key) else None
+
+    def set(self, key: str, value: bytes) -> None:
+        if _is_static_key(key):
+            self.data[key] = value
+
+
+def _is_static_key(key: str) -> bool:
+    return key.partition(";")[2].startswith(STATIC_KEY)      # flask-compress prefixes "<encoding>;"
+
+
+def _static_kind(path: str, prefix: str, assets_prefix: str) -> str | None:
+    """"suite" for a component-suite file, "asset" for a file of assets/ or the favicon, else None."""
+    if path.startswith(prefix + COMPONENT_SUITES):
+        return "suite"
+    if path.startswith(assets_prefix) or path == prefix + FAVICON_PATH:
+        return "asset"
+    return None
+
+
+def _registered_suite_file(app: dash.Dash, rest: str) -> bool:
+    """Whether ``<package>/<file>`` (after the component-suites prefix) is a file Dash registered."""
+    if ".." in rest or "\\" in rest or "\0" in rest:
+        return False
+    package, _, fingerprinted = rest.partition("/")
+    if not package or not fingerprinted or package not in app.registered_paths:
+        return False
+    path_in_package, _ = check_fingerprint(fingerprinted)
+    return path_in_package in app.registered_paths[package]
+
+
+def _cache_control(kind: str, path: str, args) -> str:
+    """Immutable for a fingerprinted URL (it changes with its file); revalidate a fixed name."""
+    if kind == "suite":
+        return IMMUTABLE if check_fingerprint(path.rsplit("/", 1)[-1])[1] else REVALIDATE
+    return IMMUTABLE if args.get("m") or args.get("v") else REVALIDATE      # assets ?m=<mtime>, favicon ?v=
+
+
+def _compress(server: flask.Flask, prefix: str, assets_prefix: str) -> None:
+    """flask-compress on ``server`` (brotli, else gzip), with compressed static files kept per worker."""
+    server.config["COMPRESS_ALGORITHM"] = COMPRESSED_ENCODINGS
+    server.config["COMPRESS_ALGORITHM_STREAMING"] = COMPRESSED_ENCODINGS
+    server.config["COMPRESS_STREAMS"] = False      # static files are read whole; callbacks are never streamed
+    server.config["COMPRESS_CACHE_BACKEND"] = StaticCompressionCache
+    server.config["COMPRESS_CACHE_KEY"] = lambda request: (
+        STATIC_KEY + request.path if request.method == "GET"
+        and _static_kind(request.path, prefix, assets_prefix) else "")
+    flask_compress.Compress(server)
+
+    @server.after_request      # registered after Compress, so it runs before it
+    def _read_static_files_whole(response: flask.Response):
+        """Flask streams an asset from its file; read it (tens of kB) so that it is compressed and kept."""
+        if (response.status_code == 200 and response.is_streamed and flask.request.method == "GET"
+                and _static_kind(flask.request.path, prefix, assets_prefix)):
+            response.direct_passthrough = False
+            response.set_data(response.get_data())
+        return response
+
+
 def _error(status: int, message: str) -> flask.Response:
     response = flask.jsonify(error=message)
     response.status_code = status
@@ -130,8 +230,20 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     server.config["MAX_CONTENT_LENGTH"] = int(max_body)
     server.config["PROPAGATE_EXCEPTIONS"] = False
     server.config["TRAP_BAD_REQUEST_ERRORS"] = False
-    callback_path = app.config.routes_pathname_prefix + CALLBACK_PATH
+    prefix = app.config.routes_pathname_prefix
+    callback_path = prefix + CALLBACK_PATH
+    suites_path = prefix + COMPONENT_SUITES
+    assets_prefix = app.get_asset_url("")
     policy: dict[str, str] = {}
+
+    @server.before_request
+    def _reject_unknown_files():
+        path = flask.request.path
+        if path == prefix + RELOAD_HASH_PATH:
+            return _error(404, "Not Found")
+        if path.startswith(suites_path) and not _registered_suite_file(app, path[len(suites_path):]):
+            return _error(404, "Not Found")
+        return None
 
     @server.before_request
     def _reject_malformed_callbacks():
@@ -167,4 +279,9 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         headers.setdefault("Content-Security-Policy", policy["csp"])
+        kind = _static_kind(flask.request.path, prefix, assets_prefix)
+        if kind is not None and response.status_code in (200, 304):
+            headers["Cache-Control"] = _cache_control(kind, flask.request.path, flask.request.args)
         return response
+
+    _compress(server, prefix, assets_prefix)   # registered last, so it runs first after each request

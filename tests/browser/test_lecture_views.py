@@ -7,6 +7,7 @@ import time
 from selenium.webdriver.common.keys import Keys
 
 from app_helpers import current_url, js, open_app, pause, player, severe_errors, until
+from webapp import scenarios
 
 ARROWS = ("return Array.from(document.querySelectorAll('#map-graph .run-arrows line.arrow-gradient'))"
           ".map(function (l) { return [l.getAttribute('x2'), l.getAttribute('y2'), l.getAttribute('data-step')]; });")
@@ -63,11 +64,12 @@ def test_a_scenario_from_the_picker_shows_its_caption_plays_and_ends_on_the_take
     takeaway = dash_duo.find_element(".scenario-caption.takeaway")
     assert not takeaway.is_displayed(), "the takeaway waits for the end"
     until(lambda: "scenario=zigzag_valley" in current_url(dash_duo), message="the link does not name the scenario")
-    until(lambda: player(dash_duo)["steps"] == 200, timeout=15, message="the scenario's 200 steps did not load")
+    steps = scenarios.get("zigzag_valley").state().steps
+    until(lambda: player(dash_duo)["steps"] == steps, timeout=15, message=f"the scenario's {steps} steps did not load")
     dash_duo.driver.execute_script("var s = document.getElementById('speed-select'); s.value = '4';"
                                    "s.dispatchEvent(new Event('change', {bubbles: true}));")
     restart_and_play(dash_duo)
-    until(lambda: not player(dash_duo)["playing"] and player(dash_duo)["step"] == 200, timeout=15,
+    until(lambda: not player(dash_duo)["playing"] and player(dash_duo)["step"] == steps, timeout=25,
           message="the scenario did not play to its end")
     takeaway = dash_duo.find_element(".scenario-caption.takeaway")
     until(takeaway.is_displayed, message="the takeaway was not revealed at the last step")
