@@ -11,8 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBAPP = ROOT / "webapp"
-# webapp/server.py belongs to the serving work: its guard around a Dash internal is its own business
-OWN_ELSEWHERE = {"webapp.server"}
+# webapp/server.py (serving) and webapp/rooms/ (the rooms backend, no Dash) are written by others under
+# their own rules: server.py guards a Dash internal with an ImportError, rooms/ picks its store backend
+# with function-local imports. Their module-level imports still count for cycles.
+OWN_ELSEWHERE_PREFIXES = ("webapp.server", "webapp.rooms")
 
 
 def module_name(path: Path) -> str:
@@ -23,6 +25,7 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(p): p for p in sorted(WEBAPP.rglob("*.py"))}
+OWN_ELSEWHERE = {name for name in MODULES if name.startswith(OWN_ELSEWHERE_PREFIXES)}
 
 
 def is_module(name: str) -> bool:
@@ -48,10 +51,11 @@ def imports_of(path: Path):
 
 
 def graph() -> dict:
+    """Module -> the web modules it imports (function-local imports included, except in others' modules)."""
     edges = {name: set() for name in MODULES}
     for name, path in MODULES.items():
-        for target, _, _, _ in imports_of(path):
-            if target != name and target in MODULES:
+        for target, _, _, top in imports_of(path):
+            if target != name and target in MODULES and (top or name not in OWN_ELSEWHERE):
                 edges[name].add(target)
     return edges
 
@@ -114,7 +118,7 @@ def test_no_private_names_of_another_module(name):
                 f"{name} reads {node.value.id}.{node.attr}, a private name of {webapp_aliases[node.value.id]}"
 
 
-@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("name", sorted(set(MODULES) - OWN_ELSEWHERE))
 def test_the_web_package_is_imported_at_module_level_only(name):
     """A function-local import of a web module is how an import cycle hides; none is left."""
     local = [(target, node.lineno) for target, _, node, top in imports_of(MODULES[name]) if not top]
