@@ -571,6 +571,7 @@
   // ------------------------------------------------------------ entry points
   function load(payload) {
     if (!payload || !payload.runs) { return noUpdate(); }
+    dragAnswered();
     var first = !P.loaded, wasPlaying = P.playing;
     pause();
     P.payload = payload;
@@ -592,38 +593,50 @@
   }
 
   // slider <-> number box of one numeric parameter. While the thumb is dragged (drag_value), the box
-  // follows at most every DRAG_MS (the path follows the thumb: each box value is one request), and the
-  // last position is always sent, on release or by a trailing update.
-  var DRAG_MS = 90, dragged = {};
+  // follows the thumb one answer at a time: a new position is sent when the previous one's paths have
+  // arrived (load), or after DRAG_MS at the earliest, so answers are never overtaken by newer requests
+  // (Dash drops an answer once a newer request of the same callback is out). The last position is
+  // always sent: on release, or as the pending position when the previous answer arrives.
+  var DRAG_MS = 60, DRAG_WAIT_MS = 1500;
+  var drag = {inflight: false, since: 0, pending: null};
   function sliderToBox(sliderValue, log, zero, low) {
     return log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
                : Number(sliderValue.toPrecision(6));
   }
+  function sendDragged(boxId, value) {
+    drag.inflight = true; drag.since = Date.now(); drag.pending = null;
+    window.dash_clientside.set_props(boxId, {value: value});
+  }
+  function dragAnswered() {                // new paths arrived: send the position waiting, if any
+    var waiting = drag.pending;
+    drag.inflight = false;
+    if (waiting) { window.setTimeout(function () { sendDragged(waiting.id, waiting.value); }, 0); }
+  }
   function syncSlider(sliderValue, dragValue, boxValue, className, low) {
     var nu = noUpdate();
     var ctx = window.dash_clientside.callback_context;
-    var trigger = ctx && ctx.triggered && ctx.triggered[0] ? ctx.triggered[0].prop_id : '';
+    var fired = ctx && ctx.triggered ? ctx.triggered.map(function (t) { return t.prop_id; }) : [];
     var log = / log( |$)/.test(' ' + (className || ''));
     var zero = / zero( |$)/.test(' ' + (className || ''));
-    if (trigger.indexOf('drag_value') !== -1) {
+    var released = fired.some(function (p) { return /-slider.*\.value$/.test(p); });
+    var dragged = !released && fired.some(function (p) { return /\.drag_value$/.test(p); });
+    if (dragged) {
       // the slider also sets drag_value when its value is set (e.g. from the box): only a real drag counts
       if (typeof dragValue !== 'number' || !isFinite(dragValue) || dragValue === sliderValue) { return [nu, nu]; }
-      var id = trigger.slice(0, trigger.lastIndexOf('.'));
+      var id = fired[0].slice(0, fired[0].lastIndexOf('.'));
       var boxId = JSON.parse(id); boxId.type = boxId.type.replace(/-slider$/, '');
-      var value = sliderToBox(dragValue, log, zero, low), now = Date.now(), state = dragged[id] || {last: 0};
-      dragged[id] = state;
-      window.clearTimeout(state.timer);
-      if (now - state.last >= DRAG_MS) { state.last = now; return value === boxValue ? [nu, nu] : [nu, value]; }
-      state.timer = window.setTimeout(function () {       // the trailing position
-        state.last = Date.now();
-        window.dash_clientside.set_props(boxId, {value: value});
-      }, DRAG_MS - (now - state.last));
-      return [nu, nu];
+      var value = sliderToBox(dragValue, log, zero, low);
+      var busy = drag.inflight && Date.now() - drag.since < DRAG_WAIT_MS;
+      if (busy || Date.now() - drag.since < DRAG_MS) { drag.pending = {id: boxId, value: value}; return [nu, nu]; }
+      if (value === boxValue) { return [nu, nu]; }
+      drag.inflight = true; drag.since = Date.now(); drag.pending = null;
+      return [nu, value];
     }
-    if (trigger.indexOf('-slider') !== -1) {
+    if (released) {
       if (typeof sliderValue !== 'number' || !isFinite(sliderValue)) { return [nu, nu]; }
-      var released = sliderToBox(sliderValue, log, zero, low);
-      return released === boxValue ? [nu, nu] : [nu, released];
+      drag.pending = null;
+      var settled = sliderToBox(sliderValue, log, zero, low);
+      return settled === boxValue ? [nu, nu] : [nu, settled];
     }
     if (typeof boxValue !== 'number' || !isFinite(boxValue)) { return [nu, nu]; }
     return [log ? (boxValue > 0 ? Math.log10(boxValue) : low) : boxValue, nu];
