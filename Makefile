@@ -26,9 +26,9 @@ $(VENV)/.test-stamp: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-stamp
 	PORT=$(PORT) $(BIN)/python app.py
 
+# gunicorn.conf.py holds the serving settings (gthread workers, timeouts, recycling) and says why.
 serve: $(VENV)/.test-stamp
-	$(BIN)/gunicorn app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket \
-	  --timeout 30 --max-requests 2000 --max-requests-jitter 200
+	$(BIN)/gunicorn --config gunicorn.conf.py app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT)
 
 # Debian's chromium and chromium-driver, only when missing.
 browser-deps:
@@ -59,6 +59,7 @@ bench: $(VENV)/.test-stamp browser-deps
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/maps_callback.py
+	$(BIN)/python benchmarks/lbfgs.py --quick
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
 	$(BIN)/python benchmarks/interaction.py --workers $(WORKERS)

@@ -4,7 +4,7 @@
     python benchmarks/classroom.py --url http://127.0.0.1:8050   # an already running `make serve`
 
 Without ``--url`` it starts gunicorn itself on a free port of 127.0.0.1 with the
-flags of ``make serve`` (sync workers, --timeout, --max-requests with jitter,
+flags of ``make serve`` (gunicorn.conf.py: gthread workers, --timeout, --max-requests with jitter,
 --no-control-socket), waits for it, runs the class, and stops it.
 
 Each simulated user is a thread with urllib (no extra packages) playing a
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import statistics
 import sys
 import threading
@@ -112,6 +113,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "4")))
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
+    parser.add_argument("--gunicorn-flags", default="",
+                        help="flags added to the `make serve` command, e.g. '--worker-class sync'")
     args = parser.parse_args()
     users = max(1, min(args.users, 200))                     # bounded
     duration = max(1.0, min(args.duration, 120.0))
@@ -127,7 +130,7 @@ def main() -> None:
     else:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        process = start_gunicorn(port, args.workers)
+        process = start_gunicorn(port, args.workers, tuple(shlex.split(args.gunicorn_flags)))
     try:
         if not wait_until_up(url, process):
             print("classroom benchmark skipped: the server did not come up")
@@ -140,7 +143,7 @@ def main() -> None:
         loaded = session.load()                                  # warm-up, and the state every student starts from
         controls = session.controls()
         print(f"classroom benchmark: {users} users, one change every {period:g} s for {duration:g} s, "
-              f"{args.workers if process else '?'} gunicorn sync workers at {url}")
+              f"{args.workers if process else '?'} gunicorn workers (gunicorn.conf.py {args.gunicorn_flags}) at {url}")
         print(f"  page load statuses {[status for _, status, _ in loaded]}; controls the users change: "
               + (", ".join(str(spec["inputs"][where[0]]["id"])[:40] for spec, where in controls) or "none"))
         if not controls:

@@ -2,7 +2,8 @@
 
     python benchmarks/interaction.py [--repeats 8] [--workers 4] [--max-seconds 600]
     python benchmarks/interaction.py --url http://127.0.0.1:8050     # an already running `make serve`
-    python benchmarks/interaction.py --visits-only                   # first/repeat visit bytes only
+    python benchmarks/interaction.py --visits-only [--list]          # first/repeat visit bytes only
+    python benchmarks/interaction.py --only lr drag --repeats 3      # some kinds of edit only
 
 Without ``--url`` it starts gunicorn as ``make serve`` does (``server_process``)
 on a free port of 127.0.0.1 and stops it at the end. It drives Debian's
@@ -380,21 +381,30 @@ def summarize(name: str, kind: str, samples: list[dict]) -> str:
             f"{received / 1e3:9.1f}   {', '.join(verdict)}{note}")
 
 
-def visit_bytes(page: Page, query: str = "") -> tuple[int, int] | None:
+def visit_bytes(page: Page, query: str = "", listing: bool = False) -> tuple[int, int] | None:
     if not page.open(query):
         return None
     requests, _, received = page.network.totals()
+    if listing:                                     # every request of the visit, largest first
+        network = page.network
+        for request_id, sent in sorted(network.sent.items(), key=lambda item: -network.received.get(item[0], 0)):
+            print(f"    {network.received.get(request_id, 0):>10,} B  {sent['url'][len(page.url):][:100]}")
     return requests, received
 
 
-def run(url: str, repeats: int, max_seconds: float, visits_only: bool = False) -> None:
+def run(url: str, repeats: int, max_seconds: float, visits_only: bool = False, listing: bool = False,
+        only: tuple[str, ...] = ()) -> None:
     began = time.monotonic()
     out_of_time = lambda: time.monotonic() - began > max_seconds   # noqa: E731
     driver = new_browser()
     try:
         page = Page(driver, url)
-        first = visit_bytes(page)
-        repeat = visit_bytes(page)
+        if listing:
+            print("first visit, every request:")
+        first = visit_bytes(page, listing=listing)
+        if listing:
+            print("repeat visit, every request:")
+        repeat = visit_bytes(page, listing=listing)
         print(f"interaction benchmark: headless Chromium against {url}, {repeats} edits per kind "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"{'visit':<26}{'requests':>9}{'MB':>10}   target")
@@ -410,14 +420,16 @@ def run(url: str, repeats: int, max_seconds: float, visits_only: bool = False) -
             return
         page.pause()
         samples: dict[tuple[str, str], list[dict]] = {}
-        kinds = edits(page)
+        wanted = lambda name: not only or any(word in name for word in only)   # noqa: E731
+        kinds = [edit for edit in edits(page) if wanted(edit[0]) or (edit[0] == "remove run" and
+                                                                   (wanted("add run") or wanted("duplicate run")))]
         for _ in range(repeats):
             for name, kind, action in kinds:
                 if out_of_time():
                     break
                 samples.setdefault((name, kind), []).append(page.measure(action))
-        drag = None if out_of_time() else page.drag_slider()
-        if not out_of_time() and page.open(FORMULA_QUERY):
+        drag = None if out_of_time() or not wanted("slider drag") else page.drag_slider()
+        if not out_of_time() and wanted("formula edit") and page.open(FORMULA_QUERY):
             page.pause()
             for _ in range(repeats):
                 if out_of_time():
@@ -447,6 +459,9 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
     parser.add_argument("--visits-only", action="store_true", help="only the first- and repeat-visit bytes")
+    parser.add_argument("--list", action="store_true", help="list every request of both visits with its bytes")
+    parser.add_argument("--only", nargs="+", default=(), metavar="WORD",
+                        help="only the edits whose name contains one of these words (e.g. lr drag formula)")
     args = parser.parse_args()
     repeats = max(1, min(args.repeats, 30))
     process = None
@@ -464,7 +479,7 @@ def main() -> None:
             print("interaction benchmark skipped: the server did not come up")
             return
         try:
-            run(url, repeats, min(args.max_seconds, 1800.0), args.visits_only)
+            run(url, repeats, min(args.max_seconds, 1800.0), args.visits_only, args.list, tuple(args.only))
         except Exception as error:   # no browser, a crashed driver: say so, never fail
             print(f"interaction benchmark stopped: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
     finally:

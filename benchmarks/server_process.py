@@ -23,13 +23,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+CONFIG = os.path.join(ROOT, "gunicorn.conf.py")     # the settings of `make serve`
+
+
 def gunicorn_command(port: int, workers: int, extra: tuple[str, ...] = ()) -> list[str]:
-    """The ``make serve`` command line (its other flags come from gunicorn.conf.py when present)."""
+    """The ``make serve`` command line; ``extra`` flags override gunicorn.conf.py."""
     binary = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    return [binary if os.path.exists(binary) else "gunicorn", "app:server",
-            "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
-            "--timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200",
-            "--log-level", "warning", *extra]
+    return [binary if os.path.exists(binary) else "gunicorn", "--config", CONFIG, "app:server",
+            "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *extra]
 
 
 def start_gunicorn(port: int, workers: int, extra: tuple[str, ...] = (), **popen) -> subprocess.Popen:

@@ -69,6 +69,18 @@ def with_defaults(params: tuple, **defaults: Any) -> tuple:
     return tuple(replace(p, default=defaults[p.name]) if p.name in defaults else p for p in params)
 
 
+def _split_torch_tuple(owner: str, hyper: dict, torch_arg: str, parts: tuple) -> dict:
+    """``betas=(b1, b2)`` -> ``beta1=b1, beta2=b2`` (torch's tuple argument split into its schema entries)."""
+    if any(part in hyper for part in parts):
+        raise ValueError(f"{owner}: give either {torch_arg} or {'/'.join(parts)}, not both")
+    value = hyper[torch_arg]
+    if not isinstance(value, (tuple, list)) or len(value) != len(parts):
+        kind = {2: "pair", 3: "triple"}.get(len(parts), "tuple")
+        raise ValueError(f"{owner}: {torch_arg} must be a {kind} ({', '.join(parts)}), got {value!r}")
+    rest = {k: v for k, v in hyper.items() if k != torch_arg}
+    return {**rest, **dict(zip(parts, value))}
+
+
 class Optimizer:
     """Base class. Subclasses set the class attributes and implement ``init`` and ``step``.
 
@@ -80,14 +92,16 @@ class Optimizer:
         state_keys: names of ``(N, 2)`` state arrays worth recording per step
             (e.g. ``("exp_avg", "exp_avg_sq")``).
         torch_name: the torch.optim class it mirrors (``None`` when beyond torch).
+        torch_tuples: torch's tuple arguments and the schema names of their parts, e.g.
+            ``{"betas": ("beta1", "beta2")}``: ``betas=(0.5, 0.9)`` is accepted as in torch.
 
     Facts the web app reads (safe defaults; an optimizer needs no web change):
         starter_hyper: teaching-friendly first values for a new run in the app (schema
             defaults for the rest), e.g. ``{"lr": 0.3}``.
-        step_cost_us: ``(per_step, per_row_step)``: the CPU cost model of one step of a
-            batch of N runs, ``per_step + N * per_row_step`` microseconds on the project's
-            machine (first-order here: about 17 us a batch step plus 0.027 us a row). It bounds
-            the work per request deterministically (a shared link shows the same steps anywhere).
+        step_cost: the cost of one step of one run relative to one first-order (Adam) run-step
+            in the same batch (1 for first-order; L-BFGS sets its measured worst case). The web
+            app's cost model (``webapp.compute.cost``) turns it into microseconds and bounds the
+            work per request with it, deterministically (a shared link shows the same steps anywhere).
         rule_symbols: hyperparameter name -> the symbol ``rule`` uses for it (LaTeX).
         velocity_state: the ``state_keys`` entry that is the run's velocity / first moment
             (drawn as an arrow), or ``None``; ``velocity_gate``: a hyperparameter that must be
@@ -103,8 +117,10 @@ class Optimizer:
     rule: ClassVar[str] = ""
     state_keys: ClassVar[tuple] = ()
     torch_name: ClassVar[str | None] = None
+    # torch's tuple arguments -> the schema entries that hold their parts (controls and URLs take one number each)
+    torch_tuples: ClassVar[dict] = {"betas": ("beta1", "beta2")}
     starter_hyper: ClassVar[dict] = {}
-    step_cost_us: ClassVar[tuple[float, float]] = (17.0, 0.027)
+    step_cost: ClassVar[float] = 1.0
     rule_symbols: ClassVar[dict] = {
         "lr": r"\alpha", "momentum": r"\rho", "dampening": r"\tau", "beta1": r"\beta_1", "beta2": r"\beta_2",
         "eps": r"\epsilon", "rho": r"\rho", "damping": r"\delta", "max_step": r"\Delta", "history_size": "m"}
@@ -113,14 +129,13 @@ class Optimizer:
     effective_lr_on_m_hat: ClassVar[bool] = False
 
     def __init__(self, **hyper: Any) -> None:
-        if "betas" in hyper and "beta1" in {p.name for p in self.schema}:
-            # torch's name: betas=(beta1, beta2); the schema keeps them apart for controls and URLs
-            if "beta1" in hyper or "beta2" in hyper:
-                raise ValueError(f"{self.label}: give either betas or beta1/beta2, not both")
-            betas = hyper.pop("betas")
-            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-                raise ValueError(f"{self.label}: betas must be a pair (beta1, beta2), got {betas!r}")
-            hyper = {**hyper, "beta1": betas[0], "beta2": betas[1]}
+        known = {p.name for p in self.schema}
+        for torch_arg, parts in self.torch_tuples.items():
+            if torch_arg in hyper and parts[0] in known:
+                hyper = _split_torch_tuple(self.label, hyper, torch_arg, parts)
+        # torch's optional arguments (default None) may be spelled out as None
+        optional = {p.name for p in self.schema if p.default is None}
+        hyper = {k: v for k, v in hyper.items() if not (k in optional and v is None)}
         values = validate_params(self.schema, hyper, owner=self.label or self.name)
         self.given = dict(hyper)
         self.hyper = {k: (v.reshape(-1, 1) if isinstance(v, np.ndarray) else v) for k, v in values.items()}

@@ -60,3 +60,16 @@ def negate_if(grad: np.ndarray, maximize: bool) -> np.ndarray:
     if maximize:
         np.negative(grad, out=grad)
     return grad
+
+
+def recorded_rate(values: np.ndarray) -> np.ndarray:
+    """A per-axis rate kept in the optimizer's state, as ``Trajectory.effective_lr`` returns rates.
+
+    ``values`` is the recorded state ``(T+1, N, 2)``: the rate of the step that led to each point,
+    so index 0 (no step yet) becomes NaN, as for the rates computed from ``lr``.
+    """
+    if values.ndim != 3:
+        return values
+    out = values.copy()
+    out[:1] = np.nan
+    return out

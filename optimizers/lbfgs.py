@@ -1,24 +1,32 @@
-"""L-BFGS (torch.optim.LBFGS), one run at a time on 2-vectors of Python floats.
+"""L-BFGS (torch.optim.LBFGS) with all runs stepping together as ``(N, 2)`` arrays.
 
-torch's L-BFGS is a loop with data-dependent branches (tolerance checks, a
-line search that brackets and zooms), so rows cannot step in lock-step. Each
-active row is advanced by :func:`lbfgs_step`, a line-by-line port of
-``LBFGS.step`` with its own state; rows never interact, so a batch still equals
-separate runs bit for bit.
+torch's ``LBFGS.step`` is a loop with data-dependent branches: the first-order
+test on entry, up to ``max_iter`` inner iterations, the curvature check of the
+history update, the tests on ``tolerance_grad`` / ``tolerance_change`` and
+``max_eval``, and the strong-Wolfe line search with its bracketing and zoom
+phases. Here every branch is a boolean mask over the runs: all runs still in
+a loop take its next pass together (one batched evaluation of the surface per
+pass), and a run that leaves a loop is dropped from the index set of the
+runs that continue. Rows never interact, so a batch equals separate runs bit
+for bit. The two-loop recursion is sequential in the history, so with up to
+``_FEW_ROWS`` rows it runs on Python floats instead (:func:`_two_loop_floats`,
+the same operations in the same order, hence the same bits).
 
-A 2-vector is a tuple ``(x, y)`` of Python floats: on two numbers, plain float
-arithmetic is several times faster than NumPy and rounds the same way as
-torch's float64 kernels, with two exceptions reproduced on purpose: torch's
-``a.add_(b, alpha=c)`` computes ``fma(c, b, a)`` (one rounding), which
-:func:`_axpy` reproduces exactly, and ``number / tensor`` is
-``reciprocal(tensor) * number`` (see :class:`_Tensor0`).
+Rounding follows torch's float64 CPU kernels operation by operation, with two
+points reproduced on purpose:
 
-One difference remains: torch's float64 ``sqrt`` (MKL's vector math) is not
-correctly rounded (errors up to about 0.52 ulp), and the strong-Wolfe line
-search takes one square root per cubic interpolation. Paths are therefore
-usually bit-identical to torch's and otherwise agree to about 1e-15, except
-where a line search extrapolating on an unbounded surface amplifies a
-last-bit difference.
+* ``a.add_(b, alpha=c)`` is ``fma(c, b, a)`` (one rounding): :func:`fma`
+  computes it exactly in NumPy (80-bit ``longdouble`` with a proof of correct
+  rounding, exact scalar fallback for the rare unproven elements);
+* ``number / tensor`` is ``reciprocal(tensor) * number`` (two roundings): the
+  line search carries, per run, whether each step length is a 0-dim tensor in
+  torch's code (``kind`` arrays), see :func:`cubic_interpolate`.
+
+One difference remains: torch's float64 ``sqrt`` (MKL) is not correctly
+rounded (up to about 0.52 ulp) and the line search takes one square root per
+cubic interpolation, so paths are usually bit-identical to torch's and
+otherwise agree to about 1e-15, except where a line search extrapolating on an
+unbounded surface amplifies a last-bit difference.
 """
 from __future__ import annotations
 
@@ -31,33 +39,32 @@ from landscapes.schema import Param
 from optimizers.base import Optimizer, register
 from optimizers.common import lr_param
 
-__all__ = ["LBFGS", "lbfgs_step", "cubic_interpolate", "strong_wolfe"]
+__all__ = ["LBFGS", "fma", "cubic_interpolate", "strong_wolfe", "lbfgs_step", "new_state"]
 
-# ------------------------------------------------------------------ 2-vectors
+# ------------------------------------------------------------------ fused multiply-add
 _SPLIT = 134217729.0   # 2^27 + 1, Veltkamp's splitter for float64
+_LONG = np.longdouble
+_LONG_UNIT = np.finfo(_LONG).eps / 2   # unit roundoff: 2^-64 on x86 (80-bit); 2^-53 where longdouble is double
 
 
-def _fma(a: float, b: float, c: float) -> float:
-    """``a * b + c`` rounded once, as the FMA instruction behind torch's ``add_(alpha=)``.
+def _fma_scalar(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once, on Python floats (the exact fallback of :func:`fma`).
 
-    Python 3.11 has no ``math.fma``. Error-free transformations (inlined here
-    for speed; this is the inner loop of the two-loop recursion) give
-    a*b + c = r + err2 + eps exactly, r being the float nearest s + v:
+    Error-free transformations give a*b + c = r + err2 + eps exactly, r being the
+    float nearest s + v:
 
         a*b = p + e            (Dekker's product, Veltkamp splitting)
         p + c = s + t,  t + e = v + eps,  s + v = r + err2     (Knuth's TwoSum)
 
-    r is the correctly rounded result unless |err2 + eps| may reach half the
-    gap to r's neighbour (the exact value sits on a rounding midpoint); those
-    rare cases, and zero, tiny, huge or non-finite operands, are settled with
-    exact rational arithmetic.
+    r is the correctly rounded result unless |err2 + eps| may reach half the gap
+    to r's neighbour; those cases, and zero, tiny, huge or non-finite operands,
+    are settled with exact rational arithmetic.
     """
     p = a * b
     if a == 0.0 or b == 0.0:
         return p + c                       # exact product 0: IEEE addition, signs of zero included
     if not (1e-280 < abs(p) < 1e290 and abs(a) < 1e290 and abs(b) < 1e290 and abs(c) < 1e300):
         return _fma_exact(a, b, c, p)
-    # Dekker: e = a*b - p exactly
     h = _SPLIT * a
     a_hi = h - (h - a)
     a_lo = a - a_hi
@@ -65,15 +72,12 @@ def _fma(a: float, b: float, c: float) -> float:
     b_hi = h - (h - b)
     b_lo = b - b_hi
     e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    # TwoSum p + c = s + t
     s = p + c
     h = s - p
     t = (p - (s - h)) + (c - h)
-    # TwoSum t + e = v + eps
     v = t + e
     h = v - t
     eps = (t - (v - h)) + (e - h)
-    # TwoSum s + v = r + err2
     r = s + v
     h = r - s
     err2 = (s - (r - h)) + (v - h)
@@ -91,7 +95,7 @@ def _fma(a: float, b: float, c: float) -> float:
 
 
 def _fma_exact(a: float, b: float, c: float, p: float) -> float:
-    """The slow, exact path of :func:`_fma` (also zeros, tiny, huge and non-finite inputs)."""
+    """Exact rational a*b + c rounded to float (also zeros, tiny, huge and non-finite inputs)."""
     if not (math.isfinite(a) and math.isfinite(b)):
         return p + c
     if not math.isfinite(c):
@@ -105,234 +109,420 @@ def _fma_exact(a: float, b: float, c: float, p: float) -> float:
         return math.inf if exact > 0 else -math.inf
 
 
-def _axpy(x: tuple, alpha: float, y: tuple) -> tuple:
-    """torch's ``x.add(y, alpha=alpha)``: ``x + alpha * y`` with one rounding per element."""
-    alpha = float(alpha)
-    return (_fma(alpha, y[0], x[0]), _fma(alpha, y[1], x[1]))
+def fma(a, b, c) -> np.ndarray:
+    """``a * b + c`` with one rounding per element (broadcasting), as torch's ``c.add(b, alpha=a)``.
 
-
-def _dot(u: tuple, v: tuple) -> float:
-    return u[0] * v[0] + u[1] * v[1]
-
-
-def _scale(v: tuple, c: float) -> tuple:
-    c = float(c)
-    return (v[0] * c, v[1] * c)
-
-
-def _neg(v: tuple) -> tuple:
-    return (-v[0], -v[1])
-
-
-def _sub(u: tuple, v: tuple) -> tuple:
-    return (u[0] - v[0], u[1] - v[1])
-
-
-def _max_abs(v: tuple) -> float:
-    """torch's ``v.abs().max()`` (NaN propagates)."""
-    a, b = abs(v[0]), abs(v[1])
-    if a != a or b != b:
-        return math.nan
-    return a if a >= b else b
-
-
-def _divide(a: float, b: float) -> float:
-    """IEEE division (inf or NaN on a zero divisor), as a float64 tensor divides."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a != a or a == 0.0:
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-# ------------------------------------------------------------- line search
-class _Tensor0(float):
-    """A step length that is a 0-dim float64 tensor in torch's code (not a Python float).
-
-    torch's step lengths start as a tensor when the first step is
-    min(1, 1/|g|_1) * lr and the minimum is the tensor, and become one when
-    cubic interpolation (on tensor slopes) picks them. Arithmetic on them is
-    IEEE either way, except one operation: torch computes ``number / tensor``
-    as ``reciprocal(tensor) * number`` (two roundings). This class carries the
-    "is a tensor" mark through the line search's arithmetic so that division
-    is reproduced where torch does it (:func:`cubic_interpolate`).
+    In ``longdouble`` (64-bit significand on x86) W = RN(RN(a b) + c) is within
+    E = u_L (|RN(a b)| + |W|) of the exact value (u_L its unit roundoff), so when W - E and W + E round to
+    the same double r, r is the correctly rounded a b + c (rounding is monotonic).
+    The few elements where that is not proven (about one in a thousand, more
+    under cancellation; all of them where ``longdouble`` is plain double), zero
+    results and non-finite ones are recomputed exactly by :func:`_fma_scalar`.
     """
-
-    __slots__ = ()
-
-    def __add__(self, other):
-        return _Tensor0(float(self) + other) if isinstance(other, (float, int)) else NotImplemented
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        return _Tensor0(float(self) - other) if isinstance(other, (float, int)) else NotImplemented
-
-    def __rsub__(self, other):
-        return _Tensor0(other - float(self)) if isinstance(other, (float, int)) else NotImplemented
-
-    def __mul__(self, other):
-        return _Tensor0(float(self) * other) if isinstance(other, (float, int)) else NotImplemented
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        if not isinstance(other, (float, int)):
-            return NotImplemented
-        return _Tensor0(_divide(float(self), float(other)))
-
-    def __rtruediv__(self, other):
-        if not isinstance(other, (float, int)):
-            return NotImplemented
-        return _Tensor0(_divide(1.0, float(self)) * other)
-
-    def __neg__(self):
-        return _Tensor0(-float(self))
-
-    def __abs__(self):
-        return _Tensor0(abs(float(self)))
+    if np.size(c) >= _DEKKER_SIZE or np.size(b) >= _DEKKER_SIZE:
+        return _fma_dekker(a, b, c)
+    P = np.multiply(a, b, dtype=_LONG)
+    W = np.add(P, c, dtype=_LONG)
+    r = np.atleast_1d(W.astype(np.float64))
+    E = np.abs(P)
+    E += np.abs(W)
+    E *= _LONG_UNIT
+    ok = np.subtract(W, E).astype(np.float64) == r
+    ok &= np.add(W, E).astype(np.float64) == r
+    ok &= r != 0.0                          # E == 0 would prove a zero too, but its sign needs IEEE rules
+    if not ok.all():
+        a_b, b_b, c_b = (np.broadcast_to(v, r.shape) for v in (a, b, c))
+        todo = np.nonzero(~ok)
+        if todo[0].size > _SCALAR_FALLBACKS:
+            fixed, proven = _fma_split(a_b[todo], b_b[todo], c_b[todo])
+            r[tuple(i[proven] for i in todo)] = fixed[proven]
+            todo = tuple(i[~proven] for i in todo)
+        for i in zip(*todo):
+            r[i] = _fma_scalar(float(a_b[i]), float(b_b[i]), float(c_b[i]))
+    return r if np.ndim(W) else r[0]
 
 
-def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None) -> float:
-    """Minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clipped to ``bounds``.
+_SCALAR_FALLBACKS = 4      # more unproven elements than this go through _fma_split first
+# From this many elements on, float64 error-free transformations (SIMD) beat x87 longdouble arithmetic.
+_DEKKER_SIZE = 256
+
+
+def _fma_dekker(a, b, c) -> np.ndarray:
+    """:func:`fma` for large arrays: :func:`_fma_scalar`'s error-free transformations, vectorized.
+
+    a b + c = r + err2 + eps exactly; r is proven correctly rounded when
+    |err2| + |eps| is below half the gap to r's nearer neighbour (with a margin);
+    unproven elements (and zero, tiny or huge operands) go to :func:`_fma_scalar`.
+    """
+    a, b, c = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
+                                  np.asarray(c, dtype=np.float64))
+    p = a * b
+    h = _SPLIT * a
+    a_hi = h - (h - a)
+    a_lo = a - a_hi
+    h = _SPLIT * b
+    b_hi = h - (h - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    h = s - p
+    t = (p - (s - h)) + (c - h)
+    v = t + e
+    h = v - t
+    eps = (t - (v - h)) + (e - h)
+    r = s + v
+    h = r - s
+    err2 = (s - (r - h)) + (v - h)
+    total = np.abs(err2)
+    total += np.abs(eps)
+    half_gap = np.spacing(np.abs(r))
+    half_gap *= 0.25 * (1.0 - 2.0 ** -40)       # a quarter ulp: safe below a power of two as well
+    ok = total < half_gap
+    # between a quarter and half an ulp: fine unless r is a power of two (the float below is nearer)
+    maybe = ~ok & (total < 2 * half_gap) & (np.frexp(np.abs(r))[0] != 0.5)
+    ok |= maybe
+    ok &= (np.abs(p) > 1e-280) & (np.abs(p) < 1e290) & (np.abs(a) < 1e290) & (np.abs(b) < 1e290) \
+        & (np.abs(c) < 1e300)
+    if not ok.all():
+        for i in zip(*np.nonzero(~ok)):
+            r[i] = _fma_scalar(float(a[i]), float(b[i]), float(c[i]))
+    return r
+
+
+def _fma_split(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fma` for the elements its first proof missed (mostly cancellation, a b ~ -c).
+
+    Dekker's product gives a b = p + e exactly in float64; then S = p + c in
+    ``longdouble`` is exact under cancellation (and within u_L |S| otherwise) and
+    W = S + e is within E = u_L (|S| + |W|) of the exact value: the same proof as
+    :func:`fma`, without the |a b| term. Returns ``(r, proven)``; the rest goes to
+    :func:`_fma_scalar`.
+    """
+    p = a * b
+    h = _SPLIT * a
+    a_hi = h - (h - a)
+    a_lo = a - a_hi
+    h = _SPLIT * b
+    b_hi = h - (h - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    S = np.add(p, c, dtype=_LONG)
+    W = np.add(S, e, dtype=_LONG)
+    r = W.astype(np.float64)
+    E = np.abs(S)
+    E += np.abs(W)
+    E *= _LONG_UNIT
+    proven = np.subtract(W, E).astype(np.float64) == r
+    proven &= np.add(W, E).astype(np.float64) == r
+    proven &= (r != 0.0) & np.isfinite(p) & (np.abs(p) > 1e-280) & (np.abs(a) < 1e290) & (np.abs(b) < 1e290)
+    return r, proven
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise ``u . v`` of ``(R, 2)`` arrays, as torch's 2-element ``dot``: u0 v0 + u1 v1."""
+    return u[:, 0] * v[:, 0] + u[:, 1] * v[:, 1]
+
+
+def _max_abs(v: np.ndarray) -> np.ndarray:
+    """Row-wise ``v.abs().max()`` of ``(R, 2)`` (NaN propagates)."""
+    return np.maximum(np.abs(v[:, 0]), np.abs(v[:, 1]))
+
+
+# ------------------------------------------------------------------ line search
+# A step length in torch's line search is a Python number or a 0-dim tensor, and the
+# two differ in one operation: torch computes ``number / tensor`` as
+# ``reciprocal(tensor) * number``. Each step-length array here therefore comes with
+# a boolean ``kind`` array (True: a tensor in torch's code). Python's min and max
+# return one of their arguments, kind included: min(a, b) is b if b < a else a.
+def _py_min(a, ka, b, kb):
+    take = b < a
+    return np.where(take, b, a), np.where(take, kb, ka)
+
+
+def _py_max(a, ka, b, kb):
+    take = b > a
+    return np.where(take, b, a), np.where(take, kb, ka)
+
+
+def cubic_interpolate(x1, k1, f1, g1, x2, k2, f2, g2, bounds=None):
+    """Minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clipped to ``bounds``, per row.
 
     torch's ``_cubic_interpolate``: with d1 = g1 + g2 - 3 (f1 - f2)/(x1 - x2) and
     d2 = sqrt(d1^2 - g1 g2), the minimizer is
     x2 - (x2 - x1) (g2 + d2 - d1) / (g2 - g1 + 2 d2) (x2 the farther point); when
     d1^2 < g1 g2 the cubic has no minimizer and the midpoint of the bounds is used.
+
+    Arrays ``(R,)``; ``k1``, ``k2`` are the kinds of x1, x2 (True: a torch tensor);
+    ``bounds = (lo, k_lo, hi, k_hi)`` or None (then [min(x1, x2), max(x1, x2)]).
+    Returns ``(t, kind)``.
     """
     if bounds is not None:
-        xmin_bound, xmax_bound = bounds
+        lo, k_lo, hi, k_hi = bounds
     else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+        ordered = x1 <= x2
+        lo, k_lo = np.where(ordered, x1, x2), np.where(ordered, k1, k2)
+        hi, k_hi = np.where(ordered, x2, x1), np.where(ordered, k2, k1)
     span = x1 - x2
-    if isinstance(span, _Tensor0):      # torch: number / tensor = reciprocal(tensor) * number
-        secant = _divide(1.0, float(span)) * (3 * (f1 - f2))
-    else:
-        secant = _divide(3 * (f1 - f2), span)
-    x1, x2, g1, g2 = float(x1), float(x2), float(g1), float(g2)
+    three = 3 * (f1 - f2)
+    secant = np.where(k1 | k2, (1.0 / span) * three, three / span)   # torch: number / tensor = 1/tensor * number
     d1 = g1 + g2 - secant
     d2_square = d1 * d1 - g1 * g2
-    if d2_square >= 0:
-        d2 = math.sqrt(d2_square)
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * _divide(g2 + d2 - d1, g2 - g1 + 2 * d2)
-        else:
-            min_pos = x1 - (x1 - x2) * _divide(g1 + d2 - d1, g1 - g2 + 2 * d2)
-        # a tensor in torch (the slopes are); the bounds keep their own kind
-        return min(max(_Tensor0(min_pos), xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+    real = d2_square >= 0
+    d2 = np.sqrt(np.where(real, d2_square, 0.0))
+    forward = x1 <= x2
+    min_pos = np.where(forward, x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)),
+                       x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2)))
+    # min(max(min_pos, lo), hi): min_pos is a tensor in torch (the slopes are)
+    t, kind = _py_max(min_pos, np.ones_like(real), lo, k_lo)
+    t, kind = _py_min(t, kind, hi, k_hi)
+    middle = (lo + hi) / 2.0
+    return np.where(real, t, middle), np.where(real, kind, k_lo | k_hi)
 
 
-def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
-    """torch's ``_strong_wolfe``: a step t along d with the strong Wolfe conditions
+def strong_wolfe(evaluate, x, t, t_kind, d, f, g, gtd, max_ls, c1=1e-4, c2=0.9, tolerance_change=1e-9):
+    """torch's ``_strong_wolfe`` for R rows at once: a step t along d with the strong Wolfe conditions
 
         f(x + t d) <= f(x) + c1 t g.d      (sufficient decrease)
         |g(x + t d).d| <= -c2 g.d          (curvature)
 
     First a bracketing phase (extrapolating by cubic interpolation within
-    [t + 0.01 (t - t_prev), 10 t]), then a zoom phase that shrinks the bracket.
-    ``obj_func(x, t, d) -> (f, g)``. Returns ``(f_new, g_new, t, evaluations)``.
+    [t + 0.01 (t - t_prev), 10 t]), then a zoom phase that shrinks the bracket,
+    each row until its own exit; ``max_ls`` ``(R,)`` caps each row's trials.
+    ``evaluate(idx, point) -> (f, g)`` evaluates rows ``idx`` (indices into the R
+    rows) at ``point`` ``(len(idx), 2)``. Returns ``(f_new, g_new, t, evaluations)``.
     """
+    n = x.shape[0]
+    every = np.arange(n)
     d_norm = _max_abs(d)
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
+    t = np.array(t, dtype=np.float64)
+    kt = np.array(t_kind, dtype=bool)
+    f_new, g_new = evaluate(every, fma(t[:, None], d, x))
     gtd_new = _dot(g_new, d)
+    ls_iter = np.zeros(n, dtype=np.int64)
+    t_prev, k_prev = np.zeros(n), np.zeros(n, dtype=bool)     # torch: the int 0
+    f_prev, g_prev, gtd_prev = f.copy(), g.copy(), gtd.copy()
 
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
-            break
-        # interpolate
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new, gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
-        ls_iter += 1
+    # the bracket: two points per row (or one, ``single``, when the first phase met the conditions)
+    b = np.zeros((n, 2))
+    bk = np.zeros((n, 2), dtype=bool)
+    bf = np.zeros((n, 2))
+    bg = np.zeros((n, 2, 2))
+    bgtd = np.zeros((n, 2))
+    single = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
 
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    def set_pair(rows, t0, k0, f0, g0, gtd0, t1, k1, f1, g1, gtd1):
+        b[rows, 0], bk[rows, 0], bf[rows, 0], bg[rows, 0], bgtd[rows, 0] = t0, k0, f0, g0, gtd0
+        b[rows, 1], bk[rows, 1], bf[rows, 1], bg[rows, 1], bgtd[rows, 1] = t1, k1, f1, g1, gtd1
 
-    # zoom: refine the bracket until a point satisfies the conditions
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+    # ---- bracketing phase
+    live = every
+    while live.size:
+        out = ls_iter[live] >= max_ls[live]                  # the loop ran out: bracket [0, t]
+        if out.any():
+            o = live[out]
+            set_pair(o, 0.0, False, f[o], g[o], 0.0, t[o], kt[o], f_new[o], g_new[o], gtd_new[o])
+            live = live[~out]
+        fl, tl = f_new[live], t[live]
+        armijo = (fl > f[live] + c1 * tl * gtd[live]) | ((ls_iter[live] > 1) & (fl >= f_prev[live]))
+        curvature = ~armijo & (np.abs(gtd_new[live]) <= -c2 * gtd[live])
+        rising = ~armijo & ~curvature & (gtd_new[live] >= 0)
+        pair = live[armijo | rising]
+        set_pair(pair, t_prev[pair], k_prev[pair], f_prev[pair], g_prev[pair], gtd_prev[pair],
+                 t[pair], kt[pair], f_new[pair], g_new[pair], gtd_new[pair])
+        one = live[curvature]
+        b[one, 0], bk[one, 0], bf[one, 0], bg[one, 0] = t[one], kt[one], f_new[one], g_new[one]
+        single[one] = done[one] = True
+        live = live[~(armijo | curvature | rising)]
+        if not live.size:
             break
-        t = cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
-                              bracket[1], bracket_f[1], bracket_gtd[1])
+        # interpolate within [t + 0.01 (t - t_prev), 10 t]
+        tl, kl = t[live], kt[live]
+        min_step, k_min = tl + 0.01 * (tl - t_prev[live]), kl | k_prev[live]
+        max_step = tl * 10
+        t_next, k_next = cubic_interpolate(t_prev[live], k_prev[live], f_prev[live], gtd_prev[live],
+                                           tl, kl, f_new[live], gtd_new[live],
+                                           bounds=(min_step, k_min, max_step, kl))
+        t_prev[live], k_prev[live] = tl, kl
+        f_prev[live], g_prev[live], gtd_prev[live] = f_new[live], g_new[live], gtd_new[live]
+        t[live], kt[live] = t_next, k_next
+        f_new[live], g_new[live] = evaluate(live, fma(t_next[:, None], d[live], x[live]))
+        gtd_new[live] = _dot(g_new[live], d[live])
+        ls_iter[live] += 1
+
+    # ---- zoom phase: refine the bracket until a point satisfies the conditions
+    insuf_progress = np.zeros(n, dtype=bool)
+    low = np.where(bf[:, 0] <= np.where(single, bf[:, 0], bf[:, 1]), 0, 1)
+    live = every[~done & (ls_iter < max_ls)]
+    while live.size:
+        b0, b1 = b[live, 0], b[live, 1]
+        live = live[~(np.abs(b1 - b0) * d_norm[live] < tolerance_change)]      # the bracket is too small
+        if not live.size:
+            break
+        b0, b1, k0, k1 = b[live, 0], b[live, 1], bk[live, 0], bk[live, 1]
+        tz, kz = cubic_interpolate(b0, k0, bf[live, 0], bgtd[live, 0], b1, k1, bf[live, 1], bgtd[live, 1])
+        b_max, k_max = _py_max(b0, k0, b1, k1)
+        b_min, k_min = _py_min(b0, k0, b1, k1)
+        eps = 0.1 * (b_max - b_min)
+        to_max, to_min = b_max - tz, tz - b_min
+        near = np.where(to_min < to_max, to_min, to_max) < eps     # Python's min(to_max, to_min) < eps
         # too close to an end of the bracket: move 0.1 * its length inside
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                if abs(t - max(bracket)) < abs(t - min(bracket)):
-                    t = max(bracket) - eps
-                else:
-                    t = min(bracket) + eps
-                insuf_progress = False
-            else:
-                insuf_progress = True
-        else:
-            insuf_progress = False
+        move = near & (insuf_progress[live] | (tz >= b_max) | (tz <= b_min))
+        upper = np.abs(tz - b_max) < np.abs(tz - b_min)
+        tz = np.where(move, np.where(upper, b_max - eps, b_min + eps), tz)
+        kz = np.where(move, np.where(upper, k_max, k_min) | k0 | k1, kz)
+        insuf_progress[live] = near & ~move
 
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
-        ls_iter += 1
+        fz, gz = evaluate(live, fma(tz[:, None], d[live], x[live]))
+        gtdz = _dot(gz, d[live])
+        ls_iter[live] += 1
+        lo = low[live]
+        hi = 1 - lo
+        worse = (fz > f[live] + c1 * tz * gtd[live]) | (fz >= bf[live, lo])
+        # Armijo fails or no lower than the lowest point: the new point replaces the high end
+        w, hw = live[worse], hi[worse]
+        b[w, hw], bk[w, hw], bf[w, hw], bg[w, hw], bgtd[w, hw] = tz[worse], kz[worse], fz[worse], gz[worse], \
+            gtdz[worse]
+        low[w] = np.where(bf[w, 0] <= bf[w, 1], 0, 1)
+        better = ~worse
+        wolfe = better & (np.abs(gtdz) <= -c2 * gtd[live])
+        done[live[wolfe]] = True
+        flip = better & ~wolfe & (gtdz * (b[live, hi] - b[live, lo]) >= 0)
+        fr, lf, hf = live[flip], lo[flip], hi[flip]               # old low becomes the new high
+        b[fr, hf], bk[fr, hf], bf[fr, hf], bg[fr, hf], bgtd[fr, hf] = \
+            b[fr, lf], bk[fr, lf], bf[fr, lf], bg[fr, lf], bgtd[fr, lf]
+        nb, lb = live[better], lo[better]                          # the new point becomes the low end
+        b[nb, lb], bk[nb, lb], bf[nb, lb], bg[nb, lb], bgtd[nb, lb] = tz[better], kz[better], fz[better], \
+            gz[better], gtdz[better]
+        live = live[~done[live] & (ls_iter[live] < max_ls[live])]
 
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            # Armijo condition fails or no lower than the lowest point
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new, gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
-        else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                # old high becomes new low
-                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
-                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos] = t, f_new
-            bracket_g[low_pos], bracket_gtd[low_pos] = g_new, gtd_new
-
-    if len(bracket) == 1:
-        # torch raises IndexError here when the loss is NaN (low_pos = 1); keep the trial point
-        low_pos = 0
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+    # torch raises IndexError for a one-point bracket with a NaN loss (low = 1); keep the trial point
+    low[single] = 0
+    return bf[every, low], bg[every, low], b[every, low], 1 + ls_iter
 
 
-# ------------------------------------------------------------- one step
-def new_row_state() -> dict:
-    """torch's per-optimizer state for one run (it keeps it on the first parameter)."""
-    return {"func_evals": 0, "n_iter": 0, "d": None, "t": None, "old_dirs": None, "old_stps": None,
-            "ro": None, "H_diag": None, "prev_flat_grad": None, "prev_loss": None}
+# ------------------------------------------------------------------ one step
+def new_state(params: np.ndarray, capacity: int = 8) -> dict:
+    """torch's per-optimizer state for N runs (torch keeps it on the first parameter), as arrays.
+
+    The history of run i is ``old_stps`` / ``old_dirs`` / ``ro`` ``[i, :count[i]]``, newest
+    first (torch's lists reversed: age 0 is torch's last entry); the arrays grow on
+    demand, up to ``history_size`` pairs.
+    """
+    n = params.shape[0]
+    return {
+        "func_evals": np.zeros(n, dtype=np.int64), "n_iter": np.zeros(n, dtype=np.int64),
+        "direction": np.zeros_like(params), "t": np.zeros(n), "H_diag": np.ones(n),
+        "prev_flat_grad": np.zeros_like(params), "prev_loss": np.zeros(n),
+        "old_stps": np.zeros((n, capacity, 2)), "old_dirs": np.zeros((n, capacity, 2)),
+        "ro": np.zeros((n, capacity)), "count": np.zeros(n, dtype=np.int64),
+    }
 
 
-def lbfgs_step(state: dict, closure, x: tuple, lr: float, max_iter: int, max_eval: int,
-               tolerance_grad: float, tolerance_change: float, history_size: int,
-               line_search_fn: str | None) -> tuple:
-    """One ``torch.optim.LBFGS.step(closure)`` for one run; returns the new point.
+def _grow_history(state: dict, capacity: int) -> None:
+    have = state["ro"].shape[1]
+    if capacity <= have:
+        return
+    capacity = max(capacity, 2 * have)
+    for key in ("old_stps", "old_dirs", "ro"):
+        old = state[key]
+        new = np.zeros((old.shape[0], capacity) + old.shape[2:])
+        new[:, :have] = old
+        state[key] = new
 
-    ``closure(point) -> (loss, grad)`` evaluates the objective at a 2-tuple.
-    ``state`` (from :func:`new_row_state`) is updated in place. Up to
-    ``max_iter`` iterations of
+
+def _remember(state: dict, rows: np.ndarray, y: np.ndarray, s: np.ndarray, ys: np.ndarray,
+              history_size: int) -> None:
+    """Push (y, s, 1/ys) as the newest pair of ``rows``; a full history drops its oldest pair."""
+    count = state["count"]
+    depth = min(history_size, int(count[rows].max()) + 1)          # pairs kept after the push
+    _grow_history(state, depth)
+    for key, new in (("old_dirs", y), ("old_stps", s), ("ro", 1.0 / ys)):
+        array = state[key]
+        array[rows, 1:depth] = array[rows, :depth - 1]              # age every pair by one
+        array[rows, 0] = new
+    count[rows] = np.minimum(count[rows] + 1, history_size)
+
+
+# With this few rows, NumPy's per-call cost dominates the sequential two-loop: the same recursion on
+# Python floats (same operations, same order, every FMA correctly rounded) is several times faster.
+_FEW_ROWS = 10
+
+
+def _two_loop_floats(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """:func:`_two_loop` for a few rows on Python floats: identical results, bit for bit."""
+    d = np.empty((rows.size, 2))
+    for j, row in enumerate(rows.tolist()):
+        depth = int(state["count"][row])
+        stps = state["old_stps"][row, :depth].tolist()          # newest first
+        dirs = state["old_dirs"][row, :depth].tolist()
+        ro = state["ro"][row, :depth].tolist()
+        q0, q1 = -float(g[j, 0]), -float(g[j, 1])
+        al = [0.0] * depth
+        for k in range(depth):
+            (s0, s1), (y0, y1) = stps[k], dirs[k]
+            a = (s0 * q0 + s1 * q1) * ro[k]
+            al[k] = a
+            q0, q1 = _fma_scalar(-a, y0, q0), _fma_scalar(-a, y1, q1)
+        h = float(state["H_diag"][row])
+        r0, r1 = q0 * h, q1 * h
+        for k in range(depth - 1, -1, -1):
+            (s0, s1), (y0, y1) = stps[k], dirs[k]
+            c = al[k] - (y0 * r0 + y1 * r1) * ro[k]
+            r0, r1 = _fma_scalar(c, s0, r0), _fma_scalar(c, s1, r1)
+        d[j] = r0, r1
+    return d
+
+
+def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """d = -H g for ``rows`` by torch's two-loop recursion over each row's own history.
+
+        q = -g;  newest to oldest pair i:  a_i = (s_i . q) / (y_i . s_i),  q <- q - a_i y_i
+        r = H_diag q;  oldest to newest:  b_i = (y_i . r) / (y_i . s_i),  r <- r + (a_i - b_i) s_i
+
+    Rows are sorted by history length (longest first), so the rows holding a
+    pair of age k are a prefix and every pass works on array views.
+    """
+    if rows.size <= _FEW_ROWS:
+        return _two_loop_floats(state, rows, g)
+    count = state["count"][rows]
+    order = np.argsort(-count, kind="stable")
+    sorted_rows, depth = rows[order], count[order]
+    longest = int(depth[0]) if depth.size else 0
+    widths = np.searchsorted(-depth, -np.arange(longest), side="left")   # rows with a pair of age k
+    q = -g[order]
+    if longest:
+        w0 = widths[0]
+        stps = state["old_stps"][sorted_rows[:w0], :longest]              # (W, m, 2), newest first
+        dirs = state["old_dirs"][sorted_rows[:w0], :longest]
+        ro = state["ro"][sorted_rows[:w0], :longest]                      # (W, m)
+        al = np.empty((w0, longest))
+        for k in range(longest):
+            w = widths[k]
+            prod = stps[:w, k] * q[:w]
+            a = np.add(prod[:, 0], prod[:, 1], out=al[:w, k])
+            a *= ro[:w, k]
+            q[:w] = fma(-a[:, None], dirs[:w, k], q[:w])
+    r = q * state["H_diag"][sorted_rows][:, None]
+    for k in range(longest - 1, -1, -1):
+        w = widths[k]
+        prod = dirs[:w, k] * r[:w]
+        be = prod[:, 0] + prod[:, 1]
+        be *= ro[:w, k]
+        r[:w] = fma((al[:w, k] - be)[:, None], stps[:w, k], r[:w])
+    d = np.empty_like(r)
+    d[order] = r
+    return d
+
+
+def lbfgs_step(state: dict, evaluate, x: np.ndarray, rows: np.ndarray, lr: np.ndarray, max_iter: int,
+               max_eval: int, tolerance_grad: float, tolerance_change: float, history_size: int,
+               line_search_fn: str | None) -> None:
+    """One ``torch.optim.LBFGS.step(closure)`` for each of ``rows``, in place on ``x`` ``(R, 2)``.
+
+    ``evaluate(idx, point) -> (loss, grad)`` evaluates ``rows[idx]`` at ``point``
+    ``(len(idx), 2)`` (one closure call each). ``state`` (from :func:`new_state`,
+    indexed by ``rows``) is updated in place. Up to ``max_iter`` iterations of
 
         d = -H_k g_k   (two-loop recursion over the last ``history_size`` pairs
                         s = t d, y = g_new - g_old, kept only when y.s > 1e-10;
@@ -340,107 +530,87 @@ def lbfgs_step(state: dict, closure, x: tuple, lr: float, max_iter: int, max_eva
         x <- x + t d   (t = lr, or min(1, 1/|g|_1) lr on the very first
                         iteration; or the strong-Wolfe line search from there)
 
-    stopping on |g|_inf <= tolerance_grad, g.d > -tolerance_change, a step or
-    loss change below tolerance_change, or ``max_eval`` evaluations.
+    each run stopping on its own at |g|_inf <= tolerance_grad, g.d > -tolerance_change,
+    a step or loss change below tolerance_change, or ``max_eval`` evaluations.
     """
-    loss, flat_grad = closure(x)
-    current_evals = 1
-    state["func_evals"] += 1
-    if _max_abs(flat_grad) <= tolerance_grad:
-        return x
-
-    d, t = state["d"], state["t"]
-    old_dirs, old_stps, ro = state["old_dirs"], state["old_stps"], state["ro"]
-    H_diag, prev_flat_grad, prev_loss = state["H_diag"], state["prev_flat_grad"], state["prev_loss"]
+    n = rows.size
+    loss, g = evaluate(np.arange(n), x)
+    current_evals = np.ones(n, dtype=np.int64)
+    state["func_evals"][rows] += 1
+    live = np.flatnonzero(~(_max_abs(g) <= tolerance_grad))            # the others are optimal already
 
     n_iter = 0
-    while n_iter < max_iter:
+    while live.size and n_iter < max_iter:
         n_iter += 1
-        state["n_iter"] += 1
+        rl = rows[live]
+        state["n_iter"][rl] += 1
+        first = state["n_iter"][rl] == 1
+        gl = g[live]
 
         # ---- descent direction
-        if state["n_iter"] == 1:
-            d = _neg(flat_grad)
-            old_dirs, old_stps, ro = [], [], []
-            H_diag = 1
-        else:
-            y = _sub(flat_grad, prev_flat_grad)
-            s = _scale(d, t)
+        d = np.empty((live.size, 2))
+        d[first] = -gl[first]
+        fresh = rl[first]
+        state["count"][fresh] = 0
+        state["H_diag"][fresh] = 1.0
+        later = ~first
+        if later.any():
+            rr = rl[later]
+            y = gl[later] - state["prev_flat_grad"][rr]
+            s = state["direction"][rr] * state["t"][rr][:, None]
             ys = _dot(y, s)
-            if ys > 1e-10:
-                if len(old_dirs) == history_size:
-                    old_dirs.pop(0)
-                    old_stps.pop(0)
-                    ro.pop(0)
-                old_dirs.append(y)
-                old_stps.append(s)
-                ro.append(1.0 / ys)
-                H_diag = ys / _dot(y, y)
-            num_old = len(old_dirs)
-            al = [0.0] * num_old
-            q = _neg(flat_grad)
-            for i in range(num_old - 1, -1, -1):
-                al[i] = _dot(old_stps[i], q) * ro[i]
-                q = _axpy(q, -al[i], old_dirs[i])
-            r = _scale(q, H_diag)
-            for i in range(num_old):
-                be_i = _dot(old_dirs[i], r) * ro[i]
-                r = _axpy(r, al[i] - be_i, old_stps[i])
-            d = r
+            keep = ys > 1e-10
+            if keep.any():
+                yk, ysk = y[keep], ys[keep]
+                _remember(state, rr[keep], yk, s[keep], ysk, history_size)
+                state["H_diag"][rr[keep]] = ysk / _dot(yk, yk)
+            d[later] = _two_loop(state, rr, gl[later])
+        state["prev_flat_grad"][rl] = gl
+        state["prev_loss"][rl] = loss[live]
 
-        prev_flat_grad = flat_grad
-        prev_loss = loss
-
-        # ---- step length
-        if state["n_iter"] == 1:
-            t = min(1.0, _Tensor0(_divide(1.0, abs(flat_grad[0]) + abs(flat_grad[1])))) * lr
-        else:
-            t = lr
-        gtd = _dot(flat_grad, d)
-        if gtd > -tolerance_change:
+        # ---- step length: min(1, 1/|g|_1) * lr on the very first iteration (a tensor when 1/|g|_1 < 1)
+        inverse = 1.0 / (np.abs(gl[:, 0]) + np.abs(gl[:, 1]))
+        t_first = inverse < 1.0
+        t = np.where(first, np.where(t_first, inverse, 1.0) * lr[live], lr[live])
+        t_kind = first & t_first
+        state["direction"][rl] = d
+        state["t"][rl] = t
+        gtd = _dot(gl, d)
+        going = ~(gtd > -tolerance_change)
+        live, d, t, t_kind, gtd, rl = live[going], d[going], t[going], t_kind[going], gtd[going], rl[going]
+        if not live.size:
             break
 
-        ls_func_evals = 0
+        # ---- move
         if line_search_fn == "strong_wolfe":
-            start = x
-
-            def obj_func(x0, step, direction):
-                return closure(_axpy(x0, step, direction))
-
             # torch passes neither tolerance_change nor c1, c2: the defaults apply
-            loss, flat_grad, t, ls_func_evals = strong_wolfe(
-                obj_func, start, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-            x = _axpy(x, t, d)
-            opt_cond = _max_abs(flat_grad) <= tolerance_grad
+            f_new, g_new, t, ls_evals = strong_wolfe(
+                lambda idx, point: evaluate(live[idx], point), x[live], t, t_kind, d, loss[live], g[live], gtd,
+                max_ls=max_eval - current_evals[live])
+            state["t"][rl] = t
+            x[live] = fma(t[:, None], d, x[live])
+            loss[live], g[live] = f_new, g_new
+            opt_cond = _max_abs(g_new) <= tolerance_grad
         else:
-            x = _axpy(x, t, d)
-            if n_iter != max_iter:
-                # torch skips this evaluation on the last iteration
-                loss, flat_grad = closure(x)
-                opt_cond = _max_abs(flat_grad) <= tolerance_grad
-                ls_func_evals = 1
-
-        current_evals += ls_func_evals
-        state["func_evals"] += ls_func_evals
+            x[live] = fma(t[:, None], d, x[live])
+            if n_iter == max_iter:
+                break                              # torch skips this evaluation on the last iteration
+            loss[live], g[live] = evaluate(live, x[live])
+            opt_cond = _max_abs(g[live]) <= tolerance_grad
+            ls_evals = 1
+        current_evals[live] += ls_evals
+        state["func_evals"][rl] += ls_evals
 
         # ---- stopping conditions
         if n_iter == max_iter:
             break
-        if current_evals >= max_eval:
-            break
-        if opt_cond:
-            break
-        if _max_abs(_scale(d, t)) <= tolerance_change:
-            break
-        if abs(loss - prev_loss) < tolerance_change:
-            break
-
-    state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                 prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
-    return x
+        stop = (current_evals[live] >= max_eval) | opt_cond
+        stop |= _max_abs(d * t[:, None]) <= tolerance_change
+        stop |= np.abs(loss[live] - state["prev_loss"][rl]) < tolerance_change
+        live = live[~stop]
 
 
-# ------------------------------------------------------------- optimizer
+# ------------------------------------------------------------------ optimizer
 @register
 class LBFGS(Optimizer):
     r"""torch.optim.LBFGS: limited-memory BFGS, optionally with a strong-Wolfe line search.
@@ -458,9 +628,14 @@ class LBFGS(Optimizer):
     """
 
     name = "lbfgs"
-    step_cost_us = (0.0, 330.0)   # steps its runs one by one: ~330 us a run-step, batching does not help
     label = "L-BFGS"
     torch_name = "LBFGS"
+    # Cost of one step of one run relative to one Adam step of one run, in the same batch: measured by
+    # benchmarks/lbfgs.py (the "cost ... vs adam" rows: 100 x 100 starts x 50 steps, final_positions) on
+    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 140x (Himmelblau, line
+    # search) to 2650x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
+    # with a full 100-pair history); this is the worst case, rounded up. Steps of converged runs are cheap.
+    step_cost = 2700
     schema = (
         lr_param(1.0, "learning rate: the step length t along the L-BFGS direction "
                       "(the line search's first trial step)"),
@@ -494,26 +669,19 @@ class LBFGS(Optimizer):
         return self.hyper["max_iter"] * 5 // 4 if given is None else given
 
     def init(self, params):
-        n_runs = params.shape[0]
-        return {
-            "rows": [new_row_state() for _ in range(n_runs)],
-            "direction": np.zeros_like(params),     # (N, 2) last search direction d
-        }
+        return new_state(params)
 
     def step(self, params, state, objective, lr, active) -> None:
+        rows = np.flatnonzero(active)
+        if not rows.size:
+            return
         h = self.hyper
-        lr_rows = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(-1), (params.shape[0],))
-        for row in np.flatnonzero(active):
-            row = int(row)
+        lr_rows = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(-1), (params.shape[0],))[rows]
+        x = params[rows]
 
-            def closure(point, row=row):
-                loss, grad = objective.value_and_grad_row(row, point)
-                return loss, (float(grad[0]), float(grad[1]))
+        def evaluate(idx, point):
+            return objective.value_and_grad_rows(rows[idx], point)
 
-            row_state = state["rows"][row]
-            x = lbfgs_step(row_state, closure, (float(params[row, 0]), float(params[row, 1])),
-                           float(lr_rows[row]), h["max_iter"], self.max_eval, h["tolerance_grad"],
-                           h["tolerance_change"], h["history_size"], h["line_search_fn"])
-            params[row] = x
-            if row_state["d"] is not None:
-                state["direction"][row] = row_state["d"]
+        lbfgs_step(state, evaluate, x, rows, lr_rows, h["max_iter"], self.max_eval, h["tolerance_grad"],
+                   h["tolerance_change"], h["history_size"], h["line_search_fn"])
+        params[rows] = x

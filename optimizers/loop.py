@@ -9,9 +9,17 @@ Divergence: after every step, a run whose position is non-finite or farther
 than ``bound`` from the origin in either coordinate stops: it is marked
 ``diverged_at[i] = k`` (the step that went bad) and its position stays at the
 last good point from then on. Nothing non-finite leaves this module.
+
+Deadline: ``simulate`` and ``run`` accept ``deadline``, a ``time.monotonic()``
+instant (the maps pass it on: :mod:`optimizers.maps`). The loop looks at the clock every
+:data:`DEADLINE_EVERY` steps (never more than that many steps late) and, once
+it has passed, stops: every run keeps the ``k`` steps it made, and the result
+says so (``Trajectory.cut_at == k``; ``-1`` when it ran to the end), so the
+caller can say "cut at step k" instead of holding a server thread.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,7 +30,7 @@ from optimizers.base import FirstOrder, Optimizer
 from optimizers.objective import Objective
 from optimizers import schedules as schedules_module
 
-__all__ = ["run", "simulate", "Trajectory", "DEFAULT_BOUND"]
+__all__ = ["run", "simulate", "Trajectory", "DEFAULT_BOUND", "DEADLINE_EVERY"]
 
 DEFAULT_BOUND = 1e6
 
@@ -79,6 +87,7 @@ class Trajectory:
     diverged_at: np.ndarray
     state_steps: np.ndarray = field(repr=False, default=None)
     hessian_evals: np.ndarray = None    # (T+1, N) Hessian evaluations so far (Newton: one a step)
+    cut_at: int = -1           # the step at which the deadline stopped every run, or -1
 
     @property
     def steps(self) -> int:
@@ -213,6 +222,8 @@ class Trajectory:
 
 # How many steps may pass between divergence checks when the check can be made after the fact.
 CHECK_EVERY = 32
+# With a deadline, the clock is read (and divergence checked) at least this often.
+DEADLINE_EVERY = 4
 
 
 def _consults_active(optimizer: Optimizer) -> bool:
@@ -226,7 +237,8 @@ def _consults_active(optimizer: Optimizer) -> bool:
 
 
 def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=None, noise: float = 0.0,
-             seed=0, bound: float = DEFAULT_BOUND, record: bool = False, keep_path: bool = True):
+             seed=0, bound: float = DEFAULT_BOUND, record: bool = False, keep_path: bool = True,
+             deadline: float | None = None):
     """The one stepping loop behind :func:`run`, :func:`final_positions` and :func:`simulate`.
 
     ``record`` keeps what :class:`Trajectory` needs beyond the path (state,
@@ -239,6 +251,11 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     the last check; a row found bad at step k is rewound to ``path[k-1]``
     exactly as if it had been caught at once. The last good point comes from
     the path itself when it is kept, so nothing is copied per step.
+
+    ``deadline`` (a ``time.monotonic()`` instant, or None): read every
+    :data:`DEADLINE_EVERY` steps, where every step so far has been checked for
+    divergence; once passed, the loop stops at that step ``k`` and every array
+    is cut to ``k`` steps (``cut_at = k``).
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must come from optimizers.get(...)")
@@ -256,7 +273,9 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
 
     params = starts.copy()                                   # (N, 2)
     state = optimizer.init(params)
-    rates = schedule.values(optimizer.lr, steps)             # (T,) or (T, N, 1)
+    # a schedule that follows each run's loss (ReduceLROnPlateau) fills its (T, N, 1) rates step by step
+    tracker = schedule.tracker(optimizer.lr, n_runs, steps) if getattr(schedule, "reacts_to_loss", False) else None
+    rates = tracker.rates if tracker else schedule.values(optimizer.lr, steps)   # (T,) or (T, N, 1)
     # Python floats index faster than NumPy scalars and hold the same doubles.
     step_rates = rates.tolist() if rates.ndim == 1 else rates
     path = np.empty((steps + 1 if keep_path else 1, n_runs, 2))   # (T+1, N, 2)
@@ -275,15 +294,24 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     frozen_rows = frozen_values = None
     previous = None if keep_path else params.copy()          # last good point when no path is kept
     check_every = CHECK_EVERY if keep_path and not _consults_active(optimizer) else 1
+    if deadline is not None:
+        check_every = min(check_every, DEADLINE_EVERY)
     checked = 0                                              # path[:checked + 1] is known good
+    cut_at = -1
 
     with np.errstate(all="ignore"):
         for t in range(steps):
+            if (deadline is not None and t % DEADLINE_EVERY == 0 and t and checked == t
+                    and time.monotonic() >= deadline):
+                cut_at = t                                   # every step so far checked: stop here
+                break
             if previous is not None:
                 np.copyto(previous, params)
             optimizer.step(params, state, objective, step_rates[t], active)
             if frozen_rows is not None:
                 params[frozen_rows] = frozen_values
+            if tracker is not None:
+                tracker.observe(t, landscape.value(params))
             if keep_path:
                 path[t + 1] = params
             if record:
@@ -326,8 +354,16 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
                 break
     if not keep_path:
         path[0] = params
+    if cut_at >= 0:
+        steps = cut_at
+        path = path[:steps + 1] if keep_path else path
+        rates = rates[:steps]
+        if record:
+            evals, state_steps = evals[:steps + 1], state_steps[:steps + 1]
+            hessian_evals = hessian_evals[:steps + 1]
+            recorded = {key: values[:steps + 1] for key, values in recorded.items()}
     if not record:
-        return dict(path=path, diverged_at=diverged_at, single=single)
+        return dict(path=path, diverged_at=diverged_at, single=single, cut_at=cut_at)
     if np.any(diverged_at >= 0):
         # state of a diverged run is meaningless past its divergence: hold the last good value
         for values in recorded.values():
@@ -339,14 +375,15 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
     lr_used = np.broadcast_to(rates.reshape(steps, -1), (steps, n_runs)).copy() if steps else np.zeros((0, n_runs))
     return dict(path=path, lr=lr_used, state=recorded, evals=evals, hessian_evals=hessian_evals,
                 diverged_at=diverged_at,
-                single=single, schedule=schedule, seeds=seeds, state_steps=state_steps)
+                single=single, schedule=schedule, seeds=seeds, state_steps=state_steps, cut_at=cut_at)
 
 
 def run(landscape, optimizer: Optimizer, start, steps: int, **options) -> np.ndarray:
     """Positions of the runs: ``(steps+1, 2)`` for one start pair, ``(steps+1, N, 2)`` for ``(N, 2)`` starts.
 
     ``path[0] == start``. Options: ``schedule`` (from :mod:`optimizers.schedules`),
-    ``noise`` (gradient noise sigma), ``seed`` (int or one per run), ``bound``.
+    ``noise`` (gradient noise sigma), ``seed`` (int or one per run), ``bound``,
+    ``deadline`` (the path then ends where the deadline cut it: fewer rows).
     """
     out = _iterate(landscape, optimizer, start, steps, **options)
     return out["path"][:, 0] if out["single"] else out["path"]
@@ -359,11 +396,16 @@ def final_positions(landscape, optimizer: Optimizer, start, steps: int, **option
 
 
 def simulate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=None, noise: float = 0.0,
-             seed=0, bound: float = DEFAULT_BOUND) -> Trajectory:
-    """Step the runs and return a :class:`Trajectory` (always batched: ``path`` is ``(T+1, N, 2)``)."""
+             seed=0, bound: float = DEFAULT_BOUND, deadline: float | None = None) -> Trajectory:
+    """Step the runs and return a :class:`Trajectory` (always batched: ``path`` is ``(T+1, N, 2)``).
+
+    With ``deadline`` (a ``time.monotonic()`` instant) the runs stop once it has
+    passed: ``cut_at`` is then the number of steps made (``path`` has ``cut_at + 1``
+    rows), else -1.
+    """
     out = _iterate(landscape, optimizer, start, steps, schedule=schedule, noise=noise, seed=seed,
-                   bound=bound, record=True)
+                   bound=bound, record=True, deadline=deadline)
     return Trajectory(landscape=landscape, optimizer=optimizer, schedule=out["schedule"], noise=float(noise),
                       seeds=out["seeds"], path=out["path"], lr=out["lr"], state=out["state"],
                       evals=out["evals"], diverged_at=out["diverged_at"], state_steps=out["state_steps"],
-                      hessian_evals=out["hessian_evals"])
+                      hessian_evals=out["hessian_evals"], cut_at=out["cut_at"])

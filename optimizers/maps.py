@@ -20,7 +20,6 @@ documented codes below.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -28,13 +27,13 @@ import numpy as np
 
 from landscapes.schema import Param
 from optimizers import convergence
-from optimizers.base import FirstOrder, Optimizer, get as get_optimizer, schema as optimizer_schema
+from optimizers.base import Optimizer, get as get_optimizer, schema as optimizer_schema
 from optimizers.loop import DEFAULT_BOUND, _iterate
 
 __all__ = [
     "BasinMap", "SensitivityMap", "basin_map", "sensitivity_map", "param_grid",
     "DIVERGED", "NOT_CONVERGED", "NEVER", "MAX_BASIN_GRID", "MAX_SENSITIVITY_GRID", "MAX_MAP_STEPS",
-    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "MAX_MAP_SECONDS", "cell_centres",
+    "LOSS_GAP_FLOOR", "LOSS_GAP_CEILING", "cell_centres", "MapDeadlineExceeded",
 ]
 
 DIVERGED = -1          # basin label: the run left the bound or went non-finite
@@ -45,7 +44,6 @@ MAX_BASIN_GRID = 200
 MAX_SENSITIVITY_GRID = 50
 MAX_MAP_STEPS = 5000
 DEFAULT_BASIN_TOL_FRACTION = 0.01   # default basin radius: 1% of the larger side of the view
-MAX_MAP_SECONDS = 10.0             # estimated stepping time allowed for optimizers that step row by row
 LOSS_GAP_FLOOR = 1e-16              # loss gaps are clipped to [floor, ceiling] for log colour scales
 LOSS_GAP_CEILING = 1e300
 PATH_BUDGET_BYTES = 32 * 2 ** 20    # one chunk's (K+1, C, 2) float64 path stays under this
@@ -139,47 +137,16 @@ def _settled_within(path: np.ndarray, gap, tol: float, diverged_at: np.ndarray,
     return settled
 
 
-def _steps_all_rows_at_once(optimizer: Optimizer) -> bool:
-    """First-order methods step every row with a few array operations; others (L-BFGS, Newton) may
-    loop over rows in Python, so their cost per run is not bounded by the caps alone."""
-    return isinstance(optimizer, FirstOrder) and type(optimizer).step is FirstOrder.step
+class MapDeadlineExceeded(ValueError):
+    """A map stopped at its ``deadline`` (a ``time.monotonic()`` instant) before every cell ran its steps.
 
-
-def _check_time_budget(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, options: dict) -> None:
-    """Raise ValueError when a map of a row-by-row optimizer would take over :data:`MAX_MAP_SECONDS`.
-
-    The estimate times 2 steps of 8 and of 64 rows and fits ``cost = a + b * rows``
-    per step (``a``: per-call overhead, ``b``: per-row work), then scales to N rows
-    and K steps. It is an estimate (timing), used only for optimizers that do not
-    step all rows at once; L-BFGS costs about a millisecond per run and step.
+    A ValueError, so callers that show a refused map's message show this one too.
     """
-    if steps == 0 or _steps_all_rows_at_once(optimizer_for_rows(slice(0, 1))):
-        return
-    n_runs, probe_steps = starts.shape[0], min(steps, 2)
-    seed = options.get("seed", 0)
-
-    def seconds(n: int) -> float:
-        rows = slice(0, n)
-        begin = time.perf_counter()
-        _iterate(landscape, optimizer_for_rows(rows), starts[rows], probe_steps, keep_path=False,
-                 **{**options, "seed": seed[rows] if np.ndim(seed) else seed})
-        return time.perf_counter() - begin
-
-    small = min(n_runs, 8)
-    per_step = seconds(small) / probe_steps
-    if n_runs > small:
-        big = min(n_runs, 64)
-        per_row = max(seconds(big) / probe_steps - per_step, 0.0) / (big - small)
-        per_step += per_row * (n_runs - small)
-    estimate = per_step * steps
-    if estimate > MAX_MAP_SECONDS:
-        name = optimizer_for_rows(slice(0, 1)).label
-        raise ValueError(f"{name} steps runs one by one: {n_runs} runs x {steps} steps would take about "
-                         f"{estimate:.0f} s (limit {MAX_MAP_SECONDS:g} s); use a smaller grid or fewer steps")
 
 
 def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, tol: float, *,
-           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND, anchor_of=None) -> _Sweep:
+           schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND, anchor_of=None,
+           deadline: float | None = None) -> _Sweep:
     """Run every row of ``starts`` ``(N, 2)``, ``C`` rows at a time, and reduce each chunk's path.
 
     ``optimizer_for_rows(rows)`` gives the optimizer for a slice of rows (per-run
@@ -189,21 +156,27 @@ def _sweep(landscape, optimizer_for_rows, starts: np.ndarray, steps: int, gap, t
     divergence, else :data:`NEVER`: the rule of
     :meth:`optimizers.loop.Trajectory.settled_at` (a run that only touches the
     tolerance and leaves again has not converged).
+    With ``deadline``, the loop stops stepping once it has passed and
+    :class:`MapDeadlineExceeded` says how far the map got.
     """
     n_runs = starts.shape[0]
     final = np.empty((n_runs, 2))                                    # (N, 2)
     diverged_at = np.empty(n_runs, dtype=np.int64)                   # (N,)
     steps_to_tol = np.empty(n_runs, dtype=np.int64)                  # (N,)
     seeds = np.broadcast_to(np.asarray(seed), (n_runs,)) if np.ndim(seed) else None
-    _check_time_budget(landscape, optimizer_for_rows, starts, steps,
-                       dict(schedule=schedule, noise=noise, seed=seed, bound=bound))
     chunk = _chunk_rows(steps, n_runs)
     for lo in range(0, n_runs, chunk):
         rows = slice(lo, min(lo + chunk, n_runs))
         # run() drops diverged_at and simulate() records optimizer state we do not need (2.5x slower
         # here), so call the loop behind both directly: same stepping, path kept, no state recorded.
         out = _iterate(landscape, optimizer_for_rows(rows), starts[rows], steps, schedule=schedule,
-                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound)
+                       noise=noise, seed=seed if seeds is None else seeds[rows], bound=bound,
+                       deadline=deadline)
+        if out["cut_at"] >= 0:
+            raise MapDeadlineExceeded(
+                f"the map was stopped at its time limit: {lo} of {n_runs} cells done and the next "
+                f"{rows.stop - lo} at step {out['cut_at']} of {steps}; use a smaller grid, fewer steps "
+                f"or a cheaper surface")
         path = out["path"]                                           # (K+1, C, 2)
         final[rows] = path[-1]
         diverged_at[rows] = out["diverged_at"]
@@ -293,7 +266,8 @@ def cell_centres(view: Sequence[float], grid: int) -> tuple[np.ndarray, np.ndarr
 
 
 def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, view=None, tol=None,
-              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> BasinMap:
+              schedule=None, noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+              deadline: float | None = None) -> BasinMap:
     """Basins of attraction: run ``optimizer`` from the centre of every cell of a ``grid x grid``
     partition of ``view`` (default ``landscape.view``) for ``steps`` steps, as one batch.
 
@@ -307,8 +281,10 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     ``noise > 0`` every cell uses the same ``seed``, hence the same noise sequence
     (common random numbers: cells differ only by their start).
 
-    Caps: ``2 <= grid <= 200``, ``0 <= steps <= 5000``; past them, ValueError. Optimizers that
-    step row by row (L-BFGS) are also refused when the estimated time exceeds :data:`MAX_MAP_SECONDS`.
+    Caps: ``2 <= grid <= 200``, ``0 <= steps <= 5000``; past them, ValueError. Every optimizer,
+    L-BFGS included, steps all cells as one batch.
+    ``deadline`` (a ``time.monotonic()`` instant): past it, stepping stops and
+    :class:`MapDeadlineExceeded` (a ValueError) is raised.
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must come from optimizers.get(...)")
@@ -333,7 +309,7 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
 
     sweep = _sweep(landscape, lambda rows: optimizer, starts, steps, _nearest_distance(centres), tol,
                    schedule=schedule, noise=noise, seed=seed, bound=bound,
-                   anchor_of=nearest_centre if len(centres) else None)
+                   anchor_of=nearest_centre if len(centres) else None, deadline=deadline)
 
     labels = np.full(starts.shape[0], NOT_CONVERGED, dtype=np.int64)  # (G*G,)
     if minima:
@@ -449,15 +425,17 @@ def _sweep_values(name: str, param: Param, values) -> np.ndarray:
 
 def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param: str, x_values,
                     y_param: str, y_values, start, steps: int, *, schedule=None, tol: float = 1e-3,
-                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND) -> SensitivityMap:
+                    noise: float = 0.0, seed=0, bound: float = DEFAULT_BOUND,
+                    deadline: float | None = None) -> SensitivityMap:
     """Sweep two numeric hyperparameters of ``optimizer_name`` over a grid, one batch of
     ``len(x_values) * len(y_values)`` runs from ``start`` (the hyperparameters as per-run arrays).
 
     Cell ``[j, i]`` is the run with ``x_param = x_values[i]``, ``y_param = y_values[j]``
     and ``base_hyper`` for the rest. The map is the engine's batch bit for bit, and each cell
     equals a separate run with those scalar values bit for bit.
-    Caps: at most 50 values per axis, ``0 <= steps <= 5000``, and the time estimate of
-    :func:`basin_map`; unknown or non-numeric parameters and values outside their range raise ValueError.
+    Caps: at most 50 values per axis, ``0 <= steps <= 5000``; unknown or non-numeric parameters and
+    values outside their range raise ValueError.
+    ``deadline``: as in :func:`basin_map`.
     """
     params = {p.name: p for p in optimizer_schema(optimizer_name)}  # ValueError for an unknown name
     for name in (x_param, y_param):
@@ -508,7 +486,7 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
 
     starts = np.broadcast_to(start_point, (n_runs, 2))               # (N, 2)
     sweep = _sweep(landscape, optimizer_for_rows, starts, steps, gap, tol,
-                   schedule=schedule, noise=noise, seed=seed, bound=bound)
+                   schedule=schedule, noise=noise, seed=seed, bound=bound, deadline=deadline)
 
     diverged = sweep.diverged_at >= 0                                # (N,)
     with np.errstate(all="ignore"):

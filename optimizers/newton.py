@@ -81,7 +81,7 @@ class Newton(Optimizer):
     """
 
     name = "newton"
-    step_cost_us = (51.0, 0.11)   # a Hessian and a 2x2 solve per row
+    step_cost = 4                 # a Hessian and a 2x2 solve per row: about 4 first-order run-steps
     label = "Newton"
     torch_name = None
     schema = (

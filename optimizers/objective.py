@@ -55,6 +55,20 @@ class Objective:
         self.hessian_evals += 1
         return self.landscape.hessian(xy)
 
+    def value_and_grad_rows(self, rows: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Loss ``(R,)`` and gradient ``(R, 2)`` of runs ``rows`` ``(R,)`` at ``xy`` ``(R, 2)``.
+
+        Counts one evaluation per listed run; each row's noise is the one
+        :meth:`value_and_grad_row` would draw for it (same seed and counter).
+        """
+        xy = np.asarray(xy, dtype=np.float64)
+        value = np.asarray(self.landscape.value(xy), dtype=np.float64)
+        grad = self.landscape.grad(xy)
+        if self.noise:
+            grad = grad + self.noise * standard_normal_pairs(self.seeds[rows], self.evals[rows])
+        self.evals[rows] += 1
+        return value, grad
+
     # -------------------------------------------------------------- one row
     def value_and_grad_row(self, row: int, xy: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and gradient of run ``row`` at one point ``xy`` ``(2,)``; counts one evaluation."""

@@ -161,6 +161,56 @@ CASES: tuple[OptimizerCase, ...] = (
         errors=(_BAD_LR, _BAD_WD, _BAD_EPS, *_BAD_BETAS),
         # beta2 = 0.5 is never rectified, 0.9 after a few steps, 0.999 after 5: each row its own branch
         per_run=({"beta2": [0.5, 0.9, 0.999]},)),
+    # ---- the rest of torch.optim 2.13 (ASGD, Rprop, Adafactor, Muon)
+    OptimizerCase(
+        # torch's default lr 0.01 makes plain SGD diverge from Rosenbrock's start, so the sets use lr 1e-3
+        "asgd", "ASGD",
+        torch_hypers=({"lr": 1e-3}, {"lr": 1e-3, "lambd": 0.5}, {"lr": 1e-3, "lambd": 0.05, "alpha": 0.5},
+                      {"lr": 1e-3, "alpha": 2.0, "lambd": 0.1}, {"lr": 1e-3, "t0": 10.0}, {"lr": 1e-3, "t0": 0.0},
+                      {"lr": 1e-3, "weight_decay": 0.3}, {"maximize": True, "lr": 1e-6}),
+        errors=(_BAD_LR, _BAD_WD, ({"lambd": -1.0}, "lambd"), ({"alpha": -0.5}, "alpha"), ({"t0": -1.0}, "t0"),
+                ({"maximize": "yes"}, "maximize")),
+        # t0 = 1e6 copies x into ax, t0 = 0 averages from the start (torch's two branches; ax itself is compared
+        # with torch in test_torch_optim_rest.py); lambd makes the paths differ
+        per_run=({"t0": [1e6, 0.0, 20.0], "lambd": [1e-4, 0.1, 0.5], "lr": 1e-3},
+                 {"lambd": [0.0, 0.1, 1.0], "alpha": [0.75, 0.5, 1.0], "lr": 1e-3},
+                 {"weight_decay": [0.0, 0.3, 1.0], "lr": 1e-3})),
+    OptimizerCase(
+        "rprop", "Rprop",
+        torch_hypers=({}, {"lr": 0.1}, {"etas": (0.3, 1.5)}, {"etaminus": 0.9}, {"etaplus": 2.0},
+                      {"step_sizes": (1e-3, 0.05)}, {"step_size_min": 0.01}, {"maximize": True, "lr": 1e-4}),
+        errors=(_BAD_LR, ({"etaminus": 1.5}, "etaminus"), ({"etaminus": 0.0}, "etaminus"),
+                ({"etaplus": 0.9}, "etaplus"), ({"etas": (0.5,)}, "etas"), ({"etas": (0.5, 1.2), "etaplus": 2.0}, "etas"),
+                ({"step_size_min": -1.0}, "step_size_min"), ({"step_sizes": (1.0, 0.1)}, "step_size_min"),
+                ({"etaplus": float("nan")}, "etaplus")),
+        per_run=({"etaminus": [0.5, 0.1, 0.9], "etaplus": [1.2, 1.05, 2.0]},
+                 {"step_size_max": [50.0, 0.01, 0.1], "step_size_min": [1e-6, 1e-3, 0.05]})),
+    OptimizerCase(
+        "adafactor", "Adafactor",
+        torch_hypers=({}, {"lr": 3e-3}, {"beta2_decay": -0.5}, {"beta2_decay": 0.0}, {"eps": (0.3, 1e-3)},
+                      {"eps2": 1.0}, {"d": 5.0}, {"weight_decay": 0.3}, {"maximize": True, "lr": 1e-4}),
+        errors=(_BAD_LR, _BAD_WD, ({"beta2_decay": 0.5}, "beta2_decay"), ({"eps": (-1.0, 1e-3)}, "eps1"),
+                ({"eps2": -1e-3}, "eps2"), ({"d": 0.5}, "d"), ({"eps": 1e-3}, "eps")),
+        per_run=({"eps2": [1e-3, 10.0, 0.1], "d": [1.0, 2.0, 10.0]},
+                 {"weight_decay": [0.0, 0.3, 1.0], "beta2_decay": [-0.8, -0.3, 0.0]},
+                 {"eps1": [1e-30, 30.0, 0.1]}),
+        # Adafactor's relative step (1% of |x|) starts bouncing across Rosenbrock's valley near step 20; there a
+        # last-bit difference (torch's fused multiply-add in norm and add_) grows 10x every 5 steps: 40 steps
+        # keep the defaults below 1e-13 relative
+        steps=40),
+    OptimizerCase(
+        "muon", "Muon",
+        torch_hypers=({}, {"lr": 0.02}, {"weight_decay": 0.0}, {"weight_decay": 1.0, "lr": 0.01}, {"momentum": 0.5},
+                      {"momentum": 0.0}, {"nesterov": False}, {"ns_coefficients": (1.5, -0.5, 0.0)},
+                      {"ns_steps": 10}, {"ns_steps": 0, "lr": 1e-4}, {"eps": 1.0}, {"adjust_lr_fn": "original"},
+                      {"adjust_lr_fn": "match_rms_adamw"}),
+        errors=(_BAD_LR, _BAD_WD, ({"momentum": -0.5}, "momentum"), ({"ns_steps": 100}, "ns_steps"),
+                ({"ns_steps": 2.5}, "ns_steps"), ({"adjust_lr_fn": "fast"}, "adjust_lr_fn"),
+                ({"ns_coefficients": (1.0, 2.0)}, "ns_coefficients"), ({"nesterov": "yes"}, "nesterov"),
+                ({"ns_a": float("inf")}, "ns_a")),
+        per_run=({"momentum": [0.95, 0.0, 0.5], "weight_decay": [0.1, 0.0, 1.0]},
+                 {"ns_a": [3.4445, 1.5, 2.0], "ns_b": [-4.775, -0.5, -1.5], "ns_c": [2.0315, 0.0, 0.5]},
+                 {"eps": [1e-7, 100.0, 10.0], "lr": 0.01})),
 )
 
 

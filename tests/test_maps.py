@@ -338,14 +338,25 @@ def test_sensitivity_caps_on_steps_and_start():
         sensitivity_map(surface, "sgd", {}, "lr", [0.1], "momentum", [0.0], (0.0, 0.0), 10, tol=0)
 
 
-def test_row_by_row_optimizers_are_refused_past_the_time_budget():
-    surface = landscapes.get("rosenbrock")
-    with pytest.raises(ValueError, match="steps runs one by one"):
-        basin_map(surface, optimizers.get("lbfgs", lr=1.0), 300, grid=200)
-    small = basin_map(surface, optimizers.get("lbfgs", lr=1.0), 3, grid=2)
-    assert small.labels.shape == (2, 2)
-    newton = basin_map(surface, optimizers.get("newton"), 20, grid=20)   # vectorized: well within budget
-    assert newton.counts[0] > 0
+@pytest.mark.parametrize("config", [{}, {"line_search_fn": "strong_wolfe"}])
+def test_lbfgs_basin_map_is_one_batch_and_equals_separate_runs(config):
+    """L-BFGS steps every cell together (no time estimate, no refusal); each cell is its own run."""
+    surface = landscapes.get("himmelblau")
+    opt = optimizers.get("lbfgs", **config)
+    result = basin_map(surface, opt, 15, grid=24)
+    assert result.labels.shape == (24, 24)
+    found = [code for code, n in result.counts.items() if code >= 0 and n > 0]
+    assert len(found) == 4                                     # Himmelblau's four minima all have a basin
+    assert result.counts[DIVERGED] == 0
+    for j, i in [(0, 0), (5, 17), (23, 23), (12, 3)]:
+        alone = optimizers.run(surface, opt, (result.xs[i], result.ys[j]), 15)
+        np.testing.assert_array_equal(result.final[j, i], alone[-1])
+    # chunking rows (a small path budget) changes nothing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(maps, "PATH_BUDGET_BYTES", 16 * 8 * 50)
+        chunked = basin_map(surface, opt, 15, grid=24)
+    np.testing.assert_array_equal(chunked.final, result.final)
+    np.testing.assert_array_equal(chunked.steps_to_tol, result.steps_to_tol)
 
 
 def test_every_numeric_pair_of_every_optimizer_maps_or_refuses_cleanly():

@@ -17,9 +17,14 @@ import landscapes
 import optimizers
 from optimizers.base import FirstOrder, optimizer_class
 from optimizer_cases import CASES, STARTS, case as case_of, first_order_cases
+from torch_reference import TORCH_SHAPE
+from reference_cases import NOT_ADAPTIVE, REFERENCE_CASES, reference_case
 
 FIRST_ORDER = [name for name in optimizers.names() if issubclass(optimizer_class(name), FirstOrder)]
-CASE_NAMES = [c.name for c in first_order_cases()]
+CASE_NAMES = [c.name for c in first_order_cases()] + [c.name for c in REFERENCE_CASES]
+# optimizers beyond torch (tests/reference_cases.py) skip the torch-signature tests; their own are in
+# tests/test_optimizers_reference.py
+WITH_TORCH = [name for name in FIRST_ORDER if optimizer_class(name).torch_name is not None]
 TORCH_ONLY_ARGS = {"self", "params", "foreach", "differentiable", "fused", "capturable"}
 ROSENBROCK = landscapes.get("rosenbrock")
 
@@ -39,7 +44,8 @@ def test_schema_is_sane(name):
     assert len(names) == len(set(names))
     for param in cls.schema:
         assert param.help and "\n" not in param.help, param.name
-        assert param.validate(param.default, name) == param.default, f"default of {param.name} is invalid"
+        if param.default is not None:              # None: torch's "not given" (e.g. Adafactor's eps1)
+            assert param.validate(param.default, name) == param.default, f"default of {param.name} is invalid"
         if param.kind in ("float", "int"):
             assert param.slider_low is not None and param.slider_high is not None, param.name
             assert param.slider_low < param.slider_high, param.name
@@ -55,7 +61,7 @@ def test_schema_is_sane(name):
         assert cls().init(np.zeros((3, 2)))[key].shape == (3, 2), key
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
+@pytest.mark.parametrize("name", WITH_TORCH)
 def test_schema_names_and_defaults_match_torch(name):
     cls = optimizer_class(name)
     record = case_of(name)
@@ -63,15 +69,16 @@ def test_schema_names_and_defaults_match_torch(name):
     signature = inspect.signature(getattr(torch.optim, cls.torch_name).__init__).parameters
     torch_args = {k: v.default for k, v in signature.items() if k not in TORCH_ONLY_ARGS}
     ours = {p.name: p.default for p in cls.schema if p.name not in record.extras}
-    if "beta1" in ours:
-        ours["betas"] = (ours.pop("beta1"), ours.pop("beta2"))
+    for torch_arg, parts in cls.torch_tuples.items():       # betas=(beta1, beta2), etas=(etaminus, etaplus), ...
+        if parts[0] in ours:
+            ours[torch_arg] = tuple(ours.pop(part) for part in parts)
     assert set(ours) == set(torch_args)
     for key, default in ours.items():
         expected = record.preset.get(key, torch_args[key])
         assert default == expected and type(default) in (type(expected), float, tuple), (key, default, expected)
 
 
-@pytest.mark.parametrize("name", FIRST_ORDER)
+@pytest.mark.parametrize("name", WITH_TORCH)
 def test_lower_bounds_match_torch_validation(name):
     """A negative value torch's constructor rejects, ours rejects too, naming the parameter.
 
@@ -80,14 +87,20 @@ def test_lower_bounds_match_torch_validation(name):
     torch_cls = getattr(torch.optim, cls.torch_name)
     record = case_of(name)
     checked = []
+    defaults = {p.name: p.default for p in cls.schema}
+    tuple_of = {part: (torch_arg, parts) for torch_arg, parts in cls.torch_tuples.items() for part in parts}
+    shape = TORCH_SHAPE.get(name, (2,))
     for param in cls.schema:
         if param.kind != "float" or param.name in record.extras:
             continue
         value = -0.5
-        torch_value = {"betas": (value, 0.999) if param.name == "beta1" else (0.9, value)} \
-            if param.name in ("beta1", "beta2") else {param.name: value}
+        if param.name in tuple_of:                           # betas=(-0.5, 0.999), etas=(0.5, -0.5), ...
+            torch_arg, parts = tuple_of[param.name]
+            torch_value = {torch_arg: tuple(value if part == param.name else defaults[part] for part in parts)}
+        else:
+            torch_value = {param.name: value}
         try:
-            torch_cls([torch.zeros(2, requires_grad=True)], **torch_value)
+            torch_cls([torch.zeros(shape, requires_grad=True)], **torch_value)
         except ValueError:
             checked.append(param.name)
             with pytest.raises(ValueError, match=param.name):
@@ -97,7 +110,7 @@ def test_lower_bounds_match_torch_validation(name):
 
 # ------------------------------------------------------------------ errors
 ERROR_PARAMS = [pytest.param(c.name, hyper, word, id=f"{c.name}-{word}-{i}")
-                for c in first_order_cases() for i, (hyper, word) in enumerate(c.errors)]
+                for c in first_order_cases() + REFERENCE_CASES for i, (hyper, word) in enumerate(c.errors)]
 
 
 @pytest.mark.parametrize("name, hyper, word", ERROR_PARAMS)
@@ -133,7 +146,9 @@ def _assert_batch_equals_separate(name: str, starts: np.ndarray, steps: int, **h
 
 @pytest.mark.parametrize("name", FIRST_ORDER)
 def test_batch_of_starts_equals_separate_runs(name):
-    hypers = [{}] + [h for h in case_of(name).torch_hypers if len(h) > 1][:2]
+    record_hypers = reference_case(name).hypers if optimizer_class(name).torch_name is None \
+        else case_of(name).torch_hypers
+    hypers = [{}] + [h for h in record_hypers if len(h) > 1][:2]
     for hyper in hypers:
         _assert_batch_equals_separate(name, _starts(5, 0), 100, **hyper)
 
@@ -203,7 +218,7 @@ def test_adam_without_bias_correction_is_the_lectures_almost_adam(surface_name, 
 
 
 # ------------------------------------------------------------------ effective lr
-ADAPTIVE = [name for name in FIRST_ORDER if name not in ("sgd", "momentum", "nesterov")]
+ADAPTIVE = [name for name in FIRST_ORDER if name not in ("sgd", "momentum", "nesterov") + NOT_ADAPTIVE]
 
 
 @pytest.mark.parametrize("name", ADAPTIVE)

@@ -99,3 +99,32 @@ def test_only_static_files_are_kept_compressed(client):
     cache.set("gzip;/_dash-update-component", b"also not")
     assert cache.get("br;" + STATIC_KEY + "/assets/a.js") == b"kept"
     assert cache.get("br;") is None and list(cache.data) == ["br;" + STATIC_KEY + "/assets/a.js"]
+
+
+def test_an_edited_asset_is_compressed_anew_and_queries_do_not_grow_the_cache(tmp_path):
+    import os
+
+    from dash import Dash, html
+
+    from webapp.server import harden
+
+    (tmp_path / "assets").mkdir()
+    script = tmp_path / "assets" / "edited.js"
+    script.write_text("var first = 1;" * 100)
+    app = Dash(__name__, assets_folder=str(tmp_path / "assets"))
+    app.layout = html.Div("x")
+    harden(app)
+    client = app.server.test_client()
+    first = client.get("/assets/edited.js?m=1", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(first.data) == script.read_bytes()
+    script.write_text("var second = 2;" * 100)
+    later = os.stat(script).st_mtime_ns + 10_000_000_000
+    os.utime(script, ns=(later, later))
+    second = client.get("/assets/edited.js?m=2", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(second.data) == script.read_bytes()
+    cache = app.server.extensions["optiscape_static_compression"]
+    before = len(cache.data)
+    for junk in range(30):
+        assert client.get(f"/assets/edited.js?m={junk}&x={junk}", headers={"Accept-Encoding": "br"}).status_code == 200
+        assert client.get(f"/assets/missing{junk}.js", headers={"Accept-Encoding": "br"}).status_code == 404
+    assert len(cache.data) == before

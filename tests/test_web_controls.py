@@ -23,6 +23,8 @@ def ids_by_name(component, kind: str) -> dict:
 def expected_types(param, kind: str) -> set:
     if param.kind in ("bool", "choice"):
         return {kind + "-option"}
+    if param.kind == "text":                  # a text box (a formula, MultiStepLR's milestones); a refused text
+        return {kind + "-text"}               # is said in its card's notice place
     return {kind, kind + "-slider"}
 
 

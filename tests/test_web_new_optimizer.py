@@ -10,7 +10,7 @@ import optimizers
 from landscapes.schema import Param
 from optimizers.base import FirstOrder
 from optimizers.common import lr_param
-from webapp.compute.cost import PAGE_BUDGET_US, step_budget
+from webapp.compute.cost import BATCH_STEP_US, PAGE_BUDGET_US, ROW_STEP_US, step_budget
 from webapp.figures.inner_state import rule_markdown, velocity_key
 from webapp.panels.runs import controls
 from webapp.panels.stage.render import render_page
@@ -27,7 +27,7 @@ class SignMomentum(FirstOrder):
     rule = r"m_{t+1} = \beta m_t + \nabla f(x_t),\quad x_{t+1} = x_t - \gamma\, \operatorname{sign}(m_{t+1})"
     state_keys = ("momentum_buffer",)
     starter_hyper = {"lr": 0.05}
-    step_cost_us = (2000.0, 0.0)          # very slow on purpose: the page must cut its steps
+    step_cost = 100_000                   # very slow on purpose: the page must cut its steps
     rule_symbols = {"lr": r"\gamma", "beta": r"\beta"}
     velocity_state, velocity_gate = "momentum_buffer", "beta"
 
@@ -82,7 +82,8 @@ def test_its_step_cost_bounds_the_page(registered):
     runs = [default_run(registered)]
     notices: list = []
     allowed = step_budget(runs, 5000, notices)
-    assert allowed == int(PAGE_BUDGET_US // 2000.0) and "first 170 steps" in notices[0]
+    per_step = BATCH_STEP_US + ROW_STEP_US * 100_000              # one run at its declared relative cost
+    assert allowed == int(PAGE_BUDGET_US // per_step) < 5000 and f"first {allowed} steps" in notices[0]
 
 
 def test_its_payload_and_arrows_render(registered):

@@ -25,7 +25,14 @@ TORCH_CLASS = {
     "nadam": ("NAdam", {}),
     "radam": ("RAdam", {}),
     "lbfgs": ("LBFGS", {}),
+    "asgd": ("ASGD", {}),
+    "rprop": ("Rprop", {}),
+    "adafactor": ("Adafactor", {}),
+    "muon": ("Muon", {}),
 }
+
+# torch's parameter shape where it is not the vector (2,): Muon takes only matrices
+TORCH_SHAPE = {"muon": (1, 2)}
 
 BEYOND_TORCH = {"bias_correction"}
 
@@ -34,8 +41,11 @@ def torch_kwargs(optimizer) -> dict:
     """Our validated hyperparameters -> torch's constructor arguments (betas as a tuple)."""
     kwargs = {}
     hyper = {p.name: optimizer.hyper[p.name] for p in optimizer.schema}
-    if "beta1" in hyper:
-        kwargs["betas"] = (float(hyper.pop("beta1")), float(hyper.pop("beta2")))
+    for torch_arg, parts in optimizer.torch_tuples.items():     # betas=(beta1, beta2), etas=(...), ...
+        if parts[0] in hyper:
+            kwargs[torch_arg] = tuple(None if hyper[p] is None else float(hyper[p]) for p in parts)
+            for part in parts:
+                del hyper[part]
     for key, value in hyper.items():
         if key in BEYOND_TORCH:
             assert value is True, f"{key}={value} has no torch counterpart"
@@ -50,22 +60,29 @@ def torch_path(landscape, optimizer, start, steps: int, scheduler_factory=None) 
     ``scheduler_factory(torch_optimizer)`` builds an lr_scheduler stepped after each step.
     """
     class_name, fixed = TORCH_CLASS[optimizer.name]
-    p = torch.tensor(np.asarray(start, dtype=np.float64), requires_grad=True)
+    shape = TORCH_SHAPE.get(optimizer.name, (2,))
+    p = torch.tensor(np.asarray(start, dtype=np.float64).reshape(shape), requires_grad=True)
     opt = getattr(torch.optim, class_name)([p], **fixed, **torch_kwargs(optimizer))
     scheduler = scheduler_factory(opt) if scheduler_factory else None
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+
+    def point():
+        return p.detach().numpy().reshape(2).copy()
 
     def closure():
         opt.zero_grad()
-        xy = p.detach().numpy().copy()
-        p.grad = torch.from_numpy(landscape.grad(xy))
+        xy = point()
+        p.grad = torch.from_numpy(landscape.grad(xy).reshape(shape))
         return torch.tensor(float(landscape.value(xy)), dtype=torch.float64)
 
-    path = [p.detach().numpy().copy()]
+    path = [point()]
     for _ in range(steps):
         opt.step(closure)
-        if scheduler is not None:
+        if plateau:
+            scheduler.step(float(landscape.value(point())))    # the loss at the new point, as optiscape's loop
+        elif scheduler is not None:
             scheduler.step()
-        path.append(p.detach().numpy().copy())
+        path.append(point())
     return np.array(path)
 
 

@@ -32,13 +32,21 @@ body of the wrong shape with a 500 and, in debug mode, a traceback. After
   file Dash has not registered and for any ``..`` or backslash in the path (Dash
   itself answers those with a 500 and a traceback in the log);
 * ``/_reload-hash`` (hot reload, a debug feature that lists the packages)
-  answers 404.
+  answers 404;
+* every request gets a deadline, :data:`REQUEST_SECONDS` after it began:
+  :func:`request_deadline` gives it (a ``time.monotonic()`` instant) to pass
+  to the engine (``optimizers.simulate(..., deadline=request_deadline())``,
+  ``basin_map``, ``sensitivity_map``), which stops stepping there. It is the
+  backstop behind the engine's work budgets: a gthread worker is not stopped
+  by gunicorn's ``--timeout`` while a thread computes.
 
 Debug stays off: ``harden`` refuses an app whose server is in debug mode.
 """
 from __future__ import annotations
 
 import logging
+import os
+import time
 from typing import Any
 
 import dash
@@ -46,8 +54,10 @@ import flask
 import flask_compress
 from dash.fingerprint import check_fingerprint
 from werkzeug.exceptions import HTTPException
+from werkzeug.security import safe_join
 
-__all__ = ["harden", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE", "REVALIDATE"]
+__all__ = ["harden", "request_deadline", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE",
+           "REVALIDATE", "REQUEST_SECONDS"]
 
 MAX_BODY_BYTES = 1_000_000
 CALLBACK_PATH = "_dash-update-component"
@@ -58,6 +68,14 @@ COMPRESSED_ENCODINGS = ["br", "gzip"]     # preferred first; every browser since
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 STATIC_KEY = "static:"                    # StaticCompressionCache keeps only keys with this prefix
+REQUEST_SECONDS = 3.0                     # the engine stops stepping this long after a request began
+
+
+def request_deadline() -> float | None:
+    """The current request's deadline (a ``time.monotonic()`` instant), or None outside a hardened request."""
+    if not flask.has_request_context():
+        return None
+    return flask.g.get("optiscape_deadline")
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +141,14 @@ def _raised_in_callback(error: BaseException) -> bool:
 class StaticCompressionCache:
     """flask-compress's cache backend, keeping compressed static files only.
 
-    flask-compress asks one cache for every response; ``static_cache_key`` gives
-    a component suite or an asset the key ``static:<path>`` and anything else
-    (callbacks, the page, the layout) an empty key, which this cache neither
-    stores nor finds. Only 200 responses are compressed, so the keys are bounded
-    by the files that exist: a path that does not exist is a 404 and is never
-    stored. The query is left out of the key: it only busts the browser's cache.
+    flask-compress asks one cache for every response; ``_static_cache_key``
+    gives a component suite the key ``static:<path>``, an asset
+    ``static:<path>@<mtime>`` (an edited asset is compressed anew), and anything
+    else (callbacks, the page, the layout) an empty key, which this cache
+    neither stores nor finds. Only 200 responses are compressed, so the keys are
+    bounded by the files that exist: a path that does not exist is a 404 and is
+    never stored. The query is left out of the key: it only busts the browser's
+    cache, and a client choosing it must not grow this cache.
     """
 
     def __init__(self) -> None:
@@ -166,6 +186,20 @@ def _registered_suite_file(app: dash.Dash, rest: str) -> bool:
     return path_in_package in app.registered_paths[package]
 
 
+def _static_cache_key(request, prefix: str, assets_prefix: str, assets_folder: str) -> str:
+    """flask-compress's cache key: see :class:`StaticCompressionCache`."""
+    kind = _static_kind(request.path, prefix, assets_prefix) if request.method == "GET" else None
+    if kind is None:
+        return ""
+    if kind == "asset" and request.path.startswith(assets_prefix):
+        file = safe_join(assets_folder, request.path[len(assets_prefix):])
+        try:
+            return f"{STATIC_KEY}{request.path}@{os.stat(file).st_mtime_ns}" if file else ""
+        except OSError:
+            return ""
+    return STATIC_KEY + request.path
+
+
 def _cache_control(kind: str, path: str, args) -> str:
     """Immutable for a fingerprinted URL (it changes with its file); revalidate a fixed name."""
     if kind == "suite":
@@ -173,15 +207,15 @@ def _cache_control(kind: str, path: str, args) -> str:
     return IMMUTABLE if args.get("m") or args.get("v") else REVALIDATE      # assets ?m=<mtime>, favicon ?v=
 
 
-def _compress(server: flask.Flask, prefix: str, assets_prefix: str) -> None:
+def _compress(server: flask.Flask, prefix: str, assets_prefix: str, assets_folder: str) -> None:
     """flask-compress on ``server`` (brotli, else gzip), with compressed static files kept per worker."""
     server.config["COMPRESS_ALGORITHM"] = COMPRESSED_ENCODINGS
     server.config["COMPRESS_ALGORITHM_STREAMING"] = COMPRESSED_ENCODINGS
     server.config["COMPRESS_STREAMS"] = False      # static files are read whole; callbacks are never streamed
-    server.config["COMPRESS_CACHE_BACKEND"] = StaticCompressionCache
-    server.config["COMPRESS_CACHE_KEY"] = lambda request: (
-        STATIC_KEY + request.path if request.method == "GET"
-        and _static_kind(request.path, prefix, assets_prefix) else "")
+    cache = server.extensions["optiscape_static_compression"] = StaticCompressionCache()
+    server.config["COMPRESS_CACHE_BACKEND"] = lambda: cache
+    server.config["COMPRESS_CACHE_KEY"] = lambda request: _static_cache_key(request, prefix, assets_prefix,
+                                                                         assets_folder)
     flask_compress.Compress(server)
 
     @server.after_request      # registered after Compress, so it runs before it
@@ -237,6 +271,10 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     policy: dict[str, str] = {}
 
     @server.before_request
+    def _start_the_clock():
+        flask.g.optiscape_deadline = time.monotonic() + REQUEST_SECONDS
+
+    @server.before_request
     def _reject_unknown_files():
         path = flask.request.path
         if path == prefix + RELOAD_HASH_PATH:
@@ -284,4 +322,4 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
             headers["Cache-Control"] = _cache_control(kind, flask.request.path, flask.request.args)
         return response
 
-    _compress(server, prefix, assets_prefix)   # registered last, so it runs first after each request
+    _compress(server, prefix, assets_prefix, app.config.assets_folder)   # registered last, so it runs first after each request

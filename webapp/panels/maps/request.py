@@ -7,7 +7,7 @@ so a shared link reproduces the map.
 * :func:`parse_request` coerces the settings (grid, steps, runs, parameter names) with a notice
   for every clamp or refusal (anyone can post).
 * :func:`budget_refusal`: a request whose cost (:func:`webapp.compute.cost.map_cost_us`, from each
-  optimizer class's ``step_cost_us``) is over about a second is refused with a message; the
+  optimizer class's ``step_cost``) is over about a second is refused with a message; the
   engine's own refusal is shown as one.
 * :func:`compute_panels`: one panel per chosen run, through an LRU cache keyed by the canonical
   request (:func:`basin_key`, :func:`sensitivity_key`: a basin map ignores the start, a sensitivity

@@ -85,7 +85,7 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     with the optimizer's own message, and the run keeps its previous value.
     """
     owner = f"Run {position + 1} ({run.optimizer})"
-    kind = str(component_id.get("type", "")).removesuffix("-option")
+    kind = str(component_id.get("type", "")).removesuffix("-option").removesuffix("-text")
     if kind in ("run-noise", "run-seed"):
         if value is None or value == "":
             return False
@@ -142,6 +142,6 @@ EDITS = (
     *[Edit(kind.replace("-", "_"), _pattern(kind), "value", run_structure, structural=True)
       for kind in ("run-optimizer", "run-schedule")],
     *[Edit(kind.replace("-", "_"), _pattern(kind, name=ALL), "value", run_value)
-      for kind in ("hyper", "hyper-option", "sched-param", "sched-param-option")],
+      for kind in ("hyper", "hyper-option", "hyper-text", "sched-param", "sched-param-option", "sched-param-text")],
     *[Edit(kind.replace("-", "_"), _pattern(kind), "value", run_value) for kind in ("run-noise", "run-seed")],
 )
