@@ -1,8 +1,9 @@
 """optiscape: composition root. ``python app.py`` serves http://127.0.0.1:8050 (PORT overrides).
 
-Builds the Dash app from the web package (layout + callbacks), hardens its
-Flask server when ``webapp.server`` is present, and exposes ``server`` for any
-WSGI host (``gunicorn app:server``).
+Builds the Dash app from the web package (every panel's layout and callbacks,
+:mod:`webapp.panels.page`), hardens its Flask server (:func:`webapp.server.harden`),
+and exposes ``server`` for any WSGI host (``gunicorn app:server``). An import error
+anywhere fails here, loudly, at start-up.
 """
 from __future__ import annotations
 
@@ -10,12 +11,8 @@ import os
 
 from dash import Dash
 
-from webapp.callbacks import register_callbacks
-from webapp.formula_ui import register_text_callbacks
-from webapp.layout import build_layout
-from webapp.maps_panel import register_maps_callbacks
-from webapp.view_box import register_view_callbacks
-from webapp.views_panel import register_lecture_view_callbacks
+from webapp.panels.page import build_layout, register_callbacks
+from webapp.server import harden
 
 
 def create_app() -> Dash:
@@ -27,16 +24,7 @@ def create_app() -> Dash:
     )
     dash_app.layout = build_layout()
     register_callbacks(dash_app)
-    register_maps_callbacks(dash_app)
-    register_text_callbacks(dash_app)      # text parameters, e.g. the custom surface's formula
-    register_view_callbacks(dash_app)      # the view box's number boxes
-    register_lecture_view_callbacks(dash_app)   # arrows, side by side, inner state, 3D (issue 4)
-    try:
-        from webapp.server import harden
-    except ImportError:  # the hardening module is optional while it is being written
-        harden = None
-    if harden is not None:
-        harden(dash_app)
+    harden(dash_app)
     return dash_app
 
 

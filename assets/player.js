@@ -9,8 +9,9 @@
  * and its frame animation drops contour traces. The contour is never touched,
  * so it stays visible at every moment.
  *
- * Used by the Dash app (window.dash_clientside.player: load, shareUrl,
- * syncSlider) and by the standalone HTML export (same element ids).
+ * Used by the Dash app (through the ClientsideFunction namespace in assets/clientside.js, which calls
+ * window.optiscapePlayer: load, shareUrl, syncSlider, ...) and by the standalone HTML export (same
+ * element ids).
  */
 (function () {
   'use strict';
@@ -570,6 +571,7 @@
   // ------------------------------------------------------------ entry points
   function load(payload) {
     if (!payload || !payload.runs) { return noUpdate(); }
+    dragAnswered();
     var first = !P.loaded, wasPlaying = P.playing;
     pause();
     P.payload = payload;
@@ -590,17 +592,51 @@
     return window.location.href;
   }
 
-  function syncSlider(sliderValue, boxValue, className, low) {
+  // slider <-> number box of one numeric parameter. While the thumb is dragged (drag_value), the box
+  // follows the thumb one answer at a time: a new position is sent when the previous one's paths have
+  // arrived (load), or after DRAG_MS at the earliest, so answers are never overtaken by newer requests
+  // (Dash drops an answer once a newer request of the same callback is out). The last position is
+  // always sent: on release, or as the pending position when the previous answer arrives.
+  var DRAG_MS = 60, DRAG_WAIT_MS = 1500;
+  var drag = {inflight: false, since: 0, pending: null};
+  function sliderToBox(sliderValue, log, zero, low) {
+    return log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
+               : Number(sliderValue.toPrecision(6));
+  }
+  function sendDragged(boxId, value) {
+    drag.inflight = true; drag.since = Date.now(); drag.pending = null;
+    window.dash_clientside.set_props(boxId, {value: value});
+  }
+  function dragAnswered() {                // new paths arrived: send the position waiting, if any
+    var waiting = drag.pending;
+    drag.inflight = false;
+    if (waiting) { window.setTimeout(function () { sendDragged(waiting.id, waiting.value); }, 0); }
+  }
+  function syncSlider(sliderValue, dragValue, boxValue, className, low) {
     var nu = noUpdate();
     var ctx = window.dash_clientside.callback_context;
-    var trigger = ctx && ctx.triggered && ctx.triggered[0] ? ctx.triggered[0].prop_id : '';
+    var fired = ctx && ctx.triggered ? ctx.triggered.map(function (t) { return t.prop_id; }) : [];
     var log = / log( |$)/.test(' ' + (className || ''));
     var zero = / zero( |$)/.test(' ' + (className || ''));
-    if (trigger.indexOf('-slider') !== -1) {
+    var released = fired.some(function (p) { return /-slider.*\.value$/.test(p); });
+    var dragged = !released && fired.some(function (p) { return /\.drag_value$/.test(p); });
+    if (dragged) {
+      // the slider also sets drag_value when its value is set (e.g. from the box): only a real drag counts
+      if (typeof dragValue !== 'number' || !isFinite(dragValue) || dragValue === sliderValue) { return [nu, nu]; }
+      var id = fired[0].slice(0, fired[0].lastIndexOf('.'));
+      var boxId = JSON.parse(id); boxId.type = boxId.type.replace(/-slider$/, '');
+      var value = sliderToBox(dragValue, log, zero, low);
+      var busy = drag.inflight && Date.now() - drag.since < DRAG_WAIT_MS;
+      if (busy || Date.now() - drag.since < DRAG_MS) { drag.pending = {id: boxId, value: value}; return [nu, nu]; }
+      if (value === boxValue) { return [nu, nu]; }
+      drag.inflight = true; drag.since = Date.now(); drag.pending = null;
+      return [nu, value];
+    }
+    if (released) {
       if (typeof sliderValue !== 'number' || !isFinite(sliderValue)) { return [nu, nu]; }
-      var value = log ? ((zero && sliderValue <= low + 1e-9) ? 0 : Number(Math.pow(10, sliderValue).toPrecision(3)))
-                      : Number(sliderValue.toPrecision(6));
-      return value === boxValue ? [nu, nu] : [nu, value];
+      drag.pending = null;
+      var settled = sliderToBox(sliderValue, log, zero, low);
+      return settled === boxValue ? [nu, nu] : [nu, settled];
     }
     if (typeof boxValue !== 'number' || !isFinite(boxValue)) { return [nu, nu]; }
     return [log ? (boxValue > 0 ? Math.log10(boxValue) : low) : boxValue, nu];
@@ -619,7 +655,16 @@
 
   var api = {inner: inner, threed: threed, projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
-  window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.player = api;
   window.optiscapePlayer = api;
+
+  // The standalone HTML export (webapp/export.py) carries its figures and payload as JSON: draw and play.
+  var embedded = document.getElementById('optiscape-export');
+  if (embedded && window.Plotly) {
+    var page = JSON.parse(embedded.textContent);
+    var config = {displaylogo: false, responsive: true};
+    Promise.all([
+      window.Plotly.newPlot('map-plot', page.map.data, page.map.layout, config),
+      window.Plotly.newPlot('loss-plot', page.loss.data, page.loss.layout, config)
+    ]).then(function () { load(page.payload); });
+  }
 })();

@@ -29,7 +29,7 @@ import plotly.io  # noqa: E402
 from plotly.utils import PlotlyJSONEncoder  # noqa: E402
 
 import app as app_module  # noqa: E402
-from webapp import maps_panel  # noqa: E402
+from webapp.panels.maps import request as maps_panel  # noqa: E402
 from webapp.state import default_run, default_state, to_store  # noqa: E402
 
 WORKLOADS = [

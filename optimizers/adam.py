@@ -32,6 +32,9 @@ class Adam(FirstOrder):
     """
 
     name = "adam"
+    starter_hyper = {"lr": 0.3}
+    velocity_state = "exp_avg"
+    effective_lr_on_m_hat = True
     label = "Adam"
     torch_name = "Adam"
     schema = (
@@ -114,6 +117,7 @@ class AdamW(Adam):
     """
 
     name = "adamw"
+    starter_hyper = {"lr": 0.3}
     label = "AdamW"
     torch_name = "AdamW"
     schema = tuple(p for p in with_defaults(Adam.schema, weight_decay=0.01, decoupled_weight_decay=True)

@@ -57,6 +57,8 @@ class Adamax(FirstOrder):
     """
 
     name = "adamax"
+    starter_hyper = {"lr": 0.3}
+    velocity_state = "exp_avg"
     label = "Adamax"
     torch_name = "Adamax"
     schema = (
@@ -125,6 +127,8 @@ class NAdam(FirstOrder):
     """
 
     name = "nadam"
+    starter_hyper = {"lr": 0.3}
+    velocity_state = "exp_avg"
     label = "NAdam"
     torch_name = "NAdam"
     schema = (
@@ -210,6 +214,8 @@ class RAdam(FirstOrder):
     """
 
     name = "radam"
+    starter_hyper = {"lr": 0.3}
+    velocity_state = "exp_avg"
     label = "RAdam"
     torch_name = "RAdam"
     schema = (

@@ -53,6 +53,7 @@ class Adagrad(FirstOrder):
     """
 
     name = "adagrad"
+    starter_hyper = {"lr": 1.0}
     label = "AdaGrad"
     torch_name = "Adagrad"
     schema = (
@@ -118,6 +119,9 @@ class RMSprop(FirstOrder):
     """
 
     name = "rmsprop"
+    starter_hyper = {"lr": 0.05}
+    velocity_state, velocity_gate = "momentum_buffer", "momentum"
+    rule_symbols = {**FirstOrder.rule_symbols, "lr": r"\eta", "alpha": r"\alpha"}
     label = "RMSProp"
     torch_name = "RMSprop"
     schema = (
@@ -222,6 +226,8 @@ class Adadelta(FirstOrder):
     """
 
     name = "adadelta"
+    starter_hyper = {"lr": 1.0}
+    rule_symbols = {**FirstOrder.rule_symbols, "lr": r"\eta"}
     label = "AdaDelta"
     torch_name = "Adadelta"
     schema = (

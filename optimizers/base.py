@@ -94,6 +94,21 @@ class Optimizer:
         torch_name: the torch.optim class it mirrors (``None`` when beyond torch).
         torch_tuples: torch's tuple arguments and the schema names of their parts, e.g.
             ``{"betas": ("beta1", "beta2")}``: ``betas=(0.5, 0.9)`` is accepted as in torch.
+
+    Facts the web app reads (safe defaults; an optimizer needs no web change):
+        starter_hyper: teaching-friendly first values for a new run in the app (schema
+            defaults for the rest), e.g. ``{"lr": 0.3}``.
+        step_cost: the cost of one step of one run relative to one first-order (Adam) run-step
+            in the same batch (1 for first-order; L-BFGS sets its measured worst case). The web
+            app's cost model (``webapp.compute.cost``) turns it into microseconds and bounds the
+            work per request with it, deterministically (a shared link shows the same steps anywhere).
+        rule_symbols: hyperparameter name -> the symbol ``rule`` uses for it (LaTeX).
+        velocity_state: the ``state_keys`` entry that is the run's velocity / first moment
+            (drawn as an arrow), or ``None``; ``velocity_gate``: a hyperparameter that must be
+            non-zero for it to count (SGD's ``momentum``), or ``None``.
+        effective_lr_on_m_hat: ``Trajectory.effective_lr`` is the rate on the raw first moment
+            m_t; ``True`` when the lecture reads it on the bias-corrected m_hat (Adam), i.e.
+            ``lr / (sqrt(v_hat) + eps)`` = the engine's rate times ``1 - beta1^t``.
     """
 
     name: ClassVar[str] = ""
@@ -104,6 +119,14 @@ class Optimizer:
     torch_name: ClassVar[str | None] = None
     # torch's tuple arguments -> the schema entries that hold their parts (controls and URLs take one number each)
     torch_tuples: ClassVar[dict] = {"betas": ("beta1", "beta2")}
+    starter_hyper: ClassVar[dict] = {}
+    step_cost: ClassVar[float] = 1.0
+    rule_symbols: ClassVar[dict] = {
+        "lr": r"\alpha", "momentum": r"\rho", "dampening": r"\tau", "beta1": r"\beta_1", "beta2": r"\beta_2",
+        "eps": r"\epsilon", "rho": r"\rho", "damping": r"\delta", "max_step": r"\Delta", "history_size": "m"}
+    velocity_state: ClassVar[str | None] = None
+    velocity_gate: ClassVar[str | None] = None
+    effective_lr_on_m_hat: ClassVar[bool] = False
 
     def __init__(self, **hyper: Any) -> None:
         known = {p.name for p in self.schema}

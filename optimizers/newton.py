@@ -81,6 +81,7 @@ class Newton(Optimizer):
     """
 
     name = "newton"
+    step_cost = 4                 # a Hessian and a 2x2 solve per row: about 4 first-order run-steps
     label = "Newton"
     torch_name = None
     schema = (

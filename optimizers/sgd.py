@@ -27,6 +27,8 @@ class SGD(FirstOrder):
     """
 
     name = "sgd"
+    starter_hyper = {"lr": 0.035}
+    velocity_state, velocity_gate = "momentum_buffer", "momentum"
     label = "SGD"
     torch_name = "SGD"
     schema = (
@@ -83,6 +85,7 @@ class Momentum(SGD):
     """SGD with momentum 0.9 (torch.optim.SGD(momentum=0.9)): the lecture's SGD+Momentum."""
 
     name = "momentum"
+    starter_hyper = {"lr": 0.01}
     label = "Momentum"
     schema = with_defaults(SGD.schema, momentum=0.9)
 
@@ -92,6 +95,7 @@ class Nesterov(SGD):
     """SGD with Nesterov momentum 0.9 (torch.optim.SGD(momentum=0.9, nesterov=True))."""
 
     name = "nesterov"
+    starter_hyper = {"lr": 0.01}
     label = "Nesterov"
     schema = with_defaults(SGD.schema, momentum=0.9, nesterov=True)
     rule = (r"v_{t} = \rho\, v_{t-1} + \nabla f(x_t), \quad "

@@ -9,7 +9,8 @@ import plotly
 import pytest
 from dash import html
 
-from webapp import gallery, scenarios
+from webapp import scenarios
+from webapp.panels.scenario import caption as gallery
 from webapp.state import from_query, to_store
 
 
@@ -87,55 +88,72 @@ def test_variant_caption_carries_the_variant_note():
     assert scenario.variants[0].note in text_of(block)
 
 
-def test_caption_slot_is_an_empty_live_region():
-    slot = gallery.caption_slot()
-    assert slot.id == gallery.CAPTION_ID and not slot.children
-    assert slot.to_plotly_json()["props"]["aria-live"] == "polite"
+def test_the_caption_place_is_a_live_region_and_empty_without_a_scenario():
+    from webapp.panels.stage.layout import stage
+
+    slot = next(node for node in walk(stage()) if getattr(node, "id", None) == "scenario-panel")
+    assert not slot.children and slot.to_plotly_json()["props"]["aria-live"] == "polite"
+    assert gallery.caption(None) == []
 
 
-# ------------------------------------------------------------------ the panel
-def _links(panel):
-    return [node for node in walk(panel) if isinstance(node, html.A)]
+# ------------------------------------------------------------------ the caption a scenario shows
+def _links(component):
+    return [node for node in walk(component) if isinstance(node, html.A)]
 
 
-def test_every_scenario_has_one_card_in_lecture_order():
-    panel = gallery.gallery_panel()
-    assert panel.id == gallery.GALLERY_ID
-    cards = [node for node in walk(panel) if isinstance(node, html.Article)]
-    assert [card.to_plotly_json()["props"]["data-scenario"] for card in cards] == scenarios.ids()
-    for card, scenario in zip(cards, scenarios.SCENARIOS):
-        text = text_of(card)
-        assert scenario.title in text and scenario.claim in text
+def _captions():
+    """Every caption the page can show: each scenario's main picture and each of its variants."""
+    for scenario in scenarios.SCENARIOS:
+        yield scenario, None, gallery.caption(scenario.id, scenarios.share_query(scenario))[0]
+        for index in range(len(scenario.variants)):
+            yield scenario, index, gallery.caption(scenario.id, scenarios.share_query(scenario, index))[0]
+
+
+def test_every_caption_asks_first_and_holds_the_takeaway_for_the_reveal():
+    for scenario, variant, block in _captions():
+        assert block.to_plotly_json()["props"]["data-scenario"] == scenario.id
+        text = text_of(block)
+        assert scenario.title in text and scenario.claim in text and scenario.predict in text
+        phases = [node.to_plotly_json()["props"].get("data-phase") for node in walk(block)
+                  if "scenario-caption " in (getattr(node, "className", "") or "")]
+        assert phases == ["predict", "takeaway"]          # the takeaway is there, for the player to reveal
+        if variant is not None and scenario.variants[variant].note:
+            assert scenario.variants[variant].note in text
 
 
 def test_every_link_opens_its_scenario_state():
-    links = _links(gallery.gallery_panel())
-    expected = sum(1 + len(s.variants) for s in scenarios.SCENARIOS)
+    links = [(scenario, link) for scenario, _, block in _captions() for link in _links(block)]
+    # from the main picture: one link per variant; from a variant: the main picture and the other variants
+    expected = sum(len(s.variants) + len(s.variants) * len(s.variants) for s in scenarios.SCENARIOS)
     assert len(links) == expected
-    ids = [link.id["index"] for link in links]
-    assert len(set(ids)) == len(ids), "link ids are unique"
-    for link in links:
+    reached = set()
+    for scenario, link in links:
         assert link.href.startswith("?scenario=")
-        scenario = gallery.scenario_for_query(link.href)
-        assert scenario is not None and link.id == {"type": gallery.LINK_TYPE, "index": link.id["index"]}
+        assert gallery.scenario_for_query(link.href) is scenario
+        assert link.id == {"type": gallery.LINK_TYPE, "index": link.id["index"]}
         variant = gallery.variant_for_query(scenario, link.href)
         state, notices = from_query(link.href)
         assert notices == []
         assert state.scenario == scenario.id
         assert to_store(state) == {**to_store(scenario.state(variant)), "scenario": scenario.id}
+        reached.add((scenario.id, variant))
+    with_variants = [s for s in scenarios.SCENARIOS if s.variants]
+    assert reached == {(s.id, v) for s in with_variants for v in [None, *range(len(s.variants))]}
 
 
-def test_panel_serializes_to_json():
-    encoded = json.dumps(gallery.gallery_panel().to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
-    for scenario in scenarios.SCENARIOS:
-        assert json.dumps(scenarios.share_query(scenario))[1:-1] in encoded
+def test_captions_serialize_to_json():
+    for scenario, _, block in _captions():
+        encoded = json.dumps(block.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+        for index in range(len(scenario.variants)):
+            assert json.dumps(scenarios.share_query(scenario, index))[1:-1] in encoded or \
+                gallery.variant_for_query(scenario, scenarios.share_query(scenario, index)) == index
 
 
-def test_panel_renders_in_a_dash_app():
+def test_captions_render_in_a_dash_app():
     import dash
 
     app = dash.Dash(__name__)
-    app.layout = html.Div([gallery.caption_slot(), gallery.gallery_panel()])
+    app.layout = html.Div([block for _, variant, block in _captions() if variant is None])   # ids unique per page
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout")

@@ -15,7 +15,10 @@ import pytest
 
 import landscapes
 import optimizers
-from webapp import views
+from webapp.figures.run_view import RunView, as_run_views
+from webapp.figures.encode import log_colour
+from webapp.figures.lecture_maps import gradient_field_trace, small_multiples_figure, small_multiples_run_traces, surface_3d_figure
+from webapp.figures.inner_state import CURSOR_SHAPE, arrow_scale, arrow_traces, inner_state_figure, inner_state_series, loss_axis, polyak_traces, rule_markdown, state_arrows
 from webapp.state import PALETTE
 
 STEPS = 60
@@ -91,7 +94,7 @@ def axis_values(figure, trace_index, axis="x"):
 def test_series_shapes_and_exact_quantities(runs, name):
     trajectory = runs[name]
     for run in range(trajectory.n_runs):
-        series = views.inner_state_series(trajectory, run)
+        series = inner_state_series(trajectory, run)
         path = trajectory.path[:, run]
         T = trajectory.steps
         assert series["path"].shape == series["gradient"].shape == series["step"].shape == (T + 1, 2)
@@ -113,7 +116,7 @@ EXPECTED_VELOCITY = {"sgd": None, "momentum": "momentum_buffer", "adam": "exp_av
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_velocity_is_the_optimizers_first_moment_state(runs, name):
-    series = views.inner_state_series(runs[name], 1)
+    series = inner_state_series(runs[name], 1)
     assert series["velocity_key"] == EXPECTED_VELOCITY[name]
     if EXPECTED_VELOCITY[name] is None:
         assert series["velocity"] is None
@@ -123,7 +126,7 @@ def test_velocity_is_the_optimizers_first_moment_state(runs, name):
 
 def test_rmsprop_with_momentum_has_a_velocity():
     trajectory = simulate("rmsprop", momentum=0.8)
-    series = views.inner_state_series(trajectory)
+    series = inner_state_series(trajectory)
     assert series["velocity_key"] == "momentum_buffer"
     np.testing.assert_array_equal(series["velocity"], trajectory.state["momentum_buffer"][:, 0])
 
@@ -131,13 +134,13 @@ def test_rmsprop_with_momentum_has_a_velocity():
 def test_per_run_momentum_zero_has_no_velocity_but_the_other_run_does():
     trajectory = optimizers.simulate(VALLEY, optimizers.get("sgd", lr=0.02, momentum=np.array([0.0, 0.9])),
                                      np.array([VALLEY.start, VALLEY.start], float), 20)
-    assert views.inner_state_series(trajectory, 0)["velocity"] is None
-    assert views.inner_state_series(trajectory, 1)["velocity_key"] == "momentum_buffer"
+    assert inner_state_series(trajectory, 0)["velocity"] is None
+    assert inner_state_series(trajectory, 1)["velocity_key"] == "momentum_buffer"
 
 
 def test_momentum_step_is_the_sum_of_carried_velocity_and_fresh_gradient(runs):
     """The lecture's picture: step = -lr (rho v_t + g_t); the first step is -lr g_0 (torch: buffer = g)."""
-    series = views.inner_state_series(runs["momentum"])
+    series = inner_state_series(runs["momentum"])
     lr, rho = 0.02, 0.9
     g, v, step = series["gradient"], series["velocity"], series["step"]
     np.testing.assert_allclose(step[0], -lr * g[0], rtol=1e-12)
@@ -146,7 +149,7 @@ def test_momentum_step_is_the_sum_of_carried_velocity_and_fresh_gradient(runs):
 
 def test_adam_effective_lr_and_bias_corrections_by_hand(runs):
     """Rebuild m, v from the recorded gradients; effective lr = lr / (sqrt(v_hat) + eps); step = -eff * m_hat."""
-    series = views.inner_state_series(runs["adam"])
+    series = inner_state_series(runs["adam"])
     lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
     m = np.zeros(2)
     v = np.zeros(2)
@@ -165,7 +168,7 @@ def test_adam_effective_lr_and_bias_corrections_by_hand(runs):
 
 
 def test_rmsprop_effective_lr_by_hand(runs):
-    series = views.inner_state_series(runs["rmsprop"])
+    series = inner_state_series(runs["rmsprop"])
     v = np.zeros(2)
     for t in range(1, 6):
         g = series["gradient"][t - 1]
@@ -178,10 +181,10 @@ def test_per_run_betas_and_almost_adam():
     trajectory = optimizers.simulate(ROSENBROCK, optimizers.get("adam", lr=0.05, beta1=np.array([0.9, 0.5])),
                                      np.array([ROSENBROCK.start] * 2, float), 10)
     t = np.arange(1, 11)
-    np.testing.assert_allclose(views.inner_state_series(trajectory, 1)["bias_correction"]["beta1"], 1 - 0.5 ** t)
+    np.testing.assert_allclose(inner_state_series(trajectory, 1)["bias_correction"]["beta1"], 1 - 0.5 ** t)
     almost = optimizers.simulate(ROSENBROCK, optimizers.get("adam", lr=0.05, bias_correction=False),
                                  np.array([ROSENBROCK.start], float), 10)
-    series = views.inner_state_series(almost)
+    series = inner_state_series(almost)
     assert series["bias_correction"] is None
     v = (1 - 0.999) * series["gradient"][0] ** 2                      # v_1 without correction
     np.testing.assert_allclose(series["effective_lr"][0], 0.05 / (np.sqrt(v) + 1e-8), rtol=1e-9)
@@ -189,13 +192,13 @@ def test_per_run_betas_and_almost_adam():
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "lbfgs", "newton"])
 def test_non_adaptive_methods_have_no_effective_lr_or_bias(runs, name):
-    series = views.inner_state_series(runs[name])
+    series = inner_state_series(runs[name])
     assert series["effective_lr"] is None and series["bias_correction"] is None
 
 
 def test_series_rejects_a_missing_run(runs):
     with pytest.raises(ValueError, match="run"):
-        views.inner_state_series(runs["sgd"], 2)
+        inner_state_series(runs["sgd"], 2)
 
 
 # ------------------------------------------------------------------ the panel over time
@@ -204,8 +207,8 @@ ROWS = {"sgd": 3, "momentum": 3, "adam": 5, "rmsprop": 4, "lbfgs": 3, "newton": 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_inner_state_figure(runs, name):
-    series = views.inner_state_series(runs[name])
-    figure = views.inner_state_figure(series, PALETTE[2], step=7)
+    series = inner_state_series(runs[name])
+    figure = inner_state_figure(series, PALETTE[2], step=7)
     assert_browser_safe(figure)
     assert_valid_plotly(figure)
     rows = ROWS[name]
@@ -214,7 +217,7 @@ def test_inner_state_figure(runs, name):
     assert len(y_axes) == rows
     for index in range(2, rows + 1):
         assert figure["layout"][f"xaxis{index}"]["matches"] == "x"
-    cursor = figure["layout"]["shapes"][views.CURSOR_SHAPE]
+    cursor = figure["layout"]["shapes"][CURSOR_SHAPE]
     assert cursor["xref"] == "x" and cursor["yref"] == "paper" and cursor["x0"] == cursor["x1"] == 7
     assert cursor["y0"] == 0 and cursor["y1"] == 1
     for trace in figure["data"]:
@@ -231,7 +234,7 @@ def test_inner_state_figure(runs, name):
 
 
 def test_inner_state_figure_rows_for_adam_hold_both_bias_factors(runs):
-    figure = views.inner_state_figure(views.inner_state_series(runs["adam"]), "#000000")
+    figure = inner_state_figure(inner_state_series(runs["adam"]), "#000000")
     names = [trace["name"] for trace in figure["data"]]
     assert names.count("effective lr (x)") == 1 and names.count("effective lr (y)") == 1
     beta1 = next(trace for trace in figure["data"] if trace["name"] == "1\u2212\u03b2\u2081\u1d57")
@@ -254,9 +257,9 @@ def assert_parallel(drawn, expected, atol):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_state_arrows_point_along_the_states(runs, name):
-    series = views.inner_state_series(runs[name])
-    scale = views.arrow_scale(runs[name].landscape.view)
-    arrows = views.state_arrows(series, scale, compress=False, decimals=12)
+    series = inner_state_series(runs[name])
+    scale = arrow_scale(runs[name].landscape.view)
+    arrows = state_arrows(series, scale, compress=False, decimals=12)
     assert_browser_safe(arrows)
     kinds = [a["kind"] for a in arrows["arrows"]]
     assert kinds == (["gradient", "velocity", "step"] if series["velocity"] is not None else ["gradient", "step"])
@@ -276,8 +279,8 @@ def test_state_arrows_point_along_the_states(runs, name):
 
 
 def test_step_arrow_true_size_lands_on_the_next_point(runs):
-    series = views.inner_state_series(runs["momentum"])
-    arrows = views.state_arrows(series, 0.5, step_true_size=True, decimals=12)
+    series = inner_state_series(runs["momentum"])
+    arrows = state_arrows(series, 0.5, step_true_size=True, decimals=12)
     step = next(a for a in arrows["arrows"] if a["kind"] == "step")
     path = series["path"]
     np.testing.assert_allclose(np.c_[step["x"], step["y"]][:-1], path[1:], atol=1e-11)
@@ -285,9 +288,9 @@ def test_step_arrow_true_size_lands_on_the_next_point(runs):
 
 
 def test_compressed_arrow_lengths_are_monotone_and_bounded(runs):
-    series = views.inner_state_series(runs["adam"])     # Rosenbrock: gradients span decades
+    series = inner_state_series(runs["adam"])     # Rosenbrock: gradients span decades
     scale = (0.4, 0.5)
-    arrows = views.state_arrows(series, scale, decimals=12)
+    arrows = state_arrows(series, scale, decimals=12)
     drawn = arrow_vectors(arrows, "gradient") / np.asarray(scale)
     lengths = np.linalg.norm(drawn, axis=1)
     norms = np.linalg.norm(series["gradient"] / np.asarray(scale), axis=1)
@@ -299,18 +302,18 @@ def test_compressed_arrow_lengths_are_monotone_and_bounded(runs):
 
 
 def test_zero_vectors_stay_at_the_anchor(runs):
-    series = views.inner_state_series(runs["momentum"])
-    arrows = views.state_arrows(series, 1.0, decimals=12)
+    series = inner_state_series(runs["momentum"])
+    arrows = state_arrows(series, 1.0, decimals=12)
     np.testing.assert_array_equal(arrow_vectors(arrows, "velocity")[0], [0.0, 0.0])   # v_0 = 0
     np.testing.assert_array_equal(arrow_vectors(arrows, "step")[-1], [0.0, 0.0])      # no step after T
     with pytest.raises(ValueError, match="scale"):
-        views.state_arrows(series, 0.0)
+        state_arrows(series, 0.0)
 
 
 def test_arrow_traces_at_a_step(runs):
-    series = views.inner_state_series(runs["momentum"])
-    arrows = views.state_arrows(series, views.arrow_scale(VALLEY.view))
-    traces = views.arrow_traces(arrows, step=5)
+    series = inner_state_series(runs["momentum"])
+    arrows = state_arrows(series, arrow_scale(VALLEY.view))
+    traces = arrow_traces(arrows, step=5)
     assert len(traces) == 3
     for trace, arrow in zip(traces, arrows["arrows"]):
         assert trace["type"] == "scatter" and trace["mode"] == "lines+markers"
@@ -321,7 +324,7 @@ def test_arrow_traces_at_a_step(runs):
     figure = {"data": traces, "layout": {}}
     assert_browser_safe(figure)
     assert_valid_plotly(figure)                   # plotly 7 knows marker.angleref
-    assert views.arrow_traces(arrows, step=10_000)[0]["x"][0] == arrows["x"][-1]
+    assert arrow_traces(arrows, step=10_000)[0]["x"][0] == arrows["x"][-1]
 
 
 # ------------------------------------------------------------------ gradient field
@@ -329,7 +332,7 @@ def test_arrow_traces_at_a_step(runs):
 def test_gradient_field_arrows(surface):
     view = surface.view
     n = 15
-    trace = views.gradient_field_trace(surface, view, n=n)
+    trace = gradient_field_trace(surface, view, n=n)
     assert_browser_safe({"data": [trace]})
     assert_valid_plotly({"data": [trace]})
     x, y = trace["x"], trace["y"]
@@ -352,7 +355,7 @@ def test_gradient_field_arrows(surface):
 
 def test_gradient_field_is_readable_on_rosenbrock():
     """Gradients span orders of magnitude there; the log length keeps both walls and valley visible."""
-    trace = views.gradient_field_trace(ROSENBROCK, ROSENBROCK.view, n=21)
+    trace = gradient_field_trace(ROSENBROCK, ROSENBROCK.view, n=21)
     tails = np.c_[trace["x"][0::3], trace["y"][0::3]].astype(float)
     norms = np.linalg.norm(ROSENBROCK.grad(tails), axis=1)
     assert norms.max() / norms.min() > 1e3
@@ -364,7 +367,7 @@ def test_gradient_field_is_readable_on_rosenbrock():
 # ------------------------------------------------------------------ 3D surface
 def test_surface_3d_figure(runs):
     trajectory = runs["adam"]
-    figure = views.surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], step=20, grid_size=40)
+    figure = surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], step=20, grid_size=40)
     assert_browser_safe(figure)
     assert_valid_plotly(figure)
     data = figure["data"]
@@ -389,7 +392,7 @@ def test_surface_3d_figure(runs):
 
 
 def test_surface_3d_log_colour_is_monotone_in_height():
-    figure = views.surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [], grid_size=40)
+    figure = surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [], grid_size=40)
     z, colour = decode(figure["data"][0]["z"]).ravel(), decode(figure["data"][0]["surfacecolor"]).ravel()
     order = np.argsort(z, kind="stable")
     assert np.all(np.diff(colour[order]) >= -1e-4)              # float32 rounding only
@@ -398,20 +401,20 @@ def test_surface_3d_log_colour_is_monotone_in_height():
     assert bar["tickvals"] == sorted(bar["tickvals"]) and len(bar["tickvals"]) == len(bar["ticktext"]) >= 3
     assert all(colour.min() <= v <= colour.max() for v in bar["tickvals"])
     # a surface without log colour is coloured by its height
-    plain = views.surface_3d_figure(VALLEY, VALLEY.view, [], grid_size=20)["data"][0]
+    plain = surface_3d_figure(VALLEY, VALLEY.view, [], grid_size=20)["data"][0]
     np.testing.assert_allclose(decode(plain["surfacecolor"]), decode(plain["z"]))
 
 
 def test_log_colour_is_strictly_increasing():
     values = np.array([0.0, 1e-9, 1e-3, 1.0, 10.0, 1e4])
-    shown = views.log_colour(values)
+    shown = log_colour(values)
     assert np.all(np.diff(shown) > 0) and np.all(np.isfinite(shown))
 
 
 # ------------------------------------------------------------------ small multiples
 def test_small_multiples_figure(runs):
     trajectory_runs = [runs["sgd"], runs["momentum"]]          # 4 runs: two per trajectory
-    figure = views.small_multiples_figure(VALLEY, VALLEY.view, trajectory_runs, step=0, grid_size=30, token=7)
+    figure = small_multiples_figure(VALLEY, VALLEY.view, trajectory_runs, step=0, grid_size=30, token=7)
     assert_browser_safe(figure)
     assert_valid_plotly(figure)
     data, layout = figure["data"], figure["layout"]
@@ -427,7 +430,7 @@ def test_small_multiples_figure(runs):
     for i in range(2, panels + 1):
         assert layout[f"xaxis{i}"]["matches"] == "x" and layout[f"yaxis{i}"]["matches"] == "y"
     assert layout["meta"]["token"] == 7 and layout["meta"]["first_run_trace"] == 2 * panels
-    assert layout["meta"]["run_traces"] == views.small_multiples_run_traces(panels)
+    assert layout["meta"]["run_traces"] == small_multiples_run_traces(panels)
     titles = [a["text"] for a in layout["annotations"]]
     assert titles == ["SGD #1", "SGD #2", "Momentum #1", "Momentum #2"]
     paths = [trajectory_runs[0].path[:, 0], trajectory_runs[0].path[:, 1],
@@ -444,17 +447,17 @@ def test_small_multiples_figure(runs):
 
 def test_small_multiples_grid_shapes(runs):
     for count, (rows, cols) in {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2), 5: (2, 3), 7: (3, 3)}.items():
-        run_views = [views.RunView(f"run {i}", "#000000", runs["sgd"].path[:, 0]) for i in range(count)]
-        layout = views.small_multiples_figure(VALLEY, VALLEY.view, run_views, grid_size=10)["layout"]
+        run_views = [RunView(f"run {i}", "#000000", runs["sgd"].path[:, 0]) for i in range(count)]
+        layout = small_multiples_figure(VALLEY, VALLEY.view, run_views, grid_size=10)["layout"]
         x_domains = {tuple(layout[k]["domain"]) for k in layout if k.startswith("xaxis")}
         y_domains = {tuple(layout[k]["domain"]) for k in layout if k.startswith("yaxis")}
         assert (len(y_domains), len(x_domains)) == (rows, cols), count
-    layout = views.small_multiples_figure(VALLEY, VALLEY.view, run_views[:4], columns=4, grid_size=10)["layout"]
+    layout = small_multiples_figure(VALLEY, VALLEY.view, run_views[:4], columns=4, grid_size=10)["layout"]
     assert len({tuple(layout[k]["domain"]) for k in layout if k.startswith("yaxis")}) == 1
 
 
 def test_small_multiples_full_path_at_the_last_step(runs):
-    figure = views.small_multiples_figure(ROSENBROCK, ROSENBROCK.view, [runs["adam"]], step=STEPS, grid_size=10)
+    figure = small_multiples_figure(ROSENBROCK, ROSENBROCK.view, [runs["adam"]], step=STEPS, grid_size=10)
     line = figure["data"][figure["layout"]["meta"]["run_traces"][0][0]]
     assert len(line["x"]) == STEPS + 1
 
@@ -463,7 +466,7 @@ def test_small_multiples_full_path_at_the_last_step(runs):
 def test_polyak_traces_are_running_means(runs):
     trajectory = runs["momentum"]
     for start in (0, 10):
-        traces = views.polyak_traces(trajectory, start=start, colors=["#111111", "#222222"])
+        traces = polyak_traces(trajectory, start=start, colors=["#111111", "#222222"])
         assert_browser_safe({"data": traces})
         assert_valid_plotly({"data": traces})
         assert len(traces) == trajectory.n_runs
@@ -474,23 +477,23 @@ def test_polyak_traces_are_running_means(runs):
             for t in range(start, len(path)):
                 expected[t] = path[start:t + 1].mean(axis=0)
             np.testing.assert_allclose(np.c_[trace["x"], trace["y"]], expected, atol=1e-6)
-    assert views.polyak_traces(trajectory)[1]["line"]["color"] == PALETTE[1]
+    assert polyak_traces(trajectory)[1]["line"]["color"] == PALETTE[1]
 
 
 def test_loss_axis_by_steps_and_evaluations(runs):
     for name in CASES:
-        steps = views.loss_axis(runs[name], "steps")
+        steps = loss_axis(runs[name], "steps")
         assert steps["title"] == "step" and steps["x"] == [list(range(STEPS + 1))] * 2
-        evals = views.loss_axis(runs[name], "evals")
+        evals = loss_axis(runs[name], "evals")
         assert_browser_safe(evals)
         for x in evals["x"]:
             assert x[0] == 0 and all(b >= a for a, b in zip(x, x[1:]))
-    lbfgs = views.loss_axis(runs["lbfgs"], by="evals")["x"][0]
+    lbfgs = loss_axis(runs["lbfgs"], by="evals")["x"][0]
     assert lbfgs[-1] > STEPS and lbfgs[1] > 1                      # line search / inner iterations count
-    assert views.loss_axis(runs["newton"], by="evals")["x"][0][-1] >= 1
-    assert views.loss_axis(runs["sgd"], by="evals")["x"][0] == list(range(STEPS + 1))
+    assert loss_axis(runs["newton"], by="evals")["x"][0][-1] >= 1
+    assert loss_axis(runs["sgd"], by="evals")["x"][0] == list(range(STEPS + 1))
     with pytest.raises(ValueError):
-        views.loss_axis(runs["sgd"], by="seconds")
+        loss_axis(runs["sgd"], by="seconds")
 
 
 def display_blocks(markdown):
@@ -500,7 +503,7 @@ def display_blocks(markdown):
 @pytest.mark.parametrize("name", optimizers.names())
 def test_rule_markdown_is_display_math_with_balanced_braces(name):
     optimizer = optimizers.get(name)
-    markdown = views.rule_markdown(optimizer)
+    markdown = rule_markdown(optimizer)
     assert markdown.startswith(f"**{optimizer.label}**")
     assert markdown.count("$$") % 2 == 0
     blocks = display_blocks(markdown)
@@ -520,15 +523,15 @@ def test_rule_markdown_is_display_math_with_balanced_braces(name):
 
 
 def test_rule_markdown_names_symbols_with_values():
-    adam = views.rule_markdown(optimizers.get("adam", lr=0.05))
+    adam = rule_markdown(optimizers.get("adam", lr=0.05))
     assert len(display_blocks(adam)) == 3                          # m, v, x updates on their own lines
     assert r"$\alpha$ = lr = 0.05" in adam and r"$\beta_2$ = beta2 = 0.999" in adam
     assert r"$\epsilon$ = eps = 1e-8" in adam
-    rmsprop = views.rule_markdown(optimizers.get("rmsprop", lr=0.02))
+    rmsprop = rule_markdown(optimizers.get("rmsprop", lr=0.02))
     assert r"$\eta$ = lr = 0.02" in rmsprop and r"$\alpha$ = alpha = 0.99" in rmsprop
-    sweep = views.rule_markdown(optimizers.get("momentum", lr=np.array([0.1, 0.01])))
+    sweep = rule_markdown(optimizers.get("momentum", lr=np.array([0.1, 0.01])))
     assert "lr = 0.01, 0.1" in sweep
-    newton = views.rule_markdown(optimizers.get("newton"))
+    newton = rule_markdown(optimizers.get("newton"))
     assert len(display_blocks(newton)) == 1                       # the parenthesised note stays whole
 
 
@@ -536,15 +539,15 @@ def test_rule_markdown_names_symbols_with_values():
 def test_a_diverged_run_gives_finite_figures():
     trajectory = optimizers.simulate(ROSENBROCK, optimizers.get("sgd", lr=0.05), np.array([ROSENBROCK.start]), 40)
     assert trajectory.diverged_at[0] >= 0
-    series = views.inner_state_series(trajectory)
+    series = inner_state_series(trajectory)
     assert series["diverged_at"] == trajectory.diverged_at[0]
-    assert_browser_safe(views.inner_state_figure(series))
-    arrows = views.state_arrows(series, views.arrow_scale(ROSENBROCK.view))
+    assert_browser_safe(inner_state_figure(series))
+    arrows = state_arrows(series, arrow_scale(ROSENBROCK.view))
     assert_browser_safe(arrows)
-    assert_browser_safe({"data": views.arrow_traces(arrows, 39)})
-    assert_browser_safe(views.surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], grid_size=20))
-    assert_browser_safe(views.small_multiples_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], grid_size=20))
-    assert_browser_safe({"data": views.polyak_traces(trajectory)})
+    assert_browser_safe({"data": arrow_traces(arrows, 39)})
+    assert_browser_safe(surface_3d_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], grid_size=20))
+    assert_browser_safe(small_multiples_figure(ROSENBROCK, ROSENBROCK.view, [trajectory], grid_size=20))
+    assert_browser_safe({"data": polyak_traces(trajectory)})
 
 
 def test_run_views_from_app_results_and_dicts():
@@ -554,8 +557,8 @@ def test_run_views_from_app_results_and_dicts():
     class Result:
         label, spec, path = "Adam lr=0.1", Spec(), np.zeros((4, 2))
 
-    run_views = views.as_run_views([Result(), {"name": "mine", "path": [[0, 0], [1, 1]]}])
-    assert run_views[0] == views.RunView("Adam lr=0.1", PALETTE[3], run_views[0].path, False)
+    run_views = as_run_views([Result(), {"name": "mine", "path": [[0, 0], [1, 1]]}])
+    assert run_views[0] == RunView("Adam lr=0.1", PALETTE[3], run_views[0].path, False)
     assert run_views[1].name == "mine" and run_views[1].color == PALETTE[1] and run_views[1].path.shape == (2, 2)
-    figure = views.surface_3d_figure(VALLEY, VALLEY.view, run_views, grid_size=10)
+    figure = surface_3d_figure(VALLEY, VALLEY.view, run_views, grid_size=10)
     assert figure["data"][2]["visible"] is False and figure["data"][2]["name"] == "Adam lr=0.1"

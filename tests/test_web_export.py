@@ -6,7 +6,7 @@ import io
 import json
 
 from webapp import export
-from webapp.callbacks import render_page
+from webapp.panels.stage.render import render_page
 from webapp.compute import simulate_runs
 from webapp.state import default_state
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import landscapes
-from webapp import figures
-from webapp.callbacks import render_page
+from webapp.figures import stage as figures
+from webapp.panels.stage.render import render_page
 from webapp.compute import simulate_runs
 from webapp.state import AppState, default_run, default_state
 

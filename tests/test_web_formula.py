@@ -15,11 +15,12 @@ from landscapes.custom import DEFAULT_FORMULA
 from landscapes.formula import FormulaError
 from landscapes.schema import Param
 from test_web_figures import finite_everywhere
-from webapp import controls, figures
-from webapp.callbacks import render_page
-from webapp.formula_ui import apply_surface_text, error_view
+from webapp.figures import stage as figures
+from webapp.panels.runs import controls
+from webapp.panels.stage.render import render_page
+from webapp.panels.surface.formula import apply_surface_text, error_view
 from webapp.state import AppState, default_run, from_query, from_store, to_query, to_store
-from webapp.view_box import apply_view, shown_view
+from webapp.panels.start_view.view_box import apply_view, shown_view
 
 
 def custom_state(text: str = DEFAULT_FORMULA, runs=None, **extra) -> AppState:
@@ -99,11 +100,14 @@ def test_a_bad_formula_raises_formula_error_from_the_registry():
 
 # ------------------------------------------------------------------ the control
 def test_the_formula_gets_a_text_box_a_message_area_and_the_grammar():
+    from webapp.panels.surface.layout import surface_card
+
     schema = landscapes.schema("custom")
     panel = controls.surface_controls(schema, {"formula": "x^2", "l2": 0.0})
     ids = controls.control_ids(panel)
     assert {"type": "surface-param-text", "name": "formula"} in ids
-    assert {"type": "surface-param-text-error", "name": "formula"} in ids
+    assert '"surface-notice"' in json.dumps(surface_card().to_plotly_json(),          # the message area
+                                            default=lambda c: c.to_plotly_json())
     text = json.dumps(panel[0].to_plotly_json(), default=lambda c: c.to_plotly_json())
     assert '"value": "x^2"' in text and "sqrt" in text and "sigmoid" in text
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 import landscapes
 import optimizers
 from optimizers import schedules
-from webapp import validate
+from webapp.state import coerce as validate
 from webapp.state import (AppState, RunSpec, default_run, default_state, from_query, from_store, to_query,
                           to_store)
 

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from webapp import figures
-from webapp.callbacks import render_page
+from webapp.figures import stage as figures
+from webapp.panels.stage.render import render_page
 from webapp.compute import simulate_runs
 from webapp.state import from_query, from_store, to_query, to_store
-from webapp.view_options import VIEW_KEYS, ViewOptions, view_settings
-from webapp.views_panel import settings_to_controls, toggles_to_settings
-from webapp.views_payload import inner_figure, inside_view, polyak_path, threed_figure, trajectories
+from webapp.state.view_options import VIEW_KEYS, ViewOptions, view_settings
+from webapp.panels.lecture.panel import settings_to_controls, toggles_to_settings
+from webapp.panels.lecture.payload import inner_figure, inside_view, polyak_path, threed_figure, trajectories
 
 
 def page(query: str):

@@ -91,24 +91,15 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 <option value="1" selected>1&times;</option><option value="2">2&times;</option><option value="4">4&times;</option></select></label>
 </div></div>
 <div class="card"><div id="loss-graph"><div id="loss-plot"></div></div></div>
+<script type="application/json" id="optiscape-export">{{"map": {map_json}, "loss": {loss_json}, "payload": {payload_json}}}</script>
 <script>{player}</script>
-<script>
-(function () {{
-  var mapFigure = {map_json};
-  var lossFigure = {loss_json};
-  var payload = {payload_json};
-  Promise.all([
-    Plotly.newPlot('map-plot', mapFigure.data, mapFigure.layout, {{displaylogo: false, responsive: true}}),
-    Plotly.newPlot('loss-plot', lossFigure.data, lossFigure.layout, {{displaylogo: false, responsive: true}})
-  ]).then(function () {{ window.optiscapePlayer.load(payload); }});
-}})();
-</script>
 </body></html>
 """
 
 
 def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape") -> str:
-    """A single self-contained HTML file: plotly.js inline, the figures, the paths, and the player script.
+    """A single self-contained HTML file: plotly.js inline, the figures and paths as JSON, and the player
+    script, which draws the figures and plays when it finds that JSON (``#optiscape-export``).
 
     It plays offline (no server, no network): open it from a USB stick on a classroom computer.
     """

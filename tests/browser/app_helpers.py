@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 
 
@@ -22,11 +23,23 @@ def until(condition, timeout: float = 10.0, interval: float = 0.1, message: str 
     raise AssertionError(message or f"condition not met within {timeout} s (last value {last!r})")
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (never 8050: other engineers' servers and tests run beside these)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(dash_duo, app) -> None:
+    """``dash_duo.start_server`` on a free port."""
+    dash_duo.start_server(app, port=free_port())
+
+
 def open_app(dash_duo, query: str = ""):
     """Start the real app and wait until the map shows a contour and the player has data."""
     from app import app
 
-    dash_duo.start_server(app)
+    start(dash_duo, app)
     if query:
         dash_duo.driver.get(dash_duo.server_url + "/" + query)
     until(lambda: js(dash_duo, "return document.querySelectorAll('#map-graph .contourlayer path').length") > 0,

@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
 
 FORMULA_BOX = "input" + element_id(name="formula", type="surface-param-text")
-FORMULA_ERROR = element_id(name="formula", type="surface-param-text-error")
+FORMULA_ERROR = "#surface-notice"          # the Surface card's notice place, under the box
 CONTOUR_PATHS = "return document.querySelectorAll('#map-graph .contourlayer path').length"
 
 

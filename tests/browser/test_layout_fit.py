@@ -45,7 +45,7 @@ def _check_math_fits(dash_duo, count: int, where: str):
 
 def test_long_formulas_and_every_optimizer_rule_fit_their_cards(dash_duo):
     import optimizers
-    from webapp import validate
+    from webapp.state import coerce as validate
 
     names = optimizers.names()
     groups = [names[i:i + validate.MAX_RUNS] for i in range(0, len(names), validate.MAX_RUNS)]

@@ -57,10 +57,12 @@ def test_a_scenario_from_the_picker_shows_its_caption_plays_and_ends_on_the_take
     option = until(lambda: [o for o in dash_duo.find_elements(".dash-dropdown-options [role=option]")
                             if o.text.startswith("1.")], message="no scenario 1 in the picker")
     option[0].click()
-    title = until(lambda: [t for t in dash_duo.find_elements(".scenario-title") if "Scenario 1" in t.text],
+    title = until(lambda: [t for t in dash_duo.find_elements(".scenario-caption-title") if "Scenario 1" in t.text],
                   timeout=15, message="no caption for scenario 1")
     assert "zig" in title[0].text.lower()
-    assert dash_duo.find_element(".scenario-predict").text.startswith("Predict")
+    assert "Predict" in dash_duo.find_element(".scenario-caption.predict").text
+    takeaway = dash_duo.find_element(".scenario-caption.takeaway")
+    assert not takeaway.is_displayed(), "the takeaway waits for the end"
     until(lambda: "scenario=zigzag_valley" in current_url(dash_duo), message="the link does not name the scenario")
     steps = scenarios.get("zigzag_valley").state().steps
     until(lambda: player(dash_duo)["steps"] == steps, timeout=15, message=f"the scenario's {steps} steps did not load")
@@ -69,9 +71,9 @@ def test_a_scenario_from_the_picker_shows_its_caption_plays_and_ends_on_the_take
     restart_and_play(dash_duo)
     until(lambda: not player(dash_duo)["playing"] and player(dash_duo)["step"] == steps, timeout=25,
           message="the scenario did not play to its end")
-    takeaway = dash_duo.find_element(".scenario-takeaway")
-    takeaway.find_element("css selector", "summary").click()
-    text = until(lambda: takeaway.find_element("css selector", "p").text, message="the takeaway stayed folded")
+    takeaway = dash_duo.find_element(".scenario-caption.takeaway")
+    until(takeaway.is_displayed, message="the takeaway was not revealed at the last step")
+    text = takeaway.find_element("css selector", ".scenario-caption-text").text
     assert "momentum" in text.lower() or "adam" in text.lower()
     assert severe_errors(dash_duo) == []
 

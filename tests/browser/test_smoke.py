@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, clientside_callback, dcc, html
 
+from app_helpers import start
 from webapp.server import harden
 
 
@@ -17,7 +18,7 @@ def severe_errors(dash_duo) -> list:
 def test_the_app_renders_without_console_errors(dash_duo):
     from app import app
 
-    dash_duo.start_server(app)
+    start(dash_duo, app)
     dash_duo.wait_for_element("#react-entry-point h1, #react-entry-point h2", timeout=10)
     assert "optiscape" in dash_duo.driver.title.lower()
     heading = dash_duo.find_element("#react-entry-point h1, #react-entry-point h2")
@@ -51,7 +52,7 @@ def csp_probe_app() -> Dash:
 
 def test_dash_and_plotly_work_under_the_content_security_policy(dash_duo):
     app = csp_probe_app()
-    dash_duo.start_server(app)
+    start(dash_duo, app)
     dash_duo.wait_for_text_to_equal("#server-echo", "server:hello", timeout=10)
     dash_duo.wait_for_text_to_equal("#client-echo", "client:hello", timeout=10)
     dash_duo.wait_for_element("#graph .main-svg", timeout=10)

@@ -1,0 +1,121 @@
+"""The "View" control group and the lecture-view cards (inner state, 3D), with their thin callbacks.
+
+Every toggle edits ``state.views`` (so it is in the share link, see :mod:`webapp.state.view_options`,
+and :mod:`webapp.panels.lecture.edits`); the one answer then draws the map, loss plot and payload with
+the views on (:func:`webapp.panels.lecture.payload.decorate`) and fills the two
+cards. The player (``assets/player.js``) moves everything per frame: arrows, panels, the inner-state
+cursor and read-out, and the 3D markers.
+"""
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, dcc, html
+
+from webapp.compute import simulate_runs
+from webapp.panels.lecture.payload import inner_figure, threed_figure
+from webapp.state.view_options import FLAGS, ViewOptions, view_settings
+
+__all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
+           "view_cards_content", "ARROW_LEGEND"]
+
+TOGGLES = [("arrows", "Arrows"), ("field", "\u2212\u2207f field"), ("polyak", "Polyak avg"),
+           ("inner", "Inner state"), ("threed", "3D")]
+ARROW_LEGEND = [("\u2212gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step taken", "#111111")]
+
+
+def view_bar() -> html.Div:
+    """A compact row above the map: overlay / side by side, view toggles, the loss plot's x axis."""
+    return html.Div([
+        html.Span("View", className="view-bar-title"),
+        dcc.RadioItems(id="view-mode", options=[{"label": "Overlay", "value": "overlay"},
+                                                {"label": "Side by side", "value": "side"}],
+                       value="overlay", inline=True, className="view-radio"),
+        dcc.Checklist(id="view-toggles", options=[{"label": text, "value": key} for key, text in TOGGLES],
+                      value=[], inline=True, className="view-checks"),
+        html.Span([html.Span("loss x:", className="view-bar-title"),
+                   dcc.RadioItems(id="loss-x", options=[{"label": "steps", "value": "steps"},
+                                                        {"label": "grad evals", "value": "evals"}],
+                                  value="steps", inline=True, className="view-radio")],
+                  className="loss-x", title="Newton and L-BFGS spend several gradient evaluations a step"),
+        html.Span([html.Span([html.Span(className="arrow-swatch", style={"backgroundColor": colour}), name],
+                             className="arrow-key") for name, colour in ARROW_LEGEND],
+                  id="arrow-legend", className="arrow-legend", style={"display": "none"}),
+    ], className="view-bar", id="view-bar")
+
+
+def view_cards() -> list:
+    """The inner-state card and the 3D card (hidden until turned on)."""
+    inner = html.Div([
+        html.Div([
+            html.H2("Inside the optimizer", className="card-title"),
+            dcc.Dropdown(id="inner-run", options=[{"label": "All runs", "value": "all"}], value="all",
+                         clearable=False, searchable=False, className="inner-run"),
+        ], className="inner-head"),
+        html.Div(id="inner-readout", className="inner-readout", **{"aria-live": "off"}),
+        dcc.Graph(id="inner-graph", className="inner-graph", figure={"data": [], "layout": {}},
+                  config={"displaylogo": False, "displayModeBar": False}),
+        dcc.Store(id="inner-data"),
+        dcc.Store(id="inner-sink"),
+    ], className="card inner-card", id="inner-card", style={"display": "none"})
+    threed = html.Div([
+        html.H2("3D surface", className="card-title"),
+        dcc.Graph(id="threed-graph", className="threed-graph", figure={"data": [], "layout": {}},
+                  config={"displaylogo": False}),
+        dcc.Store(id="threed-sink"),
+    ], className="card threed-card", id="threed-card", style={"display": "none"})
+    return [inner, threed]
+
+
+def toggles_to_settings(current: dict, mode, toggles, loss_x, inner_run) -> dict:
+    """The view settings after the controls changed (text values as in the URL)."""
+    given = dict(current)
+    given["view_mode"] = mode if isinstance(mode, str) else "overlay"
+    chosen = set(toggles) if isinstance(toggles, list) else set()
+    for flag in FLAGS:
+        given[flag] = "1" if flag in chosen else ""
+    given["loss_x"] = loss_x if isinstance(loss_x, str) else "steps"
+    given["inner_run"] = inner_run if isinstance(inner_run, str) and inner_run != "all" else ""
+    return view_settings(given)
+
+
+def settings_to_controls(settings: dict) -> tuple:
+    chosen = ViewOptions(settings)
+    return ("side" if chosen.side else "overlay", [flag for flag in FLAGS if flag in settings],
+            "evals" if chosen.loss_by_evals else "steps",
+            str(chosen.inner_run + 1) if chosen.inner_run is not None else "all")
+
+
+def view_controls(state) -> dict:
+    """The View bar's controls and the cards' visibility, following the state (a link or a scenario sets them)."""
+    mode, toggles, loss_x, inner_run = settings_to_controls(state.views)
+    runs = [{"label": "All runs", "value": "all"}] + [
+        {"label": f"{i + 1}. {run.name()}", "value": str(i + 1)} for i, run in enumerate(state.runs)]
+    if inner_run != "all" and int(inner_run) > len(state.runs):
+        inner_run = "all"
+    shown, hidden = {}, {"display": "none"}
+    return {"view_mode": mode, "view_toggles": toggles, "loss_x": loss_x, "inner_run_options": runs,
+            "inner_run": inner_run, "inner_card": shown if "inner" in toggles else hidden,
+            "threed_card": shown if "threed" in toggles else hidden,
+            "arrow_legend": {"display": "inline-flex"} if "arrows" in toggles else hidden}
+
+
+def view_cards_content(state, notices: list) -> dict:
+    """The inner-state panel (one run or all) and the 3D surface, when they are on (the runs come from
+    the cache the picture was just computed into)."""
+    chosen = ViewOptions(state.views)
+    if not (chosen.inner or chosen.threed):
+        return {"inner_data": None}
+    surface, results, _ = simulate_runs(state, notices)
+    out = {"inner_data": None}
+    if chosen.inner:
+        out["inner_graph"], out["inner_data"] = inner_figure(state, results, chosen.inner_run)
+    if chosen.threed:
+        out["threed_graph"] = threed_figure(surface, state.view_box(), results)
+    return out
+
+
+def register(app) -> None:
+    """The cards' browser side: the player follows the inner-state data and the 3D scene."""
+    app.clientside_callback(ClientsideFunction("optiscape", "inner"),
+                            Output("inner-sink", "data"), Input("inner-data", "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("optiscape", "threed"),
+                            Output("threed-sink", "data"), Input("threed-graph", "figure"), prevent_initial_call=True)

@@ -1,0 +1,214 @@
+"""The lecture views wired to the page: what the map, the loss plot and the player payload gain when a
+view is on (pure: results and settings in, dicts out; no dash).
+
+:func:`decorate` edits a rendered page (``webapp.panels.stage.render.render_page``'s dict) in place:
+
+* side by side (``view_mode=side``): the map becomes one small map per run
+  (:func:`webapp.figures.lecture_maps.small_multiples_figure`, linked zoom), the payload says
+  ``view_mode="side"`` and the player draws run i inside panel i's axes;
+* arrows: ``payload.runs[i].arrows = {"kinds", "names", "colors", "x", "y"}`` where ``x[j][t]``,
+  ``y[j][t]`` is the tip of arrow kind j at point t, anchored at the run's own ``x[t]``, ``y[t]``
+  (from :func:`webapp.figures.inner_state.state_arrows`: -gradient, -velocity, step taken);
+* gradient field: one static trace (per panel when side by side) of -grad f arrows;
+* Polyak: ``payload.runs[i].polyak = {"from": s, "x", "y"}``, ``x[t - s] = mean(path[s..t]_x)``, t >= s;
+* loss by gradient evaluations: the loss traces get ``x = evals`` and ``payload.runs[i].loss_x``.
+
+The inner state and the arrows need the optimizer's recorded state: every ``RunResult`` carries its
+batch's cached ``Trajectory`` (:mod:`webapp.compute.runs`), so no view simulates again.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from webapp.figures.encode import coordinate_decimals, rounded
+from webapp.figures.inner_state import (arrow_scale, decade_ticks, inner_state_figure, inner_state_series, loss_axis,
+                                        state_arrows)
+from webapp.figures.lecture_maps import gradient_field_trace, small_multiples_figure, surface_3d_figure
+from webapp.figures.run_view import RunView
+from webapp.state.model import PALETTE
+from webapp.state.view_options import options
+
+__all__ = ["decorate", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map", "inner_figure",
+           "threed_figure", "loss_by_evals"]
+
+# ------------------------------------------------------------------ trajectories with their inner state
+def trajectories(state, results) -> dict:
+    """``{result.index: (Trajectory, column)}`` for the page's results: the cached batch trajectories
+    the results were computed from (optimizer state included; nothing is simulated here)."""
+    return {r.index: (r.trajectory, r.column) for r in results if r.trajectory is not None}
+
+
+# ------------------------------------------------------------------ payload pieces
+def polyak_path(path: np.ndarray, start: int, decimals: int) -> dict:
+    """Polyak (iterate) average from step ``start``: ``x[t - s] = mean(path[s..t])`` for t = s..T."""
+    path = np.asarray(path, dtype=np.float64)                          # (T+1, 2)
+    start = int(min(max(start, 0), path.shape[0] - 1))
+    tail = path[start:]
+    average = np.cumsum(tail, axis=0) / np.arange(1, tail.shape[0] + 1)[:, None]   # (T+1-s, 2)
+    return {"from": start, "x": rounded(average[:, 0], decimals), "y": rounded(average[:, 1], decimals)}
+
+
+def arrow_payload(trajectory, column: int, view, decimals: int) -> dict:
+    """Per-step arrow tips of one run (see the module docstring), scaled to the view."""
+    arrows = state_arrows(inner_state_series(trajectory, column), arrow_scale(view), decimals=decimals)
+    return {"kinds": [a["kind"] for a in arrows["arrows"]], "names": [a["name"] for a in arrows["arrows"]],
+            "colors": [a["color"] for a in arrows["arrows"]],
+            "x": [a["x"] for a in arrows["arrows"]], "y": [a["y"] for a in arrows["arrows"]]}
+
+
+def loss_by_evals(loss: dict, payload: dict, results, found: dict) -> None:
+    """Loss traces against gradient evaluations (Newton: one a step; L-BFGS: every line-search trial)."""
+    top = 1
+    for trace, run, result in zip(loss["data"], payload["runs"], results):
+        trajectory, column = found[result.index]
+        evals = loss_axis(trajectory, "evals")["x"][column]
+        trace["x"] = evals
+        trace["hovertemplate"] = trace["hovertemplate"].replace("step %{x}", "%{x} gradient evaluations")
+        run["loss_x"] = evals
+        top = max(top, evals[-1])
+    loss["layout"]["xaxis"]["title"] = {"text": "gradient evaluations"}
+    loss["layout"]["xaxis"]["range"] = [0, top]
+
+
+def side_by_side_map(surface, view, results, token: int, field: bool) -> dict:
+    """One small map per run (linked zoom); each run's path as an invisible hover trace in its panel
+    (the player draws the moving path and marker)."""
+    figure = small_multiples_figure(surface, view, results, token=token, grid_size=80)
+    count = len(results)
+    first = 2 * count
+    for i in range(count):
+        path_trace, marker_trace = figure["data"][first + 2 * i], figure["data"][first + 2 * i + 1]
+        decimals = coordinate_decimals(view)
+        path_trace.update({"mode": "markers", "x": rounded(results[i].path[:, 0], decimals),
+                           "y": rounded(results[i].path[:, 1], decimals),
+                           "marker": {"color": "rgba(0,0,0,0)", "size": 9}})
+        marker_trace["visible"] = False
+    if field:
+        for i in range(count):
+            trace = gradient_field_trace(surface, view, n=15)
+            suffix = "" if i == 0 else str(i + 1)
+            trace.update({"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+            figure["data"].append(trace)
+    layout = figure["layout"]
+    layout.pop("height", None)
+    layout["margin"] = {**layout.get("margin", {}), "t": 44}      # panel titles clear of the mode bar
+    layout["meta"]["view_mode"] = "side"
+    return figure
+
+
+def decorate(page: dict, state, surface, results, steps: int, view, token: int) -> dict:
+    """Add the views that are on (``state.views``) to a rendered page; returns ``page``."""
+    chosen = options(state)
+    payload = page["payload"]
+    payload["view_mode"] = "side" if chosen.side and results else "overlay"
+    decimals = coordinate_decimals(view)
+    needs_state = chosen.arrows or chosen.loss_by_evals
+    found = trajectories(state, results) if needs_state else {}
+    for run, result in zip(payload["runs"], results):
+        if chosen.arrows and result.index in found:
+            run["arrows"] = arrow_payload(*found[result.index], view, decimals)
+        if chosen.polyak:
+            run["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
+    if chosen.loss_by_evals and all(r.index in found for r in results):
+        loss_by_evals(page["loss"], payload, results, found)
+    if payload["view_mode"] == "side":
+        page["map"] = side_by_side_map(surface, view, results, token, chosen.field)
+    elif chosen.field:
+        page["map"]["data"].append(gradient_field_trace(surface, view))
+    return page
+
+
+# ------------------------------------------------------------------ the cards
+def _merge_rows(figures: list[dict]) -> dict:
+    """Several runs' inner-state figures in one, rows matched by name, on the layout of the richest run."""
+    # the layout of the run with the most rows (Adam's has them all); rows others lack are left out
+    base = max(figures, key=lambda f: len(f["layout"]["meta"]["rows"]))
+    layout = copy.deepcopy(base["layout"])
+    base_rows = layout["meta"]["rows"]
+    data = []
+    for figure in figures:
+        names = figure["layout"]["meta"]["rows"]
+        for trace in figure["data"]:
+            row = int(trace["yaxis"][1:] or 1)
+            name = names[row - 1]
+            if name not in base_rows:
+                continue                       # a row only another optimizer has (drawn in its own view)
+            target = base_rows.index(name) + 1
+            suffix = "" if target == 1 else str(target)
+            data.append({**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+    for key in list(layout):
+        if key.startswith("yaxis") and layout[key].get("type") == "log":
+            for name in ("dtick", "tickformat", "nticks"):
+                layout[key].pop(name, None)
+            suffix = key[5:]
+            values = [v for t in data if t["yaxis"] == f"y{suffix}" for v in t["y"]]
+            layout[key].update({"nticks": 4, **decade_ticks(values)})
+    return {"data": data, "layout": layout}
+
+
+def inner_figure(state, results, run: int | None = None) -> tuple[dict, list]:
+    """The inner-state card's figure for run ``run`` (position in ``results``) or every visible run,
+    and the readout table: per run ``{name, color, grad_norm (T+1), step_length, lr, eff_x, eff_y,
+    bc1, bc2 (T each, or None)}``; the player shows the values at the cursor.
+
+    The step cursor is drawn by the player (an SVG line), so the Plotly shape is dropped.
+    """
+    if not results:
+        return {"data": [], "layout": {}}, []
+    found = trajectories(state, results)
+    chosen = [results[run]] if run is not None and 0 <= run < len(results) else \
+        [r for r in results if r.spec.visible] or results[:1]
+    figures, readout = [], []
+    for result in chosen:
+        trajectory, column = found[result.index]
+        series = inner_state_series(trajectory, column)
+        colour = _colour(result)
+        figures.append(inner_state_figure(series, colour=colour))
+        effective, bias = series["effective_lr"], series["bias_correction"]
+        readout.append({
+            "name": result.label, "color": colour, "optimizer": series["optimizer"],
+            "grad_norm": _sig(series["grad_norm"]), "step_length": _sig(series["step_length"]),
+            "lr": _sig(series["lr"]),
+            "eff_x": _sig(effective[:, 0]) if effective is not None else None,
+            "eff_y": _sig(effective[:, 1]) if effective is not None else None,
+            "bc1": _sig(bias["beta1"]) if bias is not None else None,
+            "bc2": _sig(bias["beta2"]) if bias is not None else None,
+        })
+    figure = figures[0] if len(figures) == 1 else _merge_rows(figures)
+    figure["layout"]["shapes"] = []
+    figure["layout"]["meta"]["runs"] = len(readout)
+    return figure, readout
+
+
+def _sig(values) -> list:
+    values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=1e300, neginf=-1e300)
+    return [float(f"{v:.4g}") for v in values.tolist()]
+
+
+def _colour(result) -> str:
+    return PALETTE[result.spec.color % len(PALETTE)]
+
+
+THREED_SCALE = [[0.0, "#ffffff"], [0.35, "#dde2ea"], [0.7, "#aab3c2"], [1.0, "#5f6b7f"]]
+
+
+def inside_view(path: np.ndarray, view) -> np.ndarray:
+    """The path up to (not including) its first point outside the view box: a run that leaves the
+    surface's box (diverging, usually) would otherwise draw a line far out of the 3D scene."""
+    path = np.asarray(path, dtype=np.float64)                          # (T+1, 2)
+    x0, x1, y0, y1 = (float(v) for v in view)
+    outside = ~((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1))
+    first = int(np.argmax(outside)) if outside.any() else path.shape[0]
+    return path[:max(first, 1)]
+
+
+def threed_figure(surface, view, results) -> dict:
+    """The 3D surface (log colour for huge ranges) with every run's path inside the view box; the
+    player moves the markers and grows the paths."""
+    runs = [RunView(r.label, _colour(r), inside_view(r.path, view), bool(r.spec.visible)) for r in results]
+    figure = surface_3d_figure(surface, view, runs, step=0, grid_size=60)
+    figure["data"][0]["colorscale"] = THREED_SCALE
+    figure["layout"]["height"] = 460
+    return figure

@@ -1,0 +1,343 @@
+"""The Maps panel's requests, pure: validate the settings, bound the work, compute (cached), figure, clicks.
+
+Its settings live in the page state (``AppState.maps``, the URL keys of
+:data:`webapp.state.maps_settings.MAP_KEYS`, e.g. ``?map=basin&map_runs=0,3&map_grid=80``),
+so a shared link reproduces the map.
+
+* :func:`parse_request` coerces the settings (grid, steps, runs, parameter names) with a notice
+  for every clamp or refusal (anyone can post).
+* :func:`budget_refusal`: a request whose cost (:func:`webapp.compute.cost.map_cost_us`, from each
+  optimizer class's ``step_cost``) is over about a second is refused with a message; the
+  engine's own refusal is shown as one.
+* :func:`compute_panels`: one panel per chosen run, through an LRU cache keyed by the canonical
+  request (:func:`basin_key`, :func:`sensitivity_key`: a basin map ignores the start, a sensitivity
+  map ignores the current values of its two swept parameters, so clicking a cell redraws the
+  marker without recomputing).
+* :func:`apply_click`: a basin cell starts every run at that cell's centre; a sensitivity cell
+  loads that pair of values into its run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+import optimizers
+from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID, param_grid
+from webapp.compute.cache import LRUCache
+from webapp.compute.cost import MAP_BUDGET_US, map_cost_us
+from webapp.figures import maps as maps_figures
+from webapp.state import coerce
+from webapp.state.maps_settings import map_settings
+
+__all__ = ["MapRequest", "parse_request", "request_settings", "work_estimate", "budget_refusal", "compute_panels",
+           "map_figure", "apply_click", "csv_text", "numeric_params", "swept_pair", "basin_key", "sensitivity_key",
+           "KINDS", "COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "MIN_GRID", "MAX_PANELS"]
+
+KINDS = ("basin", "sensitivity")
+COLORS = {"basin": ("minimum", "steps"), "sensitivity": ("gap", "steps")}
+DEFAULT_GRID = 80
+DEFAULT_SIDE = 25
+MIN_GRID = 2
+MAX_PANELS = 4
+CACHE = LRUCache(48)          # frozen request tuples (basin_key, sensitivity_key) -> computed map
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """What the panel computes, validated: kind, runs (indices into ``state.runs``) and sizes."""
+
+    kind: str = "basin"
+    runs: tuple = (0,)
+    grid: int = DEFAULT_GRID          # basin: G x G cells
+    steps: int = 300
+    color: str = "minimum"
+    x_param: str = "lr"               # sensitivity: asked-for parameters (each run may fall back)
+    y_param: str = ""
+    side: int = DEFAULT_SIDE          # sensitivity: values per axis
+
+
+# ------------------------------------------------------------------ validation
+def numeric_params(optimizer: str) -> list[str]:
+    """Names of ``optimizer``'s numeric per-run hyperparameters (the ones a sensitivity map can sweep)."""
+    return [p.name for p in optimizers.schema(optimizer) if p.kind in ("float", "int") and p.per_run]
+
+
+def swept_pair(optimizer: str, x_param: str, y_param: str) -> tuple[str, str] | None:
+    """The two parameters swept for a run of ``optimizer``: the asked-for ones where it has them,
+    else ``lr`` (or its first numeric one) by its next numeric one. ``None`` with fewer than two."""
+    names = numeric_params(optimizer)
+    if len(names) < 2:
+        return None
+    x = x_param if x_param in names else ("lr" if "lr" in names else names[0])
+    others = [n for n in names if n != x]
+    y = y_param if y_param in others else others[0]
+    return x, y
+
+
+def _run_list(value, count: int, messages: list) -> tuple:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        value = []
+    chosen = []
+    for item in value[:32]:
+        number = coerce.number(item)
+        if number is None or number != int(number) or not 0 <= number < count:
+            messages.append(f"Maps: run {str(item)[:20]!r} does not exist; ignored.")
+            continue
+        if int(number) not in chosen:
+            chosen.append(int(number))
+    if len(chosen) > MAX_PANELS:
+        messages.append(f"Maps: at most {MAX_PANELS} runs side by side; showing the first {MAX_PANELS}.")
+        chosen = chosen[:MAX_PANELS]
+    return tuple(chosen) if chosen else ((0,) if count else ())
+
+
+def parse_request(settings, state) -> tuple[MapRequest | None, list[str]]:
+    """Validate panel settings (URL text or control values, keys of ``webapp.state.MAP_KEYS``) against ``state``.
+
+    Returns ``(None, messages)`` when no map is asked for (or none is possible), else the
+    request with every value in range; each correction adds a message. Never raises.
+    """
+    messages: list[str] = []
+    if not isinstance(settings, dict) or not settings.get("map"):
+        return None, messages
+    kind = settings.get("map")
+    if kind not in KINDS:
+        messages.append(f"Maps: unknown map {str(kind)[:40]!r} (known: basin, sensitivity).")
+        return None, messages
+    if not state.runs:
+        messages.append("Maps: add a run first.")
+        return None, messages
+    runs = _run_list(settings.get("map_runs", "0"), len(state.runs), messages)
+    steps = coerce.whole(settings.get("map_steps"), 1, MAX_MAP_STEPS, min(state.steps, MAX_MAP_STEPS), "Maps: steps", messages)
+    grid = coerce.whole(settings.get("map_grid"), MIN_GRID, MAX_BASIN_GRID, DEFAULT_GRID, "Maps: grid", messages)
+    side = coerce.whole(settings.get("map_n"), MIN_GRID, MAX_SENSITIVITY_GRID, DEFAULT_SIDE, "Maps: values per axis",
+                        messages)
+    color = settings.get("map_color") or COLORS[kind][0]
+    if color not in COLORS[kind]:
+        messages.append(f"Maps: colour {str(color)[:40]!r} unknown for a {kind} map; using {COLORS[kind][0]}.")
+        color = COLORS[kind][0]
+    x_param = str(settings.get("map_x") or "lr")[:40]
+    y_param = str(settings.get("map_y") or "")[:40]
+    if kind == "sensitivity":
+        known = {name for i in runs for name in numeric_params(state.runs[i].optimizer)}
+        for asked in (x_param, y_param):
+            if asked and asked not in known:
+                messages.append(f"Maps: no chosen run has a numeric parameter {asked!r}; using its defaults.")
+    return MapRequest(kind=kind, runs=runs, grid=grid, steps=steps, color=color, x_param=x_param,
+                      y_param=y_param, side=side), messages
+
+
+def request_settings(request: MapRequest | None, state) -> dict:
+    """The request as URL text (``AppState.maps``): ``map`` always, the rest only when not default."""
+    if request is None:
+        return {}
+    out = {"map": request.kind}
+    if request.runs != (0,):
+        out["map_runs"] = ",".join(str(i) for i in request.runs)
+    if request.kind == "basin" and request.grid != DEFAULT_GRID:
+        out["map_grid"] = str(request.grid)
+    if request.steps != min(state.steps, MAX_MAP_STEPS):
+        out["map_steps"] = str(request.steps)
+    if request.color != COLORS[request.kind][0]:
+        out["map_color"] = request.color
+    if request.kind == "sensitivity":
+        if request.x_param != "lr":
+            out["map_x"] = request.x_param
+        if request.y_param:
+            out["map_y"] = request.y_param
+        if request.side != DEFAULT_SIDE:
+            out["map_n"] = str(request.side)
+    return map_settings(out)
+
+
+def work_estimate(request: MapRequest, state) -> float:
+    """Microseconds the request would take, summed over its panels (:func:`webapp.compute.cost.map_cost_us`)."""
+    cells = request.grid ** 2 if request.kind == "basin" else request.side ** 2
+    return sum(map_cost_us(state.runs[i].optimizer, cells, request.steps) for i in request.runs)
+
+
+def budget_refusal(request: MapRequest, state) -> str | None:
+    """A message when the request would take more than about a second, else ``None``."""
+    work = work_estimate(request, state)
+    if work <= MAP_BUDGET_US:
+        return None
+    first_order = map_cost_us("sgd", 1, 1)
+    slow = sorted({state.runs[i].optimizer for i in request.runs
+                   if map_cost_us(state.runs[i].optimizer, 1, 1) > 2 * first_order})
+    size = f"{request.grid}x{request.grid}" if request.kind == "basin" else f"{request.side}x{request.side}"
+    hint = f" ({', '.join(slow)} costs far more per step)" if slow else ""
+    return (f"Maps: {len(request.runs)} map(s) of {size} cells x {request.steps} steps is too much work for one "
+            f"request{hint}: about {work / MAP_BUDGET_US:.1f}x the limit. Use a smaller grid, fewer steps "
+            f"or fewer runs.")
+
+
+# ------------------------------------------------------------------ computing (cached)
+def _run_key(run) -> tuple:
+    return (run.optimizer, tuple(sorted((k, repr(v)) for k, v in run.hyper.items())), run.schedule,
+            tuple(sorted((k, repr(v)) for k, v in run.schedule_params.items())), run.noise, run.seed)
+
+
+def _surface_key(state) -> tuple:
+    return (state.surface, tuple(sorted((k, repr(v)) for k, v in state.surface_params.items())))
+
+
+def basin_key(state, run, request: MapRequest) -> tuple:
+    """Everything a basin map depends on (not the start point: every cell is a start)."""
+    return ("basin", _surface_key(state), tuple(state.view_box()), _run_key(run), request.grid, request.steps)
+
+
+def sensitivity_key(state, run, pair, request: MapRequest) -> tuple:
+    """Everything a sensitivity map depends on, except the current values of the two swept parameters."""
+    kept = replace(run, hyper={k: v for k, v in run.hyper.items() if k not in pair})
+    return ("sensitivity", _surface_key(state), tuple(state.start_point()), _run_key(kept), pair, request.side,
+            request.steps)
+
+
+def _basin(state, run, request):
+    key = basin_key(state, run, request)
+    cached = CACHE.get(key)
+    if cached is None:
+        cached = optimizers.basin_map(state.landscape(), run.build_optimizer(), request.steps, grid=request.grid,
+                                      view=state.view_box(), schedule=run.build_schedule(), noise=run.noise,
+                                      seed=run.seed)
+        CACHE.put(key, cached)
+    return cached
+
+
+def _sensitivity(state, run, pair, request):
+    key = sensitivity_key(state, run, pair, request)
+    cached = CACHE.get(key)
+    if cached is None:
+        schema = {p.name: p for p in optimizers.schema(run.optimizer)}
+        xs = param_grid(schema[pair[0]], request.side)
+        ys = param_grid(schema[pair[1]], request.side)
+        cached = optimizers.sensitivity_map(state.landscape(), run.optimizer, run.hyper, pair[0], xs, pair[1], ys,
+                                            state.start_point(), request.steps, schedule=run.build_schedule(),
+                                            noise=run.noise, seed=run.seed)
+        CACHE.put(key, cached)
+    return cached
+
+
+def compute_panels(request: MapRequest, state, messages: list) -> list:
+    """One ``(run index, title, map)`` per chosen run (refusals become messages and drop the panel)."""
+    refusal = budget_refusal(request, state)
+    if refusal:
+        messages.append(refusal)
+        return []
+    panels = []
+    for index in request.runs:
+        run = state.runs[index]
+        title = f"Run {index + 1}: {run.name()}"
+        try:
+            if request.kind == "basin":
+                panels.append((index, title, _basin(state, run, request)))
+            else:
+                pair = swept_pair(run.optimizer, request.x_param, request.y_param)
+                if pair is None:
+                    messages.append(f"Maps: run {index + 1} ({run.optimizer}) has fewer than two numeric "
+                                    f"hyperparameters to sweep.")
+                    continue
+                panels.append((index, title, _sensitivity(state, run, pair, request)))
+        except ValueError as error:      # the engine's caps and time-budget refusal
+            messages.append(f"Maps: run {index + 1}: {error}")
+    return panels
+
+
+def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
+    """The figure for computed ``panels`` and the click metadata ``{"kind", "panels": [{run, ...}]}``."""
+    if request.kind == "basin":
+        figure = maps_figures.basin_figure([(t, m) for _, t, m in panels], state.landscape(), state.start_point(),
+                                           request.color)
+        meta = {"kind": "basin", "panels": [{"run": i, "traces": t} for (i, _, _), t in
+                                            zip(panels, figure["layout"]["meta"]["cells"])]}
+        return figure, meta
+    entries = []
+    for index, title, smap in panels:
+        hyper = state.runs[index].hyper
+        entries.append((title, smap, (hyper.get(smap.x_param), hyper.get(smap.y_param))))
+    figure = maps_figures.sensitivity_figure(entries, request.color)
+    meta = {"kind": "sensitivity", "panels": [
+        {"run": i, "traces": t, "x_param": m.x_param, "y_param": m.y_param, "x_log": m.x_scale == "log",
+         "y_log": m.y_scale == "log", "x_values": m.x_values.tolist(), "y_values": m.y_values.tolist()}
+        for (i, _, m), t in zip(panels, figure["layout"]["meta"]["cells"])]}
+    return figure, meta
+
+
+def csv_text(request: MapRequest, panels) -> str:
+    """Every panel's ``to_frame()`` stacked, with the run (1-based) and its name first."""
+    import pandas as pd
+
+    frames = []
+    for index, title, result in panels:
+        frame = result.to_frame()
+        frame.insert(0, "name", title.split(": ", 1)[-1])
+        frame.insert(0, "run", index + 1)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False) if frames else ""
+
+
+# ------------------------------------------------------------------ clicks (pure)
+def _panel_for(meta, point) -> dict | None:
+    if not isinstance(meta, dict) or not isinstance(point, dict) or not isinstance(meta.get("panels"), list):
+        return None
+    trace = point.get("curveNumber")
+    for panel in meta["panels"]:
+        if isinstance(panel, dict) and isinstance(panel.get("traces"), list) and trace in panel["traces"]:
+            return panel
+    return None
+
+
+def _nearest(values, coordinate: float, log_axis: bool) -> float | None:
+    values = [coerce.number(v) for v in (values if isinstance(values, list) else [])[:MAX_SENSITIVITY_GRID]]
+    values = [v for v in values if v is not None and (v > 0 or not log_axis)]
+    if not values:
+        return None
+    positions = np.log10(values) if log_axis else np.asarray(values)
+    return float(values[int(np.argmin(np.abs(positions - coordinate)))])
+
+
+def apply_click(state, meta, point) -> bool:
+    """A click on a map cell, applied to ``state``; ``True`` when it changed something.
+
+    Basin: every run starts at the clicked cell's centre. Sensitivity: the clicked
+    panel's run gets that cell's two values (snapped to the panel's grid, validated
+    against the schema and the optimizer's cross-checks).
+    """
+    panel = _panel_for(meta, point)
+    x, y = coerce.number(point.get("x")) if isinstance(point, dict) else None, \
+        coerce.number(point.get("y")) if isinstance(point, dict) else None
+    if panel is None or x is None or y is None:
+        return False
+    if meta.get("kind") == "basin":
+        start = coerce.point([x, y], [])
+        if start is None:
+            return False
+        state.start = start
+        return True
+    index = panel.get("run")
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(state.runs):
+        return False
+    run = state.runs[index]
+    schema = {p.name: p for p in optimizers.schema(run.optimizer)}
+    names = (panel.get("x_param"), panel.get("y_param"))
+    if not all(isinstance(n, str) and n in schema for n in names):
+        return False
+    chosen = (_nearest(panel.get("x_values"), x, bool(panel.get("x_log"))),
+              _nearest(panel.get("y_values"), y, bool(panel.get("y_log"))))
+    if None in chosen:
+        return False
+    candidate = dict(run.hyper)
+    for name, value in zip(names, chosen):
+        candidate[name] = coerce.param_value(schema[name], float(f"{value:.6g}"), f"Run {index + 1}", [])
+    try:
+        optimizers.get(run.optimizer, **candidate)
+    except ValueError:
+        return False
+    if candidate == run.hyper:
+        return False
+    run.hyper = candidate
+    return True
+

@@ -1,0 +1,58 @@
+"""The stage: the map (with the View bar, legend and player bar), the lecture-view cards, the loss plot,
+the results table and the Maps section."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from webapp.panels.lecture.panel import view_bar, view_cards
+from webapp.panels.maps.layout import maps_section
+
+__all__ = ["stage", "player_bar", "SPEEDS"]
+
+SPEEDS = (0.25, 0.5, 1, 2, 4)
+GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
+
+
+def player_bar() -> html.Div:
+    """▶/❚❚, step back/forward, restart, the scrubber (made by the player), step read-out, speed."""
+    def button(text, action, title):
+        return html.Button(text, className="player-button", title=title, **{"data-player": action})
+
+    return html.Div([
+        button("\u21E4", "restart", "Restart (Home)"),
+        button("|\u25C0", "back", "Step back (\u2190)"),
+        html.Button("\u25B6", id="play-button", className="player-button play", title="Play / pause (space)",
+                    **{"data-player": "toggle"}),
+        button("\u25B6|", "forward", "Step forward (\u2192)"),
+        html.Div(id="scrub-holder", className="scrub-holder"),
+        html.Span("step 0 / 0", id="step-readout", className="step-readout", **{"aria-live": "off"}),
+        html.Label([
+            "speed ",
+            html.Select([html.Option(f"{s:g}\u00d7", value=str(s), selected=(s == 1)) for s in SPEEDS],
+                        id="speed-select", className="speed-select"),
+        ], className="speed-label"),
+    ], className="player-bar", id="player-bar")
+
+
+def stage() -> html.Div:
+    return html.Div([
+        html.Div(id="scenario-panel", className="scenario-panel", **{"aria-live": "polite"}),
+        html.Div([
+            view_bar(),
+            html.Div(id="map-legend", className="map-legend"),
+            dcc.Graph(id="map-graph", className="map-graph", config=GRAPH_CONFIG, figure={"data": [], "layout": {}}),
+            player_bar(),
+        ], className="card map-card"),
+        *view_cards(),
+        html.Div([
+            html.Div([
+                html.H2("Loss", className="card-title"),
+                dcc.Graph(id="loss-graph", className="loss-graph",
+                          config={"displaylogo": False, "displayModeBar": False}, figure={"data": [], "layout": {}}),
+            ], className="card loss-card"),
+            html.Div([html.H2("Results", className="card-title"), html.Div(id="results-table")],
+                     className="card results-card"),
+        ], className="below-map"),
+        maps_section(),
+    ], className="stage")

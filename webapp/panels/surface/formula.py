@@ -1,0 +1,107 @@
+"""Text parameters in the page, such as the ``custom`` surface's formula: the control and its errors.
+
+A text :class:`~landscapes.schema.Param` becomes a text box (sent after typing pauses, or on
+Enter / leaving the box), a message area under it, and a folded grammar help::
+
+    {"type": kind + "-text", "name": p}          the text box (surface controls: no "run" key)
+
+A refused text is shown in the Surface card's notice place (``#surface-notice``, under the box).
+
+The text reaches the engine only through ``landscapes.get`` (which parses a formula with
+:mod:`landscapes.formula`, never ``eval``) after the schema's length cap. A refused text
+leaves the page state untouched, so the map, the runs and every other setting stay as
+they were; the message quotes the text with a caret under the offending column.
+"""
+from __future__ import annotations
+
+from dash import dcc, html
+
+import landscapes
+from landscapes.formula import FUNCTIONS, MAX_DEPTH, FormulaError
+from webapp.state import AppState
+
+__all__ = ["TEXT_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "apply_surface_text",
+           "grammar_help"]
+
+TEXT_SUFFIX = "-text"
+DEBOUNCE_SECONDS = 0.8       # typing pauses this long, or Enter, or leaving the box: the text is sent
+SHOWN_TEXT = 120             # characters of the text quoted around the caret
+
+
+def _key(kind: str, run: int | None, name: str, suffix: str) -> dict:
+    key = {"type": kind + suffix, "name": name}
+    if run is not None:
+        key["run"] = run
+    return key
+
+
+def grammar_help() -> html.Details:
+    """The formula grammar in a few lines: operators, names and the function list."""
+    names = ", ".join(sorted(FUNCTIONS))
+    return html.Details([
+        html.Summary("What can I type?"),
+        html.Ul([
+            html.Li(["Variables ", html.Code("x"), ", ", html.Code("y"), "; constants ", html.Code("pi"), ", ",
+                     html.Code("e"), "; numbers like ", html.Code("2.5"), " or ", html.Code("1e-3"), "."]),
+            html.Li(["Operators ", html.Code("+ - * /"), " and powers ", html.Code("x^2"), " (or ",
+                     html.Code("x**2"), "); write ", html.Code("2*x"), ", not ", html.Code("2x"), "."]),
+            html.Li(["Functions of one argument: ", html.Code(names), " (also ", html.Code("ln"), ", ",
+                     html.Code("arcsin"), " ...)."]),
+            html.Li(f"Where the formula is undefined (log of a negative number) the map shows a gap, and a run "
+                    f"that steps there stops as diverged. At most {landscapes.schema('custom')[0].max_length} "
+                    f"characters and {MAX_DEPTH} levels of nesting."),
+        ]),
+    ], className="grammar-help")
+
+
+def text_control(param, value, kind: str, run: int | None = None) -> html.Div:
+    """One labelled text box for a text ``param`` and the grammar help."""
+    box = dcc.Input(id=_key(kind, run, param.name, TEXT_SUFFIX), type="text", value=value,
+                    debounce=DEBOUNCE_SECONDS, maxLength=param.max_length, spellCheck=False, autoComplete="off",
+                    placeholder=str(param.default), className="param-text")
+    return html.Div([
+        html.Label(param.title, title=param.help, className="param-label"),
+        box,
+        grammar_help(),
+    ], className="param param-text-field", title=param.help)
+
+
+def error_view(text: str, error: Exception) -> list:
+    """The refused text with a caret under the offending column, then the message.
+
+    A :class:`FormulaError` has a position (``text[position]`` is the culprit); other errors
+    (too long, a control character) show the message alone.
+    """
+    position = getattr(error, "position", None)
+    if not isinstance(error, FormulaError) or position is None:
+        return [html.Div(str(error), className="text-error-message")]
+    start = max(0, min(position - SHOWN_TEXT // 2, len(text) - SHOWN_TEXT))
+    shown = text[start:start + SHOWN_TEXT].replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    prefix = "\u2026" if start > 0 else ""
+    caret = " " * (len(prefix) + position - start) + "^"
+    return [html.Pre(f"{prefix}{shown}\n{caret}", className="text-error-caret"),
+            html.Div(str(error), className="text-error-message")]
+
+
+def apply_surface_text(state: AppState, name: str, text) -> tuple[bool, Exception | None]:
+    """Set the surface's text parameter ``name`` to ``text`` if the surface builds with it.
+
+    Returns ``(changed, error)``. On an error the state is left exactly as it was (the map
+    keeps the last valid surface); an unchanged text is ``(False, None)``.
+    """
+    params = {p.name: p for p in landscapes.schema(state.surface)}
+    param = params.get(name)
+    if param is None or param.kind != "text":
+        return False, None
+    if not isinstance(text, str):
+        text = "" if text is None else text
+    try:
+        text = param.validate(text, owner="")
+        candidate = {**state.surface_params, name: text}
+        landscapes.get(state.surface, **candidate)
+    except (ValueError, TypeError) as error:
+        return False, error
+    if state.surface_params.get(name) == text:
+        return False, None
+    state.surface_params = candidate
+    return True, None

@@ -1,0 +1,270 @@
+"""The one coercion module: everything a browser (or anyone) can post or put in a link becomes a valid value.
+
+Dash checks ``min``/``max`` only in the browser, so every value read from a request,
+a stored state or a URL passes through here. Each function either returns the
+value unchanged, clamps it into range, or refuses it (falls back to a default);
+every clamp and refusal appends a human notice, which the page shows next to the
+control, and the control is then re-drawn with the value in force. Nothing here raises.
+
+Caps bound the work per request: at most :data:`MAX_RUNS` runs and
+:data:`MAX_STEPS` steps (the cost model in :mod:`webapp.compute.cost` may cut the
+steps further), start points and view boxes inside ``±MAX_COORD``, noise σ ≤ :data:`MAX_NOISE`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import optimizers
+from optimizers import schedules
+from webapp.state.model import DEFAULT_STEPS, PALETTE, RunSpec, default_run
+
+__all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
+           "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "number",
+           "integer", "whole", "color_index", "run_from_dict", "short"]
+
+MAX_RUNS = 8
+MAX_STEPS = 5000
+MIN_STEPS = 1
+GRID_SIZE = 120
+MAX_GRID_SIZE = 200
+MAX_COORD = 1e6               # start points and view boxes live inside [-1e6, 1e6]
+MIN_VIEW_SPAN = 1e-6
+MAX_NOISE = 100.0
+MAX_SEED = 2**31 - 1
+MAX_QUERY_LENGTH = 8000
+MAX_TEXT = 40
+
+
+def short(value: Any) -> str:
+    """``repr(value)`` cut to :data:`MAX_TEXT` characters, for notices that quote what was posted."""
+    text = repr(value)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
+
+
+def number(value: Any) -> float | None:
+    """A finite float from a number or numeric text, else ``None`` (bools are not numbers)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > 64:
+            return None
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    try:
+        value = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def integer(value: Any, low: int, high: int, default: int) -> int:
+    """An int clamped to ``[low, high]``; ``default`` when not a number."""
+    as_float = number(value)
+    if as_float is None:
+        return default
+    return int(min(max(round(as_float), low), high))
+
+
+def param_value(param, value: Any, owner: str, notices: list) -> Any:
+    """``value`` validated against a schema :class:`Param`; clamped or defaulted with a notice."""
+    if param.kind == "text":            # a string under the schema's length cap; its owner parses it further
+        try:
+            return param.validate(value, owner)
+        except ValueError:
+            notices.append(f"{owner}: {param.name}={short(value)} is not {param.range_text()}; using the default.")
+            return param.default
+    if param.kind in ("bool", "choice"):
+        if isinstance(value, list) and param.kind == "bool":      # a checklist's value
+            value = bool(value)
+        try:
+            return param.validate(value, owner)
+        except ValueError:
+            notices.append(f"{owner}: {param.name}={short(value)} is not {param.range_text()}; "
+                           f"using {param.default!r}.")
+            return param.default
+    if param.default is None and (value is None or (isinstance(value, str) and value.strip().lower() in
+                                                    ("", "none", "auto"))):
+        return None             # "automatic": the schema's own default
+    as_float = number(value)
+    if as_float is None:
+        notices.append(f"{owner}: {param.name}={short(value)} is not a number; using {param.default!r}.")
+        return param.default
+    try:
+        return param.validate(int(round(as_float)) if param.kind == "int" else as_float, owner)
+    except ValueError:
+        pass
+    clamped = as_float
+    if param.low is not None:
+        low = param.low
+        if param.low_open:
+            low = low + max(abs(low) * 1e-9, 1e-12)
+        clamped = max(clamped, low)
+    if param.high is not None:
+        high = param.high
+        if param.high_open:
+            high = high - max(abs(high) * 1e-9, 1e-12)
+        clamped = min(clamped, high)
+    if param.kind == "int":
+        clamped = int(math.ceil(clamped) if param.low is not None and clamped < param.low else round(clamped))
+    try:
+        result = param.validate(clamped, owner)
+    except ValueError:
+        result = param.default
+    notices.append(f"{owner}: {param.name}={as_float:g} is outside {param.range_text()}; using {result!r}.")
+    return result
+
+
+def param_dict(schema, given: Any, owner: str, notices: list) -> dict:
+    """Every entry of ``schema`` from the posted dict ``given`` (defaults for the rest)."""
+    values = {p.name: p.default for p in schema}
+    if given is None:
+        return values
+    if not isinstance(given, dict):
+        notices.append(f"{owner}: parameters unreadable; using defaults.")
+        return values
+    known = {p.name: p for p in schema}
+    for key, value in given.items():
+        if key in known:
+            values[key] = param_value(known[key], value, owner, notices)
+        else:
+            notices.append(f"{owner}: unknown parameter {short(key)} ignored.")
+    return values
+
+
+def steps(value: Any, notices: list) -> int:
+    """The number of steps, clamped to ``[1, MAX_STEPS]``."""
+    as_float = number(value)
+    if as_float is None:
+        notices.append(f"Steps {short(value)} is not a number; using {DEFAULT_STEPS}.")
+        return DEFAULT_STEPS
+    clamped = int(min(max(round(as_float), MIN_STEPS), MAX_STEPS))
+    if clamped != as_float:
+        notices.append(f"Steps {as_float:g} changed to {clamped} (allowed: {MIN_STEPS} to {MAX_STEPS}).")
+    return clamped
+
+
+def _floats(value: Any, count: int) -> list[float] | None:
+    if isinstance(value, str):
+        value = value[:200].replace(" ", "").split(",")
+    if not isinstance(value, (list, tuple)) or len(value) != count:
+        return None
+    out = [number(v) for v in value]
+    return None if any(v is None for v in out) else out
+
+
+def point(value: Any, notices: list) -> tuple | None:
+    """A start point ``(x, y)`` clamped into ``[-MAX_COORD, MAX_COORD]``; ``None`` (surface default) if unreadable."""
+    pair = _floats(value, 2)
+    if pair is None:
+        notices.append(f"Start {short(value)} is not a pair 'x,y'; using the surface's start.")
+        return None
+    clamped = tuple(min(max(v, -MAX_COORD), MAX_COORD) for v in pair)
+    if clamped != tuple(pair):
+        notices.append(f"Start clamped into [-{MAX_COORD:g}, {MAX_COORD:g}].")
+    return clamped
+
+
+def view_box(value: Any, notices: list) -> tuple | None:
+    """A view box ``(x_min, x_max, y_min, y_max)``; ``None`` (surface default) if unreadable or empty."""
+    box = _floats(value, 4)
+    if box is None:
+        notices.append(f"View {short(value)} is not 'x_min,x_max,y_min,y_max'; using the surface's view.")
+        return None
+    box = [min(max(v, -MAX_COORD), MAX_COORD) for v in box]
+    x0, x1, y0, y1 = box
+    if not (x1 - x0 >= MIN_VIEW_SPAN and y1 - y0 >= MIN_VIEW_SPAN):
+        notices.append("View box is empty or reversed; using the surface's view.")
+        return None
+    return tuple(box)
+
+
+def noise(value: Any, notices: list, owner: str = "Run") -> float:
+    """Gradient-noise sigma in ``[0, MAX_NOISE]``."""
+    as_float = number(value)
+    if as_float is None:
+        notices.append(f"{owner}: noise {short(value)} is not a number; using 0.")
+        return 0.0
+    clamped = min(max(as_float, 0.0), MAX_NOISE)
+    if clamped != as_float:
+        notices.append(f"{owner}: noise {as_float:g} changed to {clamped:g} (allowed: 0 to {MAX_NOISE:g}).")
+    return clamped
+
+
+def seed(value: Any, notices: list, owner: str = "Run") -> int:
+    """A random seed in ``[0, 2^31 - 1]``."""
+    as_float = number(value)
+    if as_float is None:
+        notices.append(f"{owner}: seed {short(value)} is not a number; using 0.")
+        return 0
+    clamped = int(min(max(round(as_float), 0), MAX_SEED))
+    if clamped != as_float:
+        notices.append(f"{owner}: seed changed to {clamped} (a whole number from 0 to {MAX_SEED}).")
+    return clamped
+
+
+def color_index(value: Any, position: int, notices: list, owner: str = "Run") -> int:
+    as_float = number(value)
+    if as_float is None or not 0 <= as_float < len(PALETTE):
+        notices.append(f"{owner}: colour {short(value)} unknown; using colour {position % len(PALETTE)}.")
+        return position % len(PALETTE)
+    return int(as_float)
+
+
+def run_from_dict(raw: Any, position: int, notices: list):
+    """A :class:`~webapp.state.model.RunSpec` from posted store data, or ``None`` (with a notice)."""
+    owner = f"Run {position + 1}"
+    if not isinstance(raw, dict):
+        notices.append(f"{owner}: unreadable; removed.")
+        return None
+    name = raw.get("optimizer")
+    if not isinstance(name, str) or name not in optimizers.names():
+        notices.append(f"{owner}: unknown optimizer {short(name)}; removed.")
+        return None
+    owner = f"{owner} ({name})"
+    hyper = param_dict(optimizers.schema(name), raw.get("hyper"), owner, notices)
+    try:
+        optimizers.get(name, **hyper)
+    except ValueError as error:
+        notices.append(f"{owner}: {error}; using defaults.")
+        hyper = default_run(name).hyper
+    schedule = raw.get("schedule", "constant")
+    if not isinstance(schedule, str) or schedule not in schedules.names():
+        notices.append(f"{owner}: unknown schedule {short(schedule)}; using constant.")
+        schedule = "constant"
+    schedule_params = param_dict(schedules.schema(schedule), raw.get("schedule_params"), f"{owner} schedule",
+                                 notices)
+    try:
+        schedules.get(schedule, **schedule_params)
+    except ValueError as error:
+        notices.append(f"{owner}: {error}; using the schedule's defaults.")
+        schedule_params = {p.name: p.default for p in schedules.schema(schedule)}
+    return RunSpec(
+        optimizer=name, hyper=hyper, schedule=schedule, schedule_params=schedule_params,
+        noise=noise(raw.get("noise", 0.0), notices, owner),
+        seed=seed(raw.get("seed", 0), notices, owner),
+        visible=raw.get("visible", True) is not False,
+        color=color_index(raw.get("color", position), position, notices, owner),
+    )
+
+
+
+def whole(value: Any, low: int, high: int, default: int, name: str, notices: list) -> int:
+    """A whole number in ``[low, high]`` for the setting ``name``; empty means ``default`` (no notice),
+    text that is not a number is refused and a value out of range is clamped, each with a notice."""
+    if value is None or value == "":
+        return default
+    as_float = number(value)
+    if as_float is None:
+        notices.append(f"{name} {short(value)} is not a number; using {default}.")
+        return default
+    clamped = int(min(max(round(as_float), low), high))
+    if clamped != as_float:
+        notices.append(f"{name} {as_float:g} is outside {low} to {high}; using {clamped}.")
+    return clamped

@@ -1,0 +1,76 @@
+"""The store codec: an :class:`~webapp.state.model.AppState` to and from the JSON dict kept in ``dcc.Store``.
+
+The stored dict is posted back by the browser, so :func:`from_store` re-validates every
+value through :mod:`webapp.state.coerce` rather than trusting it. Never raises.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import landscapes
+from webapp.state import coerce, scenario_links
+from webapp.state.maps_settings import map_settings
+from webapp.state.model import DEFAULT_STEPS, AppState, default_state, schema_defaults
+from webapp.state.view_options import view_settings
+
+__all__ = ["to_store", "from_store"]
+
+
+# ------------------------------------------------------------------ store (JSON)
+def to_store(state: AppState) -> dict:
+    """A JSON-friendly dict for ``dcc.Store``."""
+    return {
+        "surface": state.surface,
+        "surface_params": dict(state.surface_params),
+        "runs": [
+            {"optimizer": r.optimizer, "hyper": dict(r.hyper), "schedule": r.schedule,
+             "schedule_params": dict(r.schedule_params), "noise": r.noise, "seed": r.seed,
+             "visible": r.visible, "color": r.color}
+            for r in state.runs
+        ],
+        "start": list(state.start) if state.start is not None else None,
+        "steps": state.steps,
+        "view": list(state.view) if state.view is not None else None,
+        "scenario": state.scenario,
+        "maps": dict(state.maps),
+        "views": dict(state.views),
+        "revision": state.revision,
+    }
+
+
+def from_store(data: Any) -> tuple[AppState, list[str]]:
+    """Rebuild (and re-validate) a state from store data that anyone could have posted. Never raises."""
+    notices: list[str] = []
+    if data is None:          # nothing stored yet
+        return default_state(), notices
+    if not isinstance(data, dict):
+        return default_state(), ["The page state was unreadable; showing the default page."]
+    state = default_state()
+    surface = data.get("surface")
+    if isinstance(surface, str) and surface in landscapes.names():
+        state.surface = surface
+        state.surface_params = coerce.param_dict(
+            landscapes.schema(surface), data.get("surface_params"), f"Surface {surface}", notices)
+        try:
+            landscapes.get(surface, **state.surface_params)
+        except ValueError as error:
+            notices.append(f"Surface {surface}: {error}; using defaults.")
+            state.surface_params = schema_defaults(landscapes.schema(surface))
+    elif surface is not None:
+        notices.append(f"Unknown surface {str(surface)[:40]!r}; showing {state.surface}.")
+    raw_runs = data.get("runs")
+    if isinstance(raw_runs, list):
+        if len(raw_runs) > coerce.MAX_RUNS:
+            notices.append(f"At most {coerce.MAX_RUNS} runs; the rest were dropped.")
+        state.runs = [run for run in (coerce.run_from_dict(raw, i, notices)
+                                      for i, raw in enumerate(raw_runs[: coerce.MAX_RUNS])) if run is not None]
+    state.steps = coerce.steps(data.get("steps", DEFAULT_STEPS), notices)
+    state.start = coerce.point(data.get("start"), notices) if data.get("start") is not None else None
+    state.view = coerce.view_box(data.get("view"), notices) if data.get("view") is not None else None
+    state.revision = coerce.integer(data.get("revision", 0), 0, 2**31, 0)
+    scenario = data.get("scenario")
+    state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_links.known_ids() else None
+    state.maps = map_settings(data.get("maps"))
+    state.views = view_settings(data.get("views"))
+    return state, notices
+

@@ -1,0 +1,256 @@
+"""The URL codec: an :class:`~webapp.state.model.AppState` to and from a readable query string.
+
+The outer split is ``key=value&...`` (percent-decoded); inside, runs use a readable grammar
+generated from the schemas, writing only non-default values::
+
+    ?surface=ill_conditioned&kappa=50&start=-8,1.5&steps=300
+     &run=momentum:lr=0.01&run=adam:lr=0.1,beta2=0.99;sched=step:gamma=0.5;noise=0.1;seed=3;hidden
+
+Parsing never raises: every value goes through :mod:`webapp.state.coerce`, so an unknown or
+invalid value falls back to a default (or is clamped into range) with a notice.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+import landscapes
+import optimizers
+from optimizers import schedules
+from webapp.state import coerce, scenario_links
+from webapp.state.maps_settings import map_settings
+from webapp.state.model import DEFAULT_STEPS, PALETTE, AppState, RunSpec, default_run, default_state, schema_defaults
+from webapp.state.view_options import VIEW_KEYS, view_settings
+
+__all__ = ["to_query", "from_query", "format_number", "format_value", "parse_value"]
+
+
+# ------------------------------------------------------------------ values <-> text
+def format_number(value: float) -> str:
+    """Shortest text that reads back to the same float: 50.0 -> '50', 0.01 -> '0.01'."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return str(value)
+
+
+def parse_value(param, text: str) -> Any:
+    """Text from a URL to a raw Python value for ``param`` (validation happens later)."""
+    text = text.strip()
+    if param.kind == "text":
+        return text
+    if param.kind == "bool":
+        lowered = text.lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        return text
+    if param.kind == "choice":
+        for choice in param.choices:
+            if format_value(choice) == text:
+                return choice
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _pairs(text: str, separator: str = ",") -> list[tuple[str, str]]:
+    """'a=1,b=2' -> [('a', '1'), ('b', '2')]; a bare word 'hidden' -> ('hidden', '')."""
+    out = []
+    for chunk in text.split(separator):
+        if not chunk.strip():
+            continue
+        key, _, value = chunk.partition("=")
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def _params_text(schema, values: dict) -> str:
+    """Non-default parameters as 'a=1,b=2' in schema order."""
+    parts = []
+    for param in schema:
+        if param.name in values and values[param.name] != param.default:
+            parts.append(f"{param.name}={format_value(values[param.name])}")
+    return ",".join(parts)
+
+
+def _read_params(schema, pairs, owner: str, notices: list) -> dict:
+    """Validate (name, text) pairs against ``schema``: defaults for the rest; never raises."""
+    known = {p.name: p for p in schema}
+    values = schema_defaults(schema)
+    for key, text in pairs:
+        if key not in known:
+            notices.append(f"{owner}: unknown parameter '{key}' ignored (known: {', '.join(known) or 'none'}).")
+            continue
+        values[key] = coerce.param_value(known[key], parse_value(known[key], text), owner, notices)
+    return values
+
+
+# ------------------------------------------------------------------ URL
+def to_query(state: AppState) -> str:
+    """The state as a readable query string (with the leading '?'), non-default values only."""
+    surface = state.landscape()
+    parts = [("scenario", state.scenario)] if state.scenario else []
+    parts.append(("surface", state.surface))
+    for param in landscapes.schema(state.surface):
+        value = state.surface_params.get(param.name, param.default)
+        if value != param.default:
+            parts.append((param.name, format_value(value)))
+    if state.start is not None and tuple(state.start) != tuple(surface.start):
+        parts.append(("start", ",".join(format_number(v) for v in state.start)))
+    if state.steps != DEFAULT_STEPS:
+        parts.append(("steps", str(state.steps)))
+    if not state.runs:
+        parts.append(("run", ""))
+    for position, run in enumerate(state.runs):
+        text = run.optimizer
+        hyper = _params_text(optimizers.schema(run.optimizer), run.hyper)
+        if hyper:
+            text += ":" + hyper
+        if run.schedule != "constant":
+            sched = _params_text(schedules.schema(run.schedule), run.schedule_params)
+            text += ";sched=" + run.schedule + (":" + sched if sched else "")
+        if run.noise:
+            text += f";noise={format_number(run.noise)}"
+        if run.seed:
+            text += f";seed={run.seed}"
+        if not run.visible:
+            text += ";hidden"
+        if run.color != position % len(PALETTE):
+            text += f";color={run.color}"
+        parts.append(("run", text))
+    if state.view is not None and tuple(state.view) != tuple(surface.view):
+        parts.append(("view", ",".join(format_number(v) for v in state.view)))
+    parts.extend(map_settings(state.maps).items())
+    parts.extend(view_settings(state.views).items())
+    safe = ":,;=!"
+    return "?" + "&".join(f"{key}={quote(value, safe=safe)}" for key, value in parts)
+
+
+def _split_query(search: str) -> list[tuple[str, str]]:
+    search = (search or "")[: coerce.MAX_QUERY_LENGTH]
+    if search.startswith("?"):
+        search = search[1:]
+    out = []
+    for chunk in search.split("&"):
+        if not chunk:
+            continue
+        key, _, value = chunk.partition("=")
+        out.append((unquote_plus(key).strip(), unquote_plus(value)))
+    return out
+
+
+def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
+    """One ``run=`` entry; ``None`` (with a notice) when its optimizer is unknown."""
+    sections = text.split(";")
+    head, _, hyper_text = sections[0].partition(":")
+    name = head.strip().lower()
+    if name not in optimizers.names():
+        notices.append(f"Run {position + 1}: unknown optimizer '{head.strip()[:40]}' skipped "
+                       f"(known: {', '.join(optimizers.names())}).")
+        return None
+    owner = f"Run {position + 1} ({name})"
+    hyper = _read_params(optimizers.schema(name), _pairs(hyper_text), owner, notices)
+    try:
+        optimizers.get(name, **hyper)
+    except ValueError as error:
+        notices.append(f"{owner}: {error}; using defaults.")
+        hyper = default_run(name).hyper
+    run = RunSpec(optimizer=name, hyper=hyper, color=position % len(PALETTE))
+    for key, value in _pairs(";".join(sections[1:]), separator=";"):
+        if key == "sched":
+            sched_name, _, sched_text = value.partition(":")
+            sched_name = sched_name.strip().lower()
+            if sched_name not in schedules.names():
+                notices.append(f"{owner}: unknown schedule '{sched_name[:40]}'; using constant.")
+                continue
+            run.schedule = sched_name
+            run.schedule_params = _read_params(schedules.schema(sched_name), _pairs(sched_text),
+                                               f"{owner} schedule", notices)
+        elif key == "noise":
+            run.noise = coerce.noise(value, notices, owner)
+        elif key == "seed":
+            run.seed = coerce.seed(value, notices, owner)
+        elif key == "hidden":
+            run.visible = False
+        elif key == "color":
+            run.color = coerce.color_index(value, position, notices, owner)
+        else:
+            notices.append(f"{owner}: unknown setting '{key[:40]}' ignored.")
+    return run
+
+
+def from_query(search: str) -> tuple[AppState, list[str]]:
+    """Parse a query string into a state and a list of notices. Never raises.
+
+    An empty query gives :func:`default_state` with no notices.
+    """
+    notices: list[str] = []
+    pairs = _split_query(search)
+    if not pairs:
+        return default_state(), notices
+    given = dict(pairs)  # the last value wins for single-valued keys
+    if set(given) == {"scenario"} and given["scenario"] in scenario_links.known_ids():
+        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state
+        return from_query(scenario_links.share_query(given["scenario"]))
+    state = default_state()
+    surface = given.get("surface", state.surface).strip().lower()
+    if surface not in landscapes.names():
+        notices.append(f"Unknown surface '{surface[:40]}'; showing {state.surface}. "
+                       f"Known: {', '.join(landscapes.names())}.")
+        surface = state.surface
+    surface_schema = landscapes.schema(surface)
+    surface_keys = {p.name for p in surface_schema}
+    state.surface = surface
+    state.surface_params = _read_params(
+        surface_schema, [(k, v) for k, v in pairs if k in surface_keys], f"Surface {surface}", notices)
+    try:
+        landscapes.get(surface, **state.surface_params)
+    except ValueError as error:
+        notices.append(f"Surface {surface}: {error}; using defaults.")
+        state.surface_params = schema_defaults(surface_schema)
+
+    run_texts = [v for k, v in pairs if k == "run" and v.strip()]
+    if "run" in given:        # a bare "run=" means: no runs at all
+        runs = []
+        for text in run_texts:
+            if len(runs) >= coerce.MAX_RUNS:
+                notices.append(f"Only {coerce.MAX_RUNS} runs fit on one page; the rest were dropped.")
+                break
+            run = _read_run(text, len(runs), notices)
+            if run is not None:
+                runs.append(run)
+        if runs or not run_texts:
+            state.runs = runs
+    if "steps" in given:
+        state.steps = coerce.steps(given["steps"], notices)
+    if "start" in given:
+        state.start = coerce.point(given["start"], notices)
+    if "view" in given:
+        state.view = coerce.view_box(given["view"], notices)
+    if "scenario" in given:
+        if given["scenario"] in scenario_links.known_ids():
+            state.scenario = given["scenario"]
+        else:
+            notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
+    state.maps = map_settings(given)
+    state.views = view_settings(given)
+    known_keys = ({"surface", "run", "steps", "start", "view", "scenario"} | surface_keys | set(state.maps)
+                  | set(VIEW_KEYS))
+    for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
+        notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
+    return state, notices
+
