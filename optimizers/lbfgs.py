@@ -474,6 +474,46 @@ def _two_loop_floats(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray
     return d
 
 
+# _axpy_rows's lean longdouble proof stays ahead of the SIMD float64 one up to about this many elements
+_AXPY_DEKKER_SIZE = 2048
+
+
+def _axpy_rows(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = fma(a, b, c)`` for an ``(R, 1)`` column ``a`` and ``(R, 2)`` arrays: the inner step of
+    :func:`_two_loop`, with :func:`fma`'s proof in as few NumPy calls as possible.
+
+    W = RN_L(RN_L(a b) + c) is within E = u_L (|RN_L(a b)| + |W|) of the exact value; when
+    RN(W - E) == RN(W + E) (and the result is not zero) that double is the correctly rounded
+    a b + c, by monotonicity of rounding (then RN(W) is the same double). ``out`` may be ``c``.
+    The unproven elements take :func:`fma`'s exact fallbacks (:func:`_fma_split`, :func:`_fma_scalar`).
+    """
+    if b.size >= _AXPY_DEKKER_SIZE:
+        out[...] = _fma_dekker(a, b, c)
+        return
+    P = np.multiply(a, b, dtype=_LONG)
+    W = np.add(P, c, dtype=_LONG)
+    np.abs(P, out=P)
+    P += np.abs(W)
+    P *= _LONG_UNIT
+    low = np.subtract(W, P).astype(np.float64)
+    np.add(W, P, out=P)
+    proven = P.astype(np.float64) == low
+    if proven.all() and low.all():
+        out[...] = low                   # RN(W), proven
+        return
+    rows, cols = np.nonzero(~proven | (low == 0.0))
+    ta, tb, tc = a[rows, 0], b[rows, cols], c[rows, cols]     # before out (maybe c) is written
+    out[...] = low
+    if rows.size > _SCALAR_FALLBACKS:                         # fma's second proof, then the scalar one
+        fixed, split_ok = _fma_split(ta, tb, tc)
+        out[rows[split_ok], cols[split_ok]] = fixed[split_ok]
+        rest = np.flatnonzero(~split_ok)
+    else:
+        rest = range(rows.size)
+    for i in rest:
+        out[rows[i], cols[i]] = _fma_scalar(float(ta[i]), float(tb[i]), float(tc[i]))
+
+
 def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
     """d = -H g for ``rows`` by torch's two-loop recursion over each row's own history.
 
@@ -481,7 +521,8 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
         r = H_diag q;  oldest to newest:  b_i = (y_i . r) / (y_i . s_i),  r <- r + (a_i - b_i) s_i
 
     Rows are sorted by history length (longest first), so the rows holding a
-    pair of age k are a prefix and every pass works on array views.
+    pair of age k are a prefix and every pass works on array views. The first
+    loop keeps -a_i = (s_i . q) (-ro_i) (the same bits: rounding is symmetric).
     """
     if rows.size <= _FEW_ROWS:
         return _two_loop_floats(state, rows, g)
@@ -489,27 +530,34 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
     order = np.argsort(-count, kind="stable")
     sorted_rows, depth = rows[order], count[order]
     longest = int(depth[0]) if depth.size else 0
-    widths = np.searchsorted(-depth, -np.arange(longest), side="left")   # rows with a pair of age k
+    widths = np.searchsorted(-depth, -np.arange(longest), side="left").tolist()   # rows with a pair of age k
     q = -g[order]
     if longest:
         w0 = widths[0]
-        stps = state["old_stps"][sorted_rows[:w0], :longest]              # (W, m, 2), newest first
-        dirs = state["old_dirs"][sorted_rows[:w0], :longest]
-        ro = state["ro"][sorted_rows[:w0], :longest]                      # (W, m)
-        al = np.empty((w0, longest))
+        pick = sorted_rows[:w0]
+        stps = state["old_stps"][pick, :longest].transpose(1, 0, 2).copy()      # (m, W, 2), newest first
+        dirs = state["old_dirs"][pick, :longest].transpose(1, 0, 2).copy()
+        ro = state["ro"][pick, :longest].T.copy()                               # (m, W)
+        neg_ro = -ro
+        neg_al = np.empty((longest, w0, 1))                                     # -a_i, as a column
         for k in range(longest):
             w = widths[k]
-            prod = stps[:w, k] * q[:w]
-            a = np.add(prod[:, 0], prod[:, 1], out=al[:w, k])
-            a *= ro[:w, k]
-            q[:w] = fma(-a[:, None], dirs[:w, k], q[:w])
+            qw = q[:w]
+            prod = stps[k, :w] * qw
+            a = neg_al[k, :w]
+            np.add(prod[:, :1], prod[:, 1:], out=a)
+            a *= neg_ro[k, :w, None]
+            _axpy_rows(a, dirs[k, :w], qw, qw)
     r = q * state["H_diag"][sorted_rows][:, None]
-    for k in range(longest - 1, -1, -1):
-        w = widths[k]
-        prod = dirs[:w, k] * r[:w]
-        be = prod[:, 0] + prod[:, 1]
-        be *= ro[:w, k]
-        r[:w] = fma((al[:w, k] - be)[:, None], stps[:w, k], r[:w])
+    if longest:
+        al = np.negative(neg_al)
+        for k in range(longest - 1, -1, -1):
+            w = widths[k]
+            rw = r[:w]
+            prod = dirs[k, :w] * rw
+            be = np.add(prod[:, :1], prod[:, 1:])
+            be *= ro[k, :w, None]
+            _axpy_rows(np.subtract(al[k, :w], be, out=be), stps[k, :w], rw, rw)
     d = np.empty_like(r)
     d[order] = r
     return d
