@@ -449,28 +449,35 @@ def _remember(state: dict, rows: np.ndarray, y: np.ndarray, s: np.ndarray, ys: n
 _FEW_ROWS = 10
 
 
+def _two_loop_on_floats(stps: list, dirs: list, ro: list, q0: float, q1: float, h: float) -> tuple:
+    """The two-loop recursion of one row on Python floats, pairs newest first: returns r = -H g.
+
+    ``q0, q1`` is q on entry (-g, or q after the newer pairs when :func:`_two_loop` hands
+    over its deepest, narrow part); with ``h`` the result is what the arrays would give.
+    """
+    depth = len(ro)
+    al = [0.0] * depth
+    for k in range(depth):
+        (s0, s1), (y0, y1) = stps[k], dirs[k]
+        a = (s0 * q0 + s1 * q1) * ro[k]
+        al[k] = a
+        q0, q1 = _fma_scalar(-a, y0, q0), _fma_scalar(-a, y1, q1)
+    r0, r1 = q0 * h, q1 * h
+    for k in range(depth - 1, -1, -1):
+        (s0, s1), (y0, y1) = stps[k], dirs[k]
+        c = al[k] - (y0 * r0 + y1 * r1) * ro[k]
+        r0, r1 = _fma_scalar(c, s0, r0), _fma_scalar(c, s1, r1)
+    return r0, r1
+
+
 def _two_loop_floats(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
     """:func:`_two_loop` for a few rows on Python floats: identical results, bit for bit."""
     d = np.empty((rows.size, 2))
     for j, row in enumerate(rows.tolist()):
         depth = int(state["count"][row])
-        stps = state["old_stps"][row, :depth].tolist()          # newest first
-        dirs = state["old_dirs"][row, :depth].tolist()
-        ro = state["ro"][row, :depth].tolist()
-        q0, q1 = -float(g[j, 0]), -float(g[j, 1])
-        al = [0.0] * depth
-        for k in range(depth):
-            (s0, s1), (y0, y1) = stps[k], dirs[k]
-            a = (s0 * q0 + s1 * q1) * ro[k]
-            al[k] = a
-            q0, q1 = _fma_scalar(-a, y0, q0), _fma_scalar(-a, y1, q1)
-        h = float(state["H_diag"][row])
-        r0, r1 = q0 * h, q1 * h
-        for k in range(depth - 1, -1, -1):
-            (s0, s1), (y0, y1) = stps[k], dirs[k]
-            c = al[k] - (y0 * r0 + y1 * r1) * ro[k]
-            r0, r1 = _fma_scalar(c, s0, r0), _fma_scalar(c, s1, r1)
-        d[j] = r0, r1
+        d[j] = _two_loop_on_floats(state["old_stps"][row, :depth].tolist(),      # newest first
+                                   state["old_dirs"][row, :depth].tolist(), state["ro"][row, :depth].tolist(),
+                                   -float(g[j, 0]), -float(g[j, 1]), float(state["H_diag"][row]))
     return d
 
 
@@ -521,8 +528,11 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
         r = H_diag q;  oldest to newest:  b_i = (y_i . r) / (y_i . s_i),  r <- r + (a_i - b_i) s_i
 
     Rows are sorted by history length (longest first), so the rows holding a
-    pair of age k are a prefix and every pass works on array views. The first
-    loop keeps -a_i = (s_i . q) (-ro_i) (the same bits: rounding is symmetric).
+    pair of age k are a prefix and every pass works on array views; the pairs
+    that at most ``_FEW_ROWS`` rows hold (the oldest pairs of the longest
+    histories) are walked on Python floats by :func:`_two_loop_on_floats`
+    (a NumPy call costs what a few rows on floats cost). The first loop keeps
+    -a_i = (s_i . q) (-ro_i): the same bits, rounding being symmetric.
     """
     if rows.size <= _FEW_ROWS:
         return _two_loop_floats(state, rows, g)
@@ -540,7 +550,9 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
         ro = state["ro"][pick, :longest].T.copy()                               # (m, W)
         neg_ro = -ro
         neg_al = np.empty((longest, w0, 1))                                     # -a_i, as a column
-        for k in range(longest):
+        # the pairs held by at most _FEW_ROWS rows (the deepest ones) go to Python floats
+        narrow = next((k for k, w in enumerate(widths) if w <= _FEW_ROWS), longest)
+        for k in range(narrow):
             w = widths[k]
             qw = q[:w]
             prod = stps[k, :w] * qw
@@ -548,10 +560,16 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
             np.add(prod[:, :1], prod[:, 1:], out=a)
             a *= neg_ro[k, :w, None]
             _axpy_rows(a, dirs[k, :w], qw, qw)
-    r = q * state["H_diag"][sorted_rows][:, None]
+    h_diag = state["H_diag"][sorted_rows]
+    r = q * h_diag[:, None]
     if longest:
+        for j in range(widths[narrow] if narrow < longest else 0):
+            dj = int(depth[j])
+            r[j] = _two_loop_on_floats(stps[narrow:dj, j].tolist(), dirs[narrow:dj, j].tolist(),
+                                       ro[narrow:dj, j].tolist(), float(q[j, 0]), float(q[j, 1]),
+                                       float(h_diag[j]))
         al = np.negative(neg_al)
-        for k in range(longest - 1, -1, -1):
+        for k in range(narrow - 1, -1, -1):
             w = widths[k]
             rw = r[:w]
             prod = dirs[k, :w] * rw
