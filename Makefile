@@ -60,6 +60,7 @@ bench: $(VENV)/.test-stamp browser-deps
 	$(BIN)/python benchmarks/maps.py
 	$(BIN)/python benchmarks/maps_callback.py
 	$(BIN)/python benchmarks/lbfgs.py --quick
+	$(BIN)/python benchmarks/tuning.py
 	$(BIN)/python benchmarks/app.py
 	$(BIN)/python benchmarks/classroom.py --workers $(WORKERS)
 	$(BIN)/python benchmarks/interaction.py --workers $(WORKERS)

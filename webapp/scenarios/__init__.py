@@ -5,7 +5,9 @@ The scenarios are data (``lecture.toml`` in this package, read by
 
     SCENARIOS              every Scenario, in lesson order
     ids()                  their ids
-    get(id)                one of them (ValueError naming the known ids)
+    get(id, lang="en")     one of them, its texts in lang ("en", "ko"; ValueError naming the known ids)
+    localize(s, lang)      s with its texts in lang (catalog lecture.<lang>.toml; English where it has none)
+    LANGUAGES              the languages of the scenario texts
     share_query(s, i=None) the link "?scenario=<id>&..." of s (or of its variant i)
     parse(query)           the AppState of a query; ValueError if the parser corrected anything
     simulate_state(state)  one optimizers.Trajectory per run, as the page computes them
@@ -19,11 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 import optimizers
+from webapp.scenarios.catalog import LANGUAGES, localize
 from webapp.scenarios.reader import read
 from webapp.scenarios.model import SCENARIO_KEY, Robustness, Scenario, Variant, parse, share_query
 
 __all__ = ["Scenario", "Variant", "Robustness", "SCENARIOS", "ids", "get", "parse", "simulate_state",
-           "share_query", "SCENARIO_KEY"]
+           "share_query", "SCENARIO_KEY", "LANGUAGES", "localize"]
 
 SCENARIOS: tuple = read()
 _BY_ID = {scenario.id: scenario for scenario in SCENARIOS}
@@ -34,12 +37,14 @@ def ids() -> list[str]:
     return [scenario.id for scenario in SCENARIOS]
 
 
-def get(scenario_id: str) -> Scenario:
-    """The scenario with this id; ValueError naming the known ids otherwise."""
+def get(scenario_id: str, lang: str = "en") -> Scenario:
+    """The scenario with this id, its texts in ``lang`` (:data:`LANGUAGES`); ValueError naming the known
+    ids (or languages) otherwise."""
     try:
-        return _BY_ID[scenario_id]
+        scenario = _BY_ID[scenario_id]
     except (KeyError, TypeError):
         raise ValueError(f"unknown scenario {scenario_id!r}; known: {', '.join(_BY_ID)}") from None
+    return localize(scenario, lang)
 
 
 def simulate_state(state) -> list:
