@@ -698,10 +698,10 @@ class LBFGS(Optimizer):
     torch_name = "LBFGS"
     # Cost of one step of one run relative to one Adam step of one run, in the same batch: measured by
     # benchmarks/lbfgs.py (the "cost ... vs adam" rows: 100 x 100 starts x 50 steps, final_positions) on
-    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 140x (Himmelblau, line
-    # search) to 2650x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
+    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 123x (Himmelblau, line
+    # search) to 2190x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
     # with a full 100-pair history); this is the worst case, rounded up. Steps of converged runs are cheap.
-    step_cost = 2700
+    step_cost = 2300
     schema = (
         lr_param(1.0, "learning rate: the step length t along the L-BFGS direction "
                       "(the line search's first trial step)"),
