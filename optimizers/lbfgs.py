@@ -449,29 +449,76 @@ def _remember(state: dict, rows: np.ndarray, y: np.ndarray, s: np.ndarray, ys: n
 _FEW_ROWS = 10
 
 
+def _two_loop_on_floats(stps: list, dirs: list, ro: list, q0: float, q1: float, h: float) -> tuple:
+    """The two-loop recursion of one row on Python floats, pairs newest first: returns r = -H g.
+
+    ``q0, q1`` is q on entry (-g, or q after the newer pairs when :func:`_two_loop` hands
+    over its deepest, narrow part); with ``h`` the result is what the arrays would give.
+    """
+    depth = len(ro)
+    al = [0.0] * depth
+    for k in range(depth):
+        (s0, s1), (y0, y1) = stps[k], dirs[k]
+        a = (s0 * q0 + s1 * q1) * ro[k]
+        al[k] = a
+        q0, q1 = _fma_scalar(-a, y0, q0), _fma_scalar(-a, y1, q1)
+    r0, r1 = q0 * h, q1 * h
+    for k in range(depth - 1, -1, -1):
+        (s0, s1), (y0, y1) = stps[k], dirs[k]
+        c = al[k] - (y0 * r0 + y1 * r1) * ro[k]
+        r0, r1 = _fma_scalar(c, s0, r0), _fma_scalar(c, s1, r1)
+    return r0, r1
+
+
 def _two_loop_floats(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
     """:func:`_two_loop` for a few rows on Python floats: identical results, bit for bit."""
     d = np.empty((rows.size, 2))
     for j, row in enumerate(rows.tolist()):
         depth = int(state["count"][row])
-        stps = state["old_stps"][row, :depth].tolist()          # newest first
-        dirs = state["old_dirs"][row, :depth].tolist()
-        ro = state["ro"][row, :depth].tolist()
-        q0, q1 = -float(g[j, 0]), -float(g[j, 1])
-        al = [0.0] * depth
-        for k in range(depth):
-            (s0, s1), (y0, y1) = stps[k], dirs[k]
-            a = (s0 * q0 + s1 * q1) * ro[k]
-            al[k] = a
-            q0, q1 = _fma_scalar(-a, y0, q0), _fma_scalar(-a, y1, q1)
-        h = float(state["H_diag"][row])
-        r0, r1 = q0 * h, q1 * h
-        for k in range(depth - 1, -1, -1):
-            (s0, s1), (y0, y1) = stps[k], dirs[k]
-            c = al[k] - (y0 * r0 + y1 * r1) * ro[k]
-            r0, r1 = _fma_scalar(c, s0, r0), _fma_scalar(c, s1, r1)
-        d[j] = r0, r1
+        d[j] = _two_loop_on_floats(state["old_stps"][row, :depth].tolist(),      # newest first
+                                   state["old_dirs"][row, :depth].tolist(), state["ro"][row, :depth].tolist(),
+                                   -float(g[j, 0]), -float(g[j, 1]), float(state["H_diag"][row]))
     return d
+
+
+# _axpy_rows's lean longdouble proof stays ahead of the SIMD float64 one up to about this many elements
+_AXPY_DEKKER_SIZE = 2048
+
+
+def _axpy_rows(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = fma(a, b, c)`` for an ``(R, 1)`` column ``a`` and ``(R, 2)`` arrays: the inner step of
+    :func:`_two_loop`, with :func:`fma`'s proof in as few NumPy calls as possible.
+
+    W = RN_L(RN_L(a b) + c) is within E = u_L (|RN_L(a b)| + |W|) of the exact value; when
+    RN(W - E) == RN(W + E) (and the result is not zero) that double is the correctly rounded
+    a b + c, by monotonicity of rounding (then RN(W) is the same double). ``out`` may be ``c``.
+    The unproven elements take :func:`fma`'s exact fallbacks (:func:`_fma_split`, :func:`_fma_scalar`).
+    """
+    if b.size >= _AXPY_DEKKER_SIZE:
+        out[...] = _fma_dekker(a, b, c)
+        return
+    P = np.multiply(a, b, dtype=_LONG)
+    W = np.add(P, c, dtype=_LONG)
+    np.abs(P, out=P)
+    P += np.abs(W)
+    P *= _LONG_UNIT
+    low = np.subtract(W, P).astype(np.float64)
+    np.add(W, P, out=P)
+    proven = P.astype(np.float64) == low
+    if proven.all() and low.all():
+        out[...] = low                   # RN(W), proven
+        return
+    rows, cols = np.nonzero(~proven | (low == 0.0))
+    ta, tb, tc = a[rows, 0], b[rows, cols], c[rows, cols]     # before out (maybe c) is written
+    out[...] = low
+    if rows.size > _SCALAR_FALLBACKS:                         # fma's second proof, then the scalar one
+        fixed, split_ok = _fma_split(ta, tb, tc)
+        out[rows[split_ok], cols[split_ok]] = fixed[split_ok]
+        rest = np.flatnonzero(~split_ok)
+    else:
+        rest = range(rows.size)
+    for i in rest:
+        out[rows[i], cols[i]] = _fma_scalar(float(ta[i]), float(tb[i]), float(tc[i]))
 
 
 def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -481,7 +528,11 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
         r = H_diag q;  oldest to newest:  b_i = (y_i . r) / (y_i . s_i),  r <- r + (a_i - b_i) s_i
 
     Rows are sorted by history length (longest first), so the rows holding a
-    pair of age k are a prefix and every pass works on array views.
+    pair of age k are a prefix and every pass works on array views; the pairs
+    that at most ``_FEW_ROWS`` rows hold (the oldest pairs of the longest
+    histories) are walked on Python floats by :func:`_two_loop_on_floats`
+    (a NumPy call costs what a few rows on floats cost). The first loop keeps
+    -a_i = (s_i . q) (-ro_i): the same bits, rounding being symmetric.
     """
     if rows.size <= _FEW_ROWS:
         return _two_loop_floats(state, rows, g)
@@ -489,27 +540,42 @@ def _two_loop(state: dict, rows: np.ndarray, g: np.ndarray) -> np.ndarray:
     order = np.argsort(-count, kind="stable")
     sorted_rows, depth = rows[order], count[order]
     longest = int(depth[0]) if depth.size else 0
-    widths = np.searchsorted(-depth, -np.arange(longest), side="left")   # rows with a pair of age k
+    widths = np.searchsorted(-depth, -np.arange(longest), side="left").tolist()   # rows with a pair of age k
     q = -g[order]
     if longest:
         w0 = widths[0]
-        stps = state["old_stps"][sorted_rows[:w0], :longest]              # (W, m, 2), newest first
-        dirs = state["old_dirs"][sorted_rows[:w0], :longest]
-        ro = state["ro"][sorted_rows[:w0], :longest]                      # (W, m)
-        al = np.empty((w0, longest))
-        for k in range(longest):
+        pick = sorted_rows[:w0]
+        stps = state["old_stps"][pick, :longest].transpose(1, 0, 2).copy()      # (m, W, 2), newest first
+        dirs = state["old_dirs"][pick, :longest].transpose(1, 0, 2).copy()
+        ro = state["ro"][pick, :longest].T.copy()                               # (m, W)
+        neg_ro = -ro
+        neg_al = np.empty((longest, w0, 1))                                     # -a_i, as a column
+        # the pairs held by at most _FEW_ROWS rows (the deepest ones) go to Python floats
+        narrow = next((k for k, w in enumerate(widths) if w <= _FEW_ROWS), longest)
+        for k in range(narrow):
             w = widths[k]
-            prod = stps[:w, k] * q[:w]
-            a = np.add(prod[:, 0], prod[:, 1], out=al[:w, k])
-            a *= ro[:w, k]
-            q[:w] = fma(-a[:, None], dirs[:w, k], q[:w])
-    r = q * state["H_diag"][sorted_rows][:, None]
-    for k in range(longest - 1, -1, -1):
-        w = widths[k]
-        prod = dirs[:w, k] * r[:w]
-        be = prod[:, 0] + prod[:, 1]
-        be *= ro[:w, k]
-        r[:w] = fma((al[:w, k] - be)[:, None], stps[:w, k], r[:w])
+            qw = q[:w]
+            prod = stps[k, :w] * qw
+            a = neg_al[k, :w]
+            np.add(prod[:, :1], prod[:, 1:], out=a)
+            a *= neg_ro[k, :w, None]
+            _axpy_rows(a, dirs[k, :w], qw, qw)
+    h_diag = state["H_diag"][sorted_rows]
+    r = q * h_diag[:, None]
+    if longest:
+        for j in range(widths[narrow] if narrow < longest else 0):
+            dj = int(depth[j])
+            r[j] = _two_loop_on_floats(stps[narrow:dj, j].tolist(), dirs[narrow:dj, j].tolist(),
+                                       ro[narrow:dj, j].tolist(), float(q[j, 0]), float(q[j, 1]),
+                                       float(h_diag[j]))
+        al = np.negative(neg_al)
+        for k in range(narrow - 1, -1, -1):
+            w = widths[k]
+            rw = r[:w]
+            prod = dirs[k, :w] * rw
+            be = np.add(prod[:, :1], prod[:, 1:])
+            be *= ro[k, :w, None]
+            _axpy_rows(np.subtract(al[k, :w], be, out=be), stps[k, :w], rw, rw)
     d = np.empty_like(r)
     d[order] = r
     return d
@@ -632,10 +698,10 @@ class LBFGS(Optimizer):
     torch_name = "LBFGS"
     # Cost of one step of one run relative to one Adam step of one run, in the same batch: measured by
     # benchmarks/lbfgs.py (the "cost ... vs adam" rows: 100 x 100 starts x 50 steps, final_positions) on
-    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 140x (Himmelblau, line
-    # search) to 2650x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
+    # Rosenbrock and Himmelblau, with and without strong_wolfe. The figures span 123x (Himmelblau, line
+    # search) to 2190x (Rosenbrock, torch's defaults: a few runs iterate max_iter=20 times every step
     # with a full 100-pair history); this is the worst case, rounded up. Steps of converged runs are cheap.
-    step_cost = 2700
+    step_cost = 2300
     schema = (
         lr_param(1.0, "learning rate: the step length t along the L-BFGS direction "
                       "(the line search's first trial step)"),

@@ -453,3 +453,24 @@ def test_defaults_are_torchs():
     assert optimizers.get("lbfgs", max_eval=None).max_eval == 25
     assert optimizers.get("lbfgs", max_iter=8).max_eval == 10
     assert optimizers.get("lbfgs", max_iter=8, max_eval=3).max_eval == 3
+
+
+def test_two_loop_with_a_narrow_deep_tail_equals_the_few_rows_kernel_bit_for_bit():
+    """Many rows with short histories and a few with long ones: _two_loop walks the deep pairs, held
+    by at most _FEW_ROWS rows, on Python floats and the rest on arrays; the bits equal the floats kernel."""
+    from optimizers.lbfgs import _FEW_ROWS, _remember, _two_loop, _two_loop_floats
+    rng = np.random.default_rng(12)
+    n = 6 * _FEW_ROWS
+    state = new_state(np.zeros((n, 2)))
+    deep = rng.choice(n, size=_FEW_ROWS // 2 + 2, replace=False)    # a few rows more than the narrow width
+    for step in range(40):
+        rows = np.arange(n) if step < 5 else np.sort(deep[: _FEW_ROWS // 2 + 2 - step % 3])
+        y, s = rng.standard_normal((rows.size, 2)), rng.standard_normal((rows.size, 2))
+        s = np.where((np.sum(y * s, axis=1) > 0)[:, None], s, -s)
+        _remember(state, rows, y, s, np.sum(y * s, axis=1), history_size=30)
+    state["H_diag"][:] = rng.uniform(0.1, 2.0, n)
+    g = rng.standard_normal((n, 2)) * 10.0 ** rng.uniform(-6, 2, (n, 1))
+    rows = np.arange(n)
+    count = state["count"]
+    assert count.max() == 30 and (count == 5).sum() > n // 2 and len(set(count.tolist())) > 2
+    np.testing.assert_array_equal(_two_loop(state, rows, g), _two_loop_floats(state, rows, g))
