@@ -2,6 +2,7 @@
 
 Builds the Dash app from the web package (every panel's layout and callbacks,
 :mod:`webapp.panels.page`), hardens its Flask server (:func:`webapp.server.harden`),
+serves the rooms' API on it (:func:`webapp.rooms.register_rooms`, no UI yet),
 and exposes ``server`` for any WSGI host (``gunicorn app:server``). An import error
 anywhere fails here, loudly, at start-up.
 """
@@ -12,6 +13,7 @@ import os
 from dash import Dash
 
 from webapp.panels.page import build_layout, register_callbacks
+from webapp.rooms import register_rooms
 from webapp.server import harden
 
 
@@ -25,6 +27,7 @@ def create_app() -> Dash:
     dash_app.layout = build_layout()
     register_callbacks(dash_app)
     harden(dash_app)
+    register_rooms(dash_app.server)         # /api/rooms: the classroom backend (SQLite, or Redis if configured)
     return dash_app
 
 

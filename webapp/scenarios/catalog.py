@@ -30,6 +30,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from webapp.scenarios.reader import read
+
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "TEXT_FIELDS", "LIST_FIELDS", "VARIANT_FIELDS",
            "catalog_file", "load", "localize"]
 
@@ -110,10 +112,9 @@ def read_catalog(path: Path, scenarios) -> dict:
 @lru_cache(maxsize=None)
 def load(lang: str) -> dict:
     """The checked catalog of ``lang`` ({} for English); read once per process."""
-    from webapp.scenarios import SCENARIOS
     if _check_lang(lang) == DEFAULT_LANGUAGE:
         return {}
-    return read_catalog(catalog_file(lang), SCENARIOS)
+    return read_catalog(catalog_file(lang), read())     # the English scenarios, read here: no package cycle
 
 
 def localize(scenario, lang: str = DEFAULT_LANGUAGE):
