@@ -17,8 +17,8 @@ from webapp.rooms import register_rooms
 from webapp.server import harden
 
 
-def create_app() -> Dash:
-    """A fully wired Dash app (debug off)."""
+def create_app(rooms_settings=None, rooms_store=None) -> Dash:
+    """A fully wired Dash app (debug off); the rooms' settings and store default to the environment's."""
     dash_app = Dash(
         __name__, title="optiscape", update_title=None, suppress_callback_exceptions=True,
         assets_folder=os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets"),
@@ -27,7 +27,7 @@ def create_app() -> Dash:
     dash_app.layout = build_layout()
     register_callbacks(dash_app)
     harden(dash_app)
-    register_rooms(dash_app.server)         # /api/rooms: the classroom backend (SQLite, or Redis if configured)
+    register_rooms(dash_app.server, rooms_settings, rooms_store)         # /api/rooms: the classroom backend (SQLite, or Redis if configured)
     return dash_app
 
 

@@ -383,9 +383,7 @@ def test_no_hostile_request_gets_a_server_error(client, rooms_app):
 def test_rooms_on_the_real_hardened_dash_server(store, settings):
     """What the lead wires: register_rooms(app.server) next to the page, under webapp.server.harden."""
     from app import create_app
-    from webapp.rooms import register_rooms
-    dash_app = create_app()
-    register_rooms(dash_app.server, settings, store)
+    dash_app = create_app(rooms_settings=settings, rooms_store=store)
     client = dash_app.server.test_client()
     assert client.get("/").status_code == 200                                   # the page is untouched
     code, token = create(client)
