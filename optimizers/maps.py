@@ -29,6 +29,7 @@ from landscapes.schema import Param
 from optimizers import convergence
 from optimizers.base import Optimizer, get as get_optimizer, schema as optimizer_schema
 from optimizers.loop import DEFAULT_BOUND, _iterate
+from optimizers.checks import positive_number
 
 __all__ = [
     "BasinMap", "SensitivityMap", "basin_map", "sensitivity_map", "param_grid",
@@ -57,16 +58,6 @@ def _check_steps(steps) -> int:
     if not 0 <= steps <= MAX_MAP_STEPS:
         raise ValueError(f"steps must be in [0, {MAX_MAP_STEPS}] for a map, got {steps}")
     return int(steps)
-
-
-def _check_positive(name: str, value) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (np.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return number
 
 
 def _check_view(view) -> tuple:
@@ -294,7 +285,7 @@ def basin_map(landscape, optimizer: Optimizer, steps: int, *, grid: int = 100, v
     steps = _check_steps(steps)
     view = _check_view(landscape.view if view is None else view)
     side = max(view[1] - view[0], view[3] - view[2])
-    tol = DEFAULT_BASIN_TOL_FRACTION * side if tol is None else _check_positive("tol", tol)
+    tol = DEFAULT_BASIN_TOL_FRACTION * side if tol is None else positive_number("tol", tol)
     for key, value in optimizer.hyper.items():
         if isinstance(value, np.ndarray) and value.size != 1:
             raise ValueError(f"basin_map: {key} must be one value for every cell, not one per run")
@@ -457,7 +448,7 @@ def sensitivity_map(landscape, optimizer_name: str, base_hyper: Mapping, x_param
     xv = _sweep_values(x_param, params[x_param], x_values)           # (nx,)
     yv = _sweep_values(y_param, params[y_param], y_values)           # (ny,)
     steps = _check_steps(steps)
-    tol = _check_positive("tol", tol)
+    tol = positive_number("tol", tol)
     start_point = np.asarray(start, dtype=np.float64)
     if start_point.shape != (2,) or not np.all(np.isfinite(start_point)):
         raise ValueError(f"start must be one finite pair (x, y), got {start!r}")

@@ -46,6 +46,7 @@ import numpy as np
 from optimizers.base import optimizer_class
 from optimizers.maps import cell_centres, param_grid
 from optimizers.runspec import DeadlineExceeded, RunSpec, check_budget, step_variants
+from optimizers.checks import positive_number
 
 __all__ = ["tune", "Tuning", "TuneResult", "robustness", "Robustness", "candidate_grid", "objective_values",
            "OBJECTIVES", "DEFAULT_TUNE_BUDGET", "DEFAULT_ROBUSTNESS_BUDGET", "SECOND_PARAMS", "MAX_CANDIDATES",
@@ -67,16 +68,6 @@ def _whole(name: str, value, low: int, high: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
         raise ValueError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
     return int(value)
-
-
-def _positive(name: str, value) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not (np.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return number
 
 
 def _check_objective(objective: str) -> str:
@@ -259,7 +250,7 @@ def tune(landscape, specs: RunSpec | Sequence[RunSpec], steps: int, *, objective
     if not specs or not all(isinstance(s, RunSpec) for s in specs):
         raise ValueError("specs must be one RunSpec or a non-empty list of them")
     objective = _check_objective(objective)
-    tol = _positive("tol", tol)
+    tol = positive_number("tol", tol)
     steps = _whole("steps", steps, 1, 100_000)
     grids = [candidate_grid(spec, lr_points, second_points) for spec in specs]
     rows = [len(grid["lr"]) + 1 for grid in grids]
@@ -330,7 +321,7 @@ def robustness(landscape, spec: RunSpec, steps: int, *, view=None, lr_points: in
     lr_points = _whole("lr_points", lr_points, 1, 50)
     grid = _whole("grid", grid, 1, 50)
     steps = _whole("steps", steps, 1, 100_000)
-    tol = _positive("tol", tol)
+    tol = positive_number("tol", tol)
     view = landscape.view if view is None else view
     try:
         x_min, x_max, y_min, y_max = (float(v) for v in view)
