@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
+from webapp.figures.markers import critical_point_traces
 from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
@@ -80,10 +81,7 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
             "colorbar": {"title": {"text": grid.title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
             "name": "surface", "showlegend": False,
         }]
-    minima = [p for p in surface.critical_points if p.is_minimum]
-    others = [p for p in surface.critical_points if not p.is_minimum]
-    data.append(_points_trace(minima, "minimum", "star", "#111111", decimals))
-    data.append(_points_trace(others, "saddle / maximum", "x-thin", "#111111", decimals))
+    data.extend(critical_point_traces(surface, decimals))
     data.append({
         "type": "scatter", "mode": "markers", "x": [round(float(start[0]), decimals)],
         "y": [round(float(start[1]), decimals)], "name": "start",
@@ -118,16 +116,6 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
                                   "y": 0.98, "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,246,239,0.92)",
                                   "bordercolor": "#d55e00", "borderwidth": 1, "font": {"size": 13, "color": "#6b3300"}}]
     return {"data": data, "layout": layout}
-
-
-def _points_trace(points, name: str, symbol: str, color: str, decimals: int) -> dict:
-    return {
-        "type": "scatter", "mode": "markers", "name": name,
-        "x": [round(p.x, decimals) for p in points], "y": [round(p.y, decimals) for p in points],
-        "text": [f"{p.kind}, f = {p.value:.4g}" for p in points],
-        "marker": {"symbol": symbol, "size": 16, "color": color, "line": {"width": 2, "color": color}},
-        "hovertemplate": "%{text}<br>(%{x:.4g}, %{y:.4g})<extra></extra>", "showlegend": False,
-    }
 
 
 # ------------------------------------------------------------------ loss plot
