@@ -25,6 +25,15 @@
     syncSlider: delegate('syncSlider'),
     inner: delegate('inner'),
     threed: delegate('threed'),
+    // a zoom, pan or reset of the map's axes goes to the server; a relayout that only resizes the plot
+    // (autosize after a container change) does not, so it never costs a request
+    zoomOnly: function (relayout) {
+      if (!relayout) { return nu(); }
+      for (var key in relayout) {
+        if (/^[xy]axis\.(range|autorange)/.test(key)) { return relayout; }
+      }
+      return nu();
+    },
     projector: function (n) {
       var on = n % 2 === 1;
       var p = player();

@@ -122,14 +122,14 @@ def test_hyperparameter_writer_validates_the_posted_value(client):
 
 def test_zooming_the_map_sets_the_view_and_a_double_click_restores_it(client):
     def zoom(relayout, stored=None):
-        return edit(client, "map-graph", relayout, stored=stored, prop="relayoutData")[0]
+        return edit(client, "map-zoom", relayout, stored=stored, prop="data")[0]
 
     assert zoom({"xaxis.range[0]": -7, "xaxis.range[1]": -1, "yaxis.range[0]": -0.5,
                  "yaxis.range[1]": 1.5})["view"] == [-7, -1, -0.5, 1.5]
     assert zoom({"xaxis.range": [-5, 5], "yaxis.range": [-1, 1]})["view"] == [-5, 5, -1, 1]
     for hostile in ({"xaxis.range[0]": "x"}, {"xaxis.range[0]": 5, "xaxis.range[1]": 1}, {"autosize": True},
                     {"xaxis.range": [1e308, float("inf")]}, "zoom"):
-        assert unchanged(post(client, "map-graph", "relayoutData", hostile, stored=to_store(default_state()),
+        assert unchanged(post(client, "map-zoom", "data", hostile, stored=to_store(default_state()),
                               rendered={"x": 1})), hostile
     zoomed = {**to_store(default_state()), "view": [-5, 5, -1, 1]}
     assert zoom({"xaxis.autorange": True}, stored=zoomed)["view"] is None

@@ -13,21 +13,42 @@ from app_helpers import current_url, element_id, js, open_app, player, severe_er
 COUNTER = """
 if (!window.optiscapeRequests) {
   window.optiscapeRequests = [];
+  window.optiscapePending = 0;
+  window.optiscapeLastRequest = Date.now();
   var original = window.fetch;
   window.fetch = function (url, options) {
-    if (String(url).indexOf('_dash-update-component') !== -1) {
-      var body = options && options.body ? String(options.body) : '';
-      window.optiscapeRequests.push(body.slice(0, 120));
-    }
-    return original.apply(this, arguments);
+    if (String(url).indexOf('_dash-update-component') === -1) { return original.apply(this, arguments); }
+    var body = options && options.body ? String(options.body) : '';
+    var parsed = {}; try { parsed = JSON.parse(body); } catch (e) {}
+    window.optiscapeRequests.push(JSON.stringify(parsed.changedPropIds || body.slice(0, 120)));
+    window.optiscapePending += 1;
+    window.optiscapeLastRequest = Date.now();
+    var done = function () { window.optiscapePending -= 1; window.optiscapeLastRequest = Date.now(); };
+    var answer = original.apply(this, arguments);
+    answer.then(done, done);
+    return answer;
   };
 }
-window.optiscapeRequests.length = 0;
 """
 
 
+def open_counting(dash_duo, query: str):
+    """Open the app with the request counter in the page from its first script on, so a request the page
+    sends by itself while loading (the run cards announcing their controls) is seen and waited out."""
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": COUNTER})
+    open_app(dash_duo, query)
+
+
+def quiet(dash_duo):
+    """No request in flight and none started or answered for 700 ms."""
+    until(lambda: js(dash_duo, "return window.optiscapePending === 0 && "
+                               "Date.now() - window.optiscapeLastRequest > 700;"), timeout=15,
+          message="the page never went quiet")
+
+
 def start_counting(dash_duo):
-    js(dash_duo, COUNTER)
+    quiet(dash_duo)
+    js(dash_duo, "window.optiscapeRequests.length = 0;")
 
 
 def requests(dash_duo) -> int:
@@ -37,10 +58,7 @@ def requests(dash_duo) -> int:
 def settle(dash_duo, token, message):
     """Wait for new trajectories in the player, then for the page to go quiet (no request pending)."""
     until(lambda: player(dash_duo)["token"] != token, timeout=15, message=message)
-    until(lambda: js(dash_duo, "return !document.querySelector('[data-dash-is-loading=\"true\"]');"), timeout=10)
-    count = requests(dash_duo)
-    js(dash_duo, "return new Promise(function (done) { setTimeout(done, 600); });")
-    until(lambda: requests(dash_duo) == count, message="requests kept coming")
+    quiet(dash_duo)
 
 
 def box(dash_duo, **key):
@@ -55,7 +73,7 @@ def type_into(element, text: str):
 
 
 def test_each_kind_of_value_edit_is_one_request(dash_duo):
-    open_app(dash_duo, "?steps=200")
+    open_counting(dash_duo, "?steps=200")
     start_counting(dash_duo)
     # a learning rate typed into its box
     token = player(dash_duo)["token"]
@@ -80,7 +98,7 @@ def test_each_kind_of_value_edit_is_one_request(dash_duo):
 
 
 def test_structural_edits_cost_at_most_two_requests(dash_duo):
-    open_app(dash_duo, "?steps=100")
+    open_counting(dash_duo, "?steps=100")
     for action in ("add", "optimizer"):
         start_counting(dash_duo)
         token = player(dash_duo)["token"]

@@ -30,6 +30,7 @@ def build_layout() -> html.Div:
         dcc.Store(id="rendered"),       # what is on screen (revision, picture key, maps and views settings)
         dcc.Store(id="share-query"),
         dcc.Store(id="map-click"),
+        dcc.Store(id="map-zoom"),       # the map's relayoutData, only when it changes the axes' ranges
         dcc.Store(id="player-sink"),
         dcc.Download(id="download-csv"),
         dcc.Download(id="download-html"),

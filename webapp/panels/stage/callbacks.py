@@ -37,6 +37,8 @@ def register(app) -> None:
         return dcc.send_string(export.standalone_html(page["map"], page["loss"], page["payload"], title),
                                f"optiscape-{state.surface}.html")
 
+    app.clientside_callback(ClientsideFunction("optiscape", "zoomOnly"),
+                            Output("map-zoom", "data"), Input("map-graph", "relayoutData"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("optiscape", "load"),
                             Output("player-sink", "data"), Input("payload", "data"), prevent_initial_call=True)
     # each run card's readable name follows its settings (the cards are not re-rendered on value edits);

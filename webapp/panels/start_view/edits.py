@@ -95,6 +95,6 @@ EDITS = (
     Edit("map_click", "map-click", "data", click_start, structural=True),
     Edit("start_reset", "start-reset", "n_clicks", reset_start, structural=True),
     Edit("steps", "steps-input", "value", set_steps),
-    Edit("zoom", "map-graph", "relayoutData", zoom),
+    Edit("zoom", "map-zoom", "data", zoom),
     *[Edit(key, component, "value", type_view, extra=VIEW) for key, (component, _) in VIEW.items()],
 )
