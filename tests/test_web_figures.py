@@ -116,16 +116,6 @@ def test_loss_figure_is_linear_for_a_surface_with_negative_values_and_no_minimum
     assert figures.loss_figure(surface, results, steps)["layout"]["yaxis"]["type"] == "linear"
 
 
-def test_results_rows_say_converged_or_diverged():
-    state = diverging_state()
-    surface, results, steps, _ = computed(state)
-    rows = figures.results_rows(results, steps)
-    assert rows[0]["status"] == f"diverged at step {results[0].diverged_at}" and rows[0]["diverged"]
-    assert rows[1]["status"].startswith("converged at step ")
-    assert rows[1]["steps_to_tolerance"] == str(results[1].steps_to_tolerance)
-    assert float(rows[1]["distance"]) == pytest.approx(results[1].distance_to_minimum, rel=1e-2)
-
-
 def test_hidden_runs_keep_their_traces_but_are_invisible():
     state = default_state()
     state.runs[2].visible = False

@@ -16,6 +16,7 @@ from landscapes.formula import FormulaError
 from landscapes.schema import Param
 from test_web_figures import finite_everywhere
 from webapp.figures import stage as figures
+from webapp.figures.results import results_rows
 from webapp.panels.runs import controls
 from webapp.panels.stage.render import render_page
 from webapp.panels.surface.formula import apply_surface_text, error_view
@@ -263,7 +264,7 @@ def test_a_run_that_steps_into_an_undefined_region_stops_as_diverged():
     # (undefined: NaN gradient there), so the position after step 3 is NaN: diverged at step 3.
     state = custom_state("sqrt(x) + y^2", runs=[default_run("sgd", lr=1.0)], start=(1.0, 0.0), steps=20)
     page = render_page(state, [])
-    row = figures.results_rows(*_results(state))[0]
+    row = results_rows(*_results(state))[0]
     assert row["diverged"] and row["status"] == "diverged at step 3"
     assert page["payload"]["runs"][0]["diverged_at"] == 3
     # the last point reached lies in the gap: its loss is unknown, shown as "—" and a null, never 0

@@ -18,8 +18,6 @@ All numbers are finite; paths are rounded to a resolution far below a pixel.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
@@ -28,7 +26,7 @@ from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
 
-__all__ = ["FIRST_RUN_TRACE", "map_figure", "loss_figure", "results_rows", "run_payload"]
+__all__ = ["FIRST_RUN_TRACE", "map_figure", "loss_figure", "run_payload"]
 
 FIRST_RUN_TRACE = 4
 LOSS_FLOOR = 1e-16     # the loss plot is logarithmic: a gap of exactly 0 is drawn at this floor
@@ -150,32 +148,3 @@ def loss_figure(surface, results, steps: int) -> dict:
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff", "hovermode": "x unified",
     }
     return {"data": data, "layout": layout}
-
-
-# ------------------------------------------------------------------ results table
-def _fmt(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "\u2014"
-    return f"{value:.3g}"
-
-
-def results_rows(results, steps: int) -> list[dict]:
-    """One row per run: final loss, distance to the nearest known minimum, steps to tolerance, divergence."""
-    rows = []
-    for result in results:
-        if result.diverged_at >= 0:
-            status = f"diverged at step {result.diverged_at}"
-        elif result.steps_to_tolerance >= 0:
-            status = f"converged at step {result.steps_to_tolerance}"
-        else:
-            status = f"not converged in {result.path.shape[0] - 1} steps"
-        rows.append({
-            "run": result.label,
-            "color": PALETTE[result.spec.color % len(PALETTE)],
-            "final_loss": _fmt(float(result.loss[-1])),
-            "distance": _fmt(result.distance_to_minimum),
-            "steps_to_tolerance": str(result.steps_to_tolerance) if result.steps_to_tolerance >= 0 else "\u2014",
-            "status": status,
-            "diverged": result.diverged_at >= 0,
-        })
-    return rows

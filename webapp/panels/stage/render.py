@@ -8,11 +8,13 @@ from dash import html
 
 from webapp.compute import simulate_runs
 from webapp.figures import stage as stage_figures
+from webapp.figures.results import results_rows
 from webapp.panels.lecture.payload import decorate
 from webapp.panels.scenario.caption import caption
+from webapp.panels.stage.results import results_table
 from webapp.state import PALETTE, AppState, coerce, to_query, to_store
 
-__all__ = ["render_page", "picture_key", "legend_chips", "results_table", "notices_list"]
+__all__ = ["render_page", "picture_key", "legend_chips", "notices_list"]
 
 
 def render_page(state: AppState, notices: list) -> dict:
@@ -25,7 +27,7 @@ def render_page(state: AppState, notices: list) -> dict:
         "map": stage_figures.map_figure(surface, view, results, state.start_point(), token=token,
                                         grid_size=coerce.GRID_SIZE),
         "loss": stage_figures.loss_figure(surface, results, steps),
-        "table": results_table(stage_figures.results_rows(results, steps)),
+        "table": results_table(results_rows(results, steps)),
         "payload": stage_figures.run_payload(results, view, steps, token),
         "notices": notices_list(notices),
         "query": query,
@@ -50,21 +52,6 @@ def legend_chips(results) -> list:
     return [html.Span([html.Span(className="swatch", style={"backgroundColor": PALETTE[r.spec.color % len(PALETTE)]}),
                        r.label], className="legend-chip" + ("" if r.spec.visible else " hidden-run"))
             for r in results]
-
-
-def results_table(rows: list[dict]) -> html.Table:
-    head = html.Thead(html.Tr([html.Th(t) for t in ("Run", "Final loss", "Distance to min", "Steps to 1e-3",
-                                                      "Status")]))
-    body = html.Tbody([
-        html.Tr([
-            html.Td([html.Span(className="swatch", style={"backgroundColor": row["color"]}), row["run"]]),
-            html.Td(row["final_loss"], className="num"),
-            html.Td(row["distance"], className="num"),
-            html.Td(row["steps_to_tolerance"], className="num"),
-            html.Td(row["status"], className="status diverged" if row["diverged"] else "status"),
-        ]) for row in rows
-    ])
-    return html.Table([head, body], className="results")
 
 
 def notices_list(notices: list) -> list:
