@@ -12,10 +12,12 @@ import json
 import math
 from pathlib import Path
 
+from webapp.figures.results import outcome
+
 __all__ = ["CSV_COLUMNS", "csv_text", "hyperparameters_text", "standalone_html"]
 
-CSV_COLUMNS = ("run", "name", "optimizer", "hyperparameters", "schedule", "noise", "seed", "step", "x", "y",
-               "loss", "grad_norm", "lr")
+CSV_COLUMNS = ("run", "name", "optimizer", "hyperparameters", "schedule", "noise", "seed", "status", "settled_at",
+               "touched_at", "step", "x", "y", "loss", "grad_norm", "lr", "distance_to_min", "nearest_min")
 PLAYER_JS = Path(__file__).resolve().parent.parent / "assets" / "player.js"
 
 
@@ -30,24 +32,49 @@ def hyperparameters_text(values: dict) -> str:
                     for key, value in values.items())
 
 
+def _step_text(step: int) -> str:
+    return str(step) if step >= 0 else ""
+
+
 def csv_text(results) -> str:
-    """One row per run and step: ``run`` (1-based), its name, optimizer, hyperparameters, step, x, y, loss,
-    gradient norm, and the learning rate used by the step into this point (empty at step 0)."""
+    """One row per run and step: ``run`` (1-based), its name, optimizer, hyperparameters, schedule, noise,
+    seed, its status as the results table says it ("settled at step k", "touched at k, left again", ...)
+    with ``settled_at`` (the first step from which its loss gap stays within 1e-3 to the end) and
+    ``touched_at`` (the first step within; both empty when never), then per step: x, y, loss, gradient
+    norm, the learning rate used by the step into this point (empty at step 0), the distance to the
+    nearest known minimum and which one it is (``global``/``local``; empty when none is known)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for number, result in enumerate(results, start=1):
         spec = result.spec
+        facts = outcome(result)
         fixed = [number, result.label, spec.optimizer, hyperparameters_text(spec.hyper),
                  spec.schedule if not spec.schedule_params else
                  f"{spec.schedule}({hyperparameters_text(spec.schedule_params)})",
-                 _number(spec.noise), spec.seed]
+                 _number(spec.noise), spec.seed, facts.status, _step_text(facts.settled_at),
+                 _step_text(facts.touched_at)]
         path = result.path                                              # (T+1, 2)
+        nearest, distance = _nearest_minima(result)                     # (T+1,) each
         for step in range(path.shape[0]):
             writer.writerow(fixed + [step, _number(path[step, 0]), _number(path[step, 1]),
                                      _number(result.loss[step]), _number(result.grad_norm[step]),
-                                     _number(result.lr[step])])
+                                     _number(result.lr[step]), _number(distance[step]), nearest[step]])
     return buffer.getvalue()
+
+
+def _nearest_minima(result) -> tuple[list, list]:
+    """Per step, the kind (``"global"``/``"local"``, ``""`` for none) of the known minimum nearest to the
+    run's point and the distance to it (NaN for none)."""
+    steps = result.path.shape[0]
+    landscape = getattr(result.trajectory, "landscape", None)
+    if landscape is None or not landscape.minima:
+        return [""] * steps, [math.nan] * steps
+    index, distance = landscape.nearest_minimum(result.path)           # (T+1,) each
+    kinds = [m.kind.split()[0] for m in landscape.minima]
+    finite = [math.isfinite(d) for d in distance]
+    return ([kinds[i] if ok else "" for i, ok in zip(index, finite)],
+            [float(d) for d in distance])
 
 
 def _plotly_js() -> str:

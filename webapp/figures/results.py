@@ -1,12 +1,65 @@
-"""The results table's rows: one plain dict per run (pure; the Dash table is built from them in
-:mod:`webapp.panels.stage.results`, the CSV export reads the same results)."""
+"""What the results table and the CSV say about each run, honestly (pure; the Dash table is built in
+:mod:`webapp.panels.stage.results`).
+
+A run *settled at step k* when its loss gap ``f(x_t) - f*`` (the gradient norm on a surface without
+a known global minimum) is within the tolerance ``tol`` = 1e-3 at every step ``t >= k`` to the end;
+it *touched at k, left again* when ``gap_k <= tol`` but some later ``gap_t > tol``
+(:mod:`optimizers.convergence`). "Distance to min" is ``min_m ||x_T - m||`` over the known minima
+``m``, and says which kind of minimum (global or local) the nearest one is.
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
+
+from optimizers.convergence import NEVER, describe
+from webapp.compute.runs import TOLERANCE
 from webapp.state.model import PALETTE
 
-__all__ = ["results_rows"]
+__all__ = ["RunOutcome", "outcome", "results_rows", "minimum_label", "TOLERANCE"]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One run's convergence facts: first touch, settled step, divergence (-1: never), the status line,
+    and the known minimum nearest to its last point (``minimum_kind`` ``"global"``/``"local"``, or ``None``)."""
+
+    touched_at: int
+    settled_at: int
+    diverged_at: int
+    status: str
+    minimum_kind: str | None
+    distance: float
+
+    @property
+    def left_again(self) -> bool:
+        return self.touched_at >= 0 and self.settled_at != self.touched_at
+
+
+def outcome(result) -> RunOutcome:
+    """The :class:`RunOutcome` of one page run (a :class:`webapp.compute.runs.RunResult`)."""
+    trajectory, column = result.trajectory, result.column
+    if trajectory is not None:
+        facts = trajectory.convergence(TOLERANCE)
+        touched, settled = int(facts.touched_at[column]), int(facts.settled_at[column])
+        point, distance = trajectory.landscape.nearest_known_minimum(result.path[-1])
+    else:                                    # a result built without its trajectory: the first touch only
+        touched, settled, point, distance = int(result.steps_to_tolerance), NEVER, None, float("nan")
+    diverged = int(result.diverged_at)
+    status = describe(touched, settled, diverged)
+    if status == "not converged":
+        status = f"not converged in {result.path.shape[0] - 1} steps"
+    if not np.all(np.isfinite(result.path[-1])):
+        point, distance = None, float("nan")
+    kind = point.kind.split()[0] if point is not None else None           # "global minimum" -> "global"
+    return RunOutcome(touched, settled, diverged, status, kind, float(distance))
+
+
+def minimum_label(kind: str | None) -> str:
+    """``"global"`` -> ``"global min"``; ``None`` -> ``""``."""
+    return f"{kind} min" if kind else ""
 
 
 def _fmt(value: float) -> str:
@@ -16,22 +69,21 @@ def _fmt(value: float) -> str:
 
 
 def results_rows(results, steps: int) -> list[dict]:
-    """One row per run: final loss, distance to the nearest known minimum, steps to tolerance, divergence."""
+    """One row per run: final loss, distance to the nearest known minimum and its kind, the step it
+    settled at (stays within 1e-3 to the end), and its status ("settled at step k", "touched at k,
+    left again", "diverged at step k", "not converged in T steps")."""
     rows = []
     for result in results:
-        if result.diverged_at >= 0:
-            status = f"diverged at step {result.diverged_at}"
-        elif result.steps_to_tolerance >= 0:
-            status = f"converged at step {result.steps_to_tolerance}"
-        else:
-            status = f"not converged in {result.path.shape[0] - 1} steps"
+        facts = outcome(result)
         rows.append({
             "run": result.label,
             "color": PALETTE[result.spec.color % len(PALETTE)],
             "final_loss": _fmt(float(result.loss[-1])),
-            "distance": _fmt(result.distance_to_minimum),
-            "steps_to_tolerance": str(result.steps_to_tolerance) if result.steps_to_tolerance >= 0 else "\u2014",
-            "status": status,
-            "diverged": result.diverged_at >= 0,
+            "distance": _fmt(facts.distance),
+            "minimum": minimum_label(facts.minimum_kind) if math.isfinite(facts.distance) else "",
+            "settled_at": str(facts.settled_at) if facts.settled_at >= 0 else "\u2014",
+            "status": facts.status,
+            "diverged": facts.diverged_at >= 0,
+            "left_again": facts.left_again and facts.settled_at < 0,
         })
     return rows
