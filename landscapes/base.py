@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from landscapes.critical import CriticalPoint, find_critical_points
 from landscapes.schema import Param
 
 __all__ = ["CriticalPoint", "Landscape"]
@@ -25,27 +26,6 @@ __all__ = ["CriticalPoint", "Landscape"]
 ValueFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 GradFn = Callable[[np.ndarray, np.ndarray], tuple]
 HessFn = Callable[[np.ndarray, np.ndarray], tuple]
-
-MINIMUM_KINDS = ("global minimum", "local minimum")
-
-
-@dataclass(frozen=True)
-class CriticalPoint:
-    """A stationary point of a surface: ``kind`` is one of
-    ``"global minimum"``, ``"local minimum"``, ``"saddle"``, ``"maximum"``."""
-
-    x: float
-    y: float
-    value: float
-    kind: str
-
-    @property
-    def is_minimum(self) -> bool:
-        return self.kind in MINIMUM_KINDS
-
-    def as_array(self) -> np.ndarray:
-        return np.array([self.x, self.y])
-
 
 @dataclass(frozen=True, eq=False)
 class Landscape:
@@ -210,31 +190,12 @@ class Landscape:
 
 
 def _relocate(surface: Landscape, points: Sequence[CriticalPoint]) -> tuple:
-    """Newton-refine known critical points on a changed surface and re-classify them."""
-    found: list[CriticalPoint] = []
-    for point in points:
-        xy = point.as_array()
-        for _ in range(100):
-            grad = surface.grad(xy)
-            if not np.all(np.isfinite(grad)):
-                break
-            try:
-                step = np.linalg.solve(surface.hessian(xy), grad)
-            except np.linalg.LinAlgError:
-                break
-            xy = xy - step
-            if np.linalg.norm(step) < 1e-14 * (1 + np.linalg.norm(xy)):
-                break
-        if not (np.all(np.isfinite(xy)) and np.linalg.norm(surface.grad(xy)) < 1e-8):
-            continue
-        if any(np.hypot(q.x - xy[0], q.y - xy[1]) < 1e-6 for q in found):
-            continue
-        eig = np.linalg.eigvalsh(surface.hessian(xy))
-        kind = "local minimum" if eig[0] > 0 else ("maximum" if eig[1] < 0 else "saddle")
-        found.append(CriticalPoint(float(xy[0]), float(xy[1]), float(surface.value(xy)), kind))
-    minima = [p for p in found if p.kind == "local minimum"]
-    # Only a surface that had a global minimum (bounded below) can name one after the shift.
-    if minima and any(p.kind == "global minimum" for p in points):
-        best = min(minima, key=lambda p: p.value)
-        found = [replace(p, kind="global minimum") if p is best else p for p in found]
-    return tuple(found)
+    """Known critical points re-located on a changed surface (:func:`landscapes.critical.find_critical_points`
+    from each, gradient below 1e-8) and re-classified; a point that no longer converges is dropped.
+    Only a surface that had a global minimum (bounded below) names one after the shift."""
+    if not points:
+        return ()
+    seeds = np.array([point.as_array() for point in points])              # (M, 2)
+    return find_critical_points(surface.value_fn, surface.grad_fn, surface.hessian_fn, seeds,
+                                gradient_tolerance=1e-8, keep_degenerate=True,
+                                global_minimum=any(p.kind == "global minimum" for p in points))

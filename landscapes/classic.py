@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.base import CriticalPoint, Landscape
-from landscapes.critical import locate_critical_points
+from landscapes.critical import find_critical_points
 from landscapes.registry import register
 
 
@@ -49,8 +49,8 @@ def beale() -> Landscape:
     critical = (
         CriticalPoint(3.0, 0.5, 0.0, "global minimum"),
         CriticalPoint(0.0, 1.0, 14.203125, "saddle"),
-    ) + locate_critical_points(_beale_value, _beale_grad, _beale_hessian,
-                               seeds=[(0.1005, -2.6445)], expected_kinds=["saddle"])
+    ) + find_critical_points(_beale_value, _beale_grad, _beale_hessian,
+                               seeds=[(0.1005, -2.6445)], strict=True, expected_kinds=["saddle"])
     return Landscape(
         name="beale", label="Beale function",
         formula=r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
@@ -95,8 +95,8 @@ def himmelblau() -> Landscape:
         name="himmelblau", label="Himmelblau function", formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         value_fn=_himmelblau_value, grad_fn=_himmelblau_grad, hessian_fn=_himmelblau_hessian,
         view=(-5.0, 5.0, -5.0, 5.0), start=(0.5, -1.5),
-        critical_points=locate_critical_points(_himmelblau_value, _himmelblau_grad, _himmelblau_hessian,
-                                               seeds, expected_kinds=kinds),
+        critical_points=find_critical_points(_himmelblau_value, _himmelblau_grad, _himmelblau_hessian,
+                                               seeds, strict=True, expected_kinds=kinds),
         note="Four equally good minima surround a hilltop. Started near the top, each optimizer "
              "rolls into whichever basin its dynamics choose: the answer depends on the method, "
              "the learning rate and momentum, not only on the start.",
@@ -134,8 +134,8 @@ def six_hump_camel() -> Landscape:
         formula=r"\left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
         value_fn=_camel_value, grad_fn=_camel_grad, hessian_fn=_camel_hessian,
         view=(-2.0, 2.0, -1.1, 1.1), start=(-1.8, -0.9),
-        critical_points=locate_critical_points(_camel_value, _camel_grad, _camel_hessian,
-                                               seeds, expected_kinds=kinds),
+        critical_points=find_critical_points(_camel_value, _camel_grad, _camel_hessian,
+                                               seeds, strict=True, expected_kinds=kinds),
         note="Six basins of very different depth: two global, two medium, two shallow side pockets. "
              "A run that starts on an outer hump settles in the nearest pocket unless momentum "
              "carries it over the ridge to a deeper basin.",

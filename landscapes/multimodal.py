@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from landscapes.base import CriticalPoint, Landscape
-from landscapes.critical import locate_critical_points
+from landscapes.critical import find_critical_points
 from landscapes.registry import register
 from landscapes.schema import Param
 
@@ -141,8 +141,8 @@ def ackley() -> Landscape:
     half_width = 4.0
     lattice = [(float(i), float(j)) for i in range(-4, 5) for j in range(-4, 5) if (i, j) != (0, 0)]
     fence = [(0.5, 0.0), (-0.5, 0.0), (0.0, 0.5), (0.0, -0.5)]
-    found = locate_critical_points(_ackley_value, _ackley_grad, _ackley_hessian, lattice + fence,
-                                   expected_kinds=["local minimum"] * len(lattice) + ["saddle"] * 4)
+    found = find_critical_points(_ackley_value, _ackley_grad, _ackley_hessian, lattice + fence,
+                                   strict=True, expected_kinds=["local minimum"] * len(lattice) + ["saddle"] * 4)
     critical = (CriticalPoint(0.0, 0.0, 0.0, "global minimum"),) + tuple(
         CriticalPoint(p.x, p.y, p.value, "local minimum" if p.is_minimum else p.kind) for p in found)
     return Landscape(
@@ -222,8 +222,8 @@ def local_minima(depth: float) -> Landscape:
     value_fn, grad_fn, hessian_fn = _local_minima_fns(wells)
     centres = [c for c, _, _ in wells]
     passes = [tuple(0.5 * (np.array(centres[0]) + np.array(c))) for c in centres[1:]]
-    critical = locate_critical_points(value_fn, grad_fn, hessian_fn, centres + passes,
-                                      expected_kinds=["global minimum", "local minimum", "local minimum",
+    critical = find_critical_points(value_fn, grad_fn, hessian_fn, centres + passes,
+                                      strict=True, expected_kinds=["global minimum", "local minimum", "local minimum",
                                                       "saddle", "saddle"])
     return Landscape(
         name="local_minima", label="Local minima and a plateau",

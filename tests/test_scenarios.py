@@ -21,7 +21,9 @@ import pytest
 import landscapes
 import optimizers
 from optimizers import averaging
-from webapp import scenarios, validate
+from webapp import scenarios
+from webapp.compute.cost import step_budget
+from webapp.state import coerce
 from webapp.scenarios import reader as scenario_reader
 from webapp.scenarios.neighbourhood import neighbourhood
 from webapp.state import from_query, to_query, to_store
@@ -523,9 +525,9 @@ def test_query_parses_without_notices_and_round_trips(sid, index, query):
     assert notices_again == []
     assert to_store(again) == to_store(state)
     budget_notices: list = []
-    assert validate.step_budget(state.runs, state.steps, budget_notices) == state.steps
+    assert step_budget(state.runs, state.steps, budget_notices) == state.steps
     assert budget_notices == []
-    assert 1 <= len(state.runs) <= validate.MAX_RUNS
+    assert 1 <= len(state.runs) <= coerce.MAX_RUNS
     assert inside(state.view_box(), state.start_point())
 
 

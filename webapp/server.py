@@ -52,6 +52,7 @@ from typing import Any
 import dash
 import flask
 import flask_compress
+from dash._callback import _invoke_callback as _dash_invoke_callback
 from dash.fingerprint import check_fingerprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
@@ -79,11 +80,9 @@ def request_deadline() -> float | None:
 
 log = logging.getLogger(__name__)
 
-try:  # marks the frame where Dash calls the user's function (private, so optional)
-    from dash._callback import _invoke_callback as _dash_invoke_callback
-    _CALLBACK_FRAMES = {_dash_invoke_callback.__code__}
-except ImportError:  # pragma: no cover - a future Dash may move it
-    _CALLBACK_FRAMES = set()
+# the frame where Dash calls the user's function: a Dash internal, imported at start-up so that a Dash
+# that moved it fails loudly (tests/test_server_safety.py pins what depends on it)
+_CALLBACK_FRAMES = {_dash_invoke_callback.__code__}
 
 
 class MalformedCallback(ValueError):

@@ -16,7 +16,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, replace
 
-from webapp.validate import MAX_QUERY_LENGTH, MAX_STEPS
+from webapp.state.coerce import MAX_QUERY_LENGTH, MAX_STEPS
 
 __all__ = ["RoomSettings", "RateLimit", "settings_from_env"]
 
