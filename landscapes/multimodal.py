@@ -88,15 +88,15 @@ def rastrigin(A: float) -> Landscape:
 
 
 # --------------------------------------------------------------------- Ackley
-_ACKLEY_A, _ACKLEY_B = 20.0, 0.2
-_ACKLEY_K = _ACKLEY_B / np.sqrt(2.0)        # exp(-b sqrt((x^2+y^2)/2)) = exp(-k rho), rho = |(x, y)|
+ACKLEY_A, _ACKLEY_B = 20.0, 0.2
+ACKLEY_K = _ACKLEY_B / np.sqrt(2.0)        # exp(-b sqrt((x^2+y^2)/2)) = exp(-k rho), rho = |(x, y)|
 
 
 def _ackley_value(x, y):
     rho = np.hypot(x, y)
     ripples = np.exp(0.5 * (np.cos(TWO_PI * x) + np.cos(TWO_PI * y)))
     # a(1 - e^{-k rho}) + (e - ripples): the same sum as the textbook form, but exactly 0 at the origin
-    return _ACKLEY_A * -np.expm1(-_ACKLEY_K * rho) + (np.e - ripples)
+    return ACKLEY_A * -np.expm1(-ACKLEY_K * rho) + (np.e - ripples)
 
 
 def _ackley_grad(x, y):
@@ -104,7 +104,7 @@ def _ackley_grad(x, y):
     rho = np.hypot(x, y)
     ripples = np.exp(0.5 * (np.cos(TWO_PI * x) + np.cos(TWO_PI * y)))
     safe_rho = np.where(rho > 0, rho, 1.0)
-    cone = np.where(rho > 0, _ACKLEY_A * _ACKLEY_K * np.exp(-_ACKLEY_K * rho) / safe_rho, 0.0)
+    cone = np.where(rho > 0, ACKLEY_A * ACKLEY_K * np.exp(-ACKLEY_K * rho) / safe_rho, 0.0)
     return cone * x + np.pi * np.sin(TWO_PI * x) * ripples, cone * y + np.pi * np.sin(TWO_PI * y) * ripples
 
 
@@ -118,9 +118,9 @@ def _ackley_hessian(x, y):
     at_origin = rho == 0
     safe_rho = np.where(at_origin, 1.0, rho)
     ux, uy = x / safe_rho, y / safe_rho
-    decay = np.exp(-_ACKLEY_K * rho)
-    radial = -_ACKLEY_A * _ACKLEY_K**2 * decay                      # phi''
-    tangential = _ACKLEY_A * _ACKLEY_K * decay / safe_rho           # phi' / rho
+    decay = np.exp(-ACKLEY_K * rho)
+    radial = -ACKLEY_A * ACKLEY_K**2 * decay                      # phi''
+    tangential = ACKLEY_A * ACKLEY_K * decay / safe_rho           # phi' / rho
     radial, tangential = np.where(at_origin, 0.0, radial), np.where(at_origin, 0.0, tangential)
     sx, sy = np.sin(TWO_PI * x), np.sin(TWO_PI * y)
     hxx = radial * ux * ux + tangential * (1.0 - ux * ux) + np.pi**2 * ripples * (2.0 * np.cos(TWO_PI * x) - sx * sx)
@@ -159,9 +159,10 @@ def ackley() -> Landscape:
 
 
 # ------------------------------------------------------------- local minima
-_WALL_RADIUS, _WALL_SOFTNESS, _WALL_SLOPE = 3.0, 0.3, 1.0
-_GLOBAL_WELL = ((-1.4, -1.2), 2.0, 0.55)          # centre, depth, width sigma
-_LOCAL_WELLS = (((1.3, -1.3), 1.0, 0.5), ((-1.5, 1.3), 0.75, 0.5))   # depths scaled by `depth`
+# public: optimizers.torch_snippet writes the same surface as a torch expression from these numbers
+WALL_RADIUS, WALL_SOFTNESS, WALL_SLOPE = 3.0, 0.3, 1.0
+GLOBAL_WELL = ((-1.4, -1.2), 2.0, 0.55)          # centre, depth, width sigma
+LOCAL_WELLS = (((1.3, -1.3), 1.0, 0.5), ((-1.5, 1.3), 0.75, 0.5))   # depths scaled by `depth`
 
 
 def _local_minima_fns(wells):
@@ -173,7 +174,7 @@ def _local_minima_fns(wells):
     A well G = d exp(-|p - c|^2/(2 s^2)) contributes -G to f, G (p - c)/s^2 to the
     gradient and G (I/s^2 - (p - c)(p - c)^T/s^4) to the Hessian.
     """
-    R2, s, b = _WALL_RADIUS**2, _WALL_SOFTNESS, _WALL_SLOPE
+    R2, s, b = WALL_RADIUS**2, WALL_SOFTNESS, WALL_SLOPE
 
     def wall_parts(x, y):
         t = (x * x + y * y - R2) / s
@@ -218,7 +219,7 @@ def local_minima(depth: float) -> Landscape:
     plateau: the gradient there is below 1e-3. The three minima and the two saddles
     on the passes from the global well to the local ones are refined by Newton.
     """
-    wells = (_GLOBAL_WELL,) + tuple((c, d * depth, s) for c, d, s in _LOCAL_WELLS)
+    wells = (GLOBAL_WELL,) + tuple((c, d * depth, s) for c, d, s in LOCAL_WELLS)
     value_fn, grad_fn, hessian_fn = _local_minima_fns(wells)
     centres = [c for c, _, _ in wells]
     passes = [tuple(0.5 * (np.array(centres[0]) + np.array(c))) for c in centres[1:]]

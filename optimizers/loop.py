@@ -30,12 +30,12 @@ from optimizers.base import FirstOrder, Optimizer
 from optimizers.objective import Objective
 from optimizers import schedules as schedules_module
 
-__all__ = ["run", "simulate", "Trajectory", "DEFAULT_BOUND", "DEADLINE_EVERY"]
+__all__ = ["run", "simulate", "Trajectory", "DEFAULT_BOUND", "DEADLINE_EVERY", "as_starts", "as_seeds"]
 
 DEFAULT_BOUND = 1e6
 
 
-def _as_starts(start) -> tuple[np.ndarray, bool]:
+def as_starts(start) -> tuple[np.ndarray, bool]:
     """Starts as an ``(N, 2)`` float64 array, and whether one pair was given."""
     starts = np.array(start, dtype=np.float64)
     single = starts.ndim == 1
@@ -48,7 +48,7 @@ def _as_starts(start) -> tuple[np.ndarray, bool]:
     return starts, single
 
 
-def _as_seeds(seed, n_runs: int) -> np.ndarray:
+def as_seeds(seed, n_runs: int) -> np.ndarray:
     seeds = np.asarray(seed)
     if seeds.ndim == 0:
         seeds = np.full(n_runs, int(seeds))
@@ -264,11 +264,11 @@ def _iterate(landscape, optimizer: Optimizer, start, steps: int, *, schedule=Non
         raise ValueError("steps must be >= 0")
     if not (noise >= 0 and np.isfinite(noise)):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    starts, single = _as_starts(start)
+    starts, single = as_starts(start)
     n_runs = starts.shape[0]
     optimizer.bind(n_runs)
     schedule = schedules_module.get("constant") if schedule is None else schedule
-    seeds = _as_seeds(seed, n_runs)
+    seeds = as_seeds(seed, n_runs)
     objective = Objective(landscape, n_runs, noise=noise, seeds=seeds)
 
     params = starts.copy()                                   # (N, 2)

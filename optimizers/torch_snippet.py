@@ -38,11 +38,11 @@ import numpy as np
 
 import landscapes
 from landscapes.formula import VARIABLES, fold_constants, parse, postorder
-from landscapes.multimodal import _ACKLEY_A, _ACKLEY_K, _GLOBAL_WELL, _LOCAL_WELLS, _WALL_RADIUS, \
-    _WALL_SLOPE, _WALL_SOFTNESS
+from landscapes.multimodal import ACKLEY_A, ACKLEY_K, GLOBAL_WELL, LOCAL_WELLS, WALL_RADIUS, \
+    WALL_SLOPE, WALL_SOFTNESS
 from optimizers import schedules as schedules_module
 from optimizers.base import get as get_optimizer
-from optimizers.loop import DEFAULT_BOUND, _as_seeds, _as_starts
+from optimizers.loop import DEFAULT_BOUND, as_seeds, as_starts
 
 __all__ = ["torch_snippet", "surface_expression", "formula_expression", "optimizer_constructor"]
 
@@ -60,8 +60,8 @@ def _num(value) -> str:
 
 
 def _local_minima(depth: float) -> list[str]:
-    wells = (_GLOBAL_WELL,) + tuple((c, d * depth, s) for c, d, s in _LOCAL_WELLS)
-    R2, s, b = _WALL_RADIUS ** 2, _WALL_SOFTNESS, _WALL_SLOPE
+    wells = (GLOBAL_WELL,) + tuple((c, d * depth, s) for c, d, s in LOCAL_WELLS)
+    R2, s, b = WALL_RADIUS ** 2, WALL_SOFTNESS, WALL_SLOPE
     lines = [f"t = (x * x + y * y - {_num(R2)}) / {_num(s)}",
              f"total = {_num(b * s)} * torch.logaddexp(torch.zeros_like(t), t)   # the soft wall"]
     for (cx, cy), d, sig in wells:
@@ -93,7 +93,7 @@ _SURFACES = {
                             f"(torch.cos(2 * math.pi * x) + torch.cos(2 * math.pi * y))"],
     "ackley": lambda: ["rho = torch.hypot(x, y)",
                        "ripples = torch.exp(0.5 * (torch.cos(2 * math.pi * x) + torch.cos(2 * math.pi * y)))",
-                       f"return {_num(_ACKLEY_A)} * -torch.expm1({_num(-_ACKLEY_K)} * rho) + (math.e - ripples)"],
+                       f"return {_num(ACKLEY_A)} * -torch.expm1({_num(-ACKLEY_K)} * rho) + (math.e - ripples)"],
     "local_minima": _local_minima,
     "custom": lambda formula: [f"return {formula_expression(formula)}"],
 }
@@ -308,8 +308,8 @@ def torch_snippet(*, surface: str = "rosenbrock", surface_params: dict | None = 
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     if isinstance(seed, bool):
         raise ValueError("seed must be a non-negative integer")
-    seed = int(_as_seeds(seed, 1)[0])
-    xy, single = _as_starts(landscape.start if start is None else start)
+    seed = int(as_seeds(seed, 1)[0])
+    xy, single = as_starts(landscape.start if start is None else start)
     if not single:
         raise ValueError("start must be one pair (x, y): a snippet is one run")
     noise = float(noise)
