@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 import tracemalloc
 
 import numpy as np
@@ -31,19 +29,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import landscapes  # noqa: E402
 import optimizers  # noqa: E402
+from benchmarks.timing import median_seconds  # noqa: E402
 
 BASIN_GRID, STEPS = 200, 300
 SENSITIVITY_SIDE = 50
 START = (-1.5, 2.0)
-
-
-def median_seconds(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times)
 
 
 def basin_surface():

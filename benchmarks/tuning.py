@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import landscapes  # noqa: E402
 import optimizers  # noqa: E402
+from benchmarks.timing import median_seconds  # noqa: E402
 from optimizers.clouds import seed_cloud  # noqa: E402
 from optimizers.runspec import RunSpec  # noqa: E402
 from optimizers.tuning import candidate_grid, robustness, tune  # noqa: E402
@@ -36,15 +35,6 @@ RUNS = [RunSpec("momentum", {"lr": 0.01}), RunSpec("nesterov", {"lr": 0.01, "mom
         RunSpec("rmsprop", {"lr": 0.01, "momentum": 0.9}), RunSpec("adam", {"lr": 0.3}),
         RunSpec("adamw", {"lr": 0.1}), RunSpec("nadam"), RunSpec("radam"), RunSpec("lion", {"lr": 0.01})]
 CLOUD = RunSpec("adam", {"lr": 0.1}, noise=0.5, seed=3)
-
-
-def median_seconds(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times)
 
 
 def naive_tune(surface, count: int) -> None:

@@ -39,12 +39,14 @@ from webapp.panels.start_view.layout import NOTICE_IDS
 from webapp.panels.start_view.view_box import VIEW_IDS
 from webapp.panels.surface.edits import EDITS as SURFACE_EDITS
 from webapp.panels.surface.layout import surface_formula
+from webapp.panels.tune.edits import EDITS as TUNE_EDITS
 from webapp.panels.wiring import STATE, log
 from webapp.state import coerce, from_store, to_query, to_store
 
 __all__ = ["register", "EDITS", "OUTPUTS", "answer"]
 
-EDITS = (*HEADER_EDITS, *SURFACE_EDITS, *START_VIEW_EDITS, *RUNS_EDITS, *LECTURE_EDITS, *MAPS_EDITS)
+EDITS = (*HEADER_EDITS, *SURFACE_EDITS, *START_VIEW_EDITS, *RUNS_EDITS, *LECTURE_EDITS, *MAPS_EDITS,
+         *TUNE_EDITS)
 _BY_KEY = {edit.key: edit for edit in EDITS}
 assert len(_BY_KEY) == len(EDITS), "edit keys are unique"
 
@@ -75,6 +77,8 @@ OUTPUTS = {
     "maps_basin_color": ("maps-basin-color", "value"), "maps_x": ("maps-x", "value"), "maps_y": ("maps-y", "value"),
     "maps_side": ("maps-side", "value"), "maps_sens_color": ("maps-sens-color", "value"),
     "maps_open": ("maps-details", "open"), "maps_request": ("maps-request", "data"),
+    # the Tune card
+    "tune_report": ("tune-report", "children"),
 }
 # which simple control an edit types into: it is not written back while the user types (no notice)
 _TYPED_INTO = {"start_x": ("start_x",), "start_y": ("start_y",), "steps": ("steps_input",),
@@ -217,6 +221,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
             key != rendered.get("picture") or state.maps != rendered.get("maps")):
         out["maps_request"] = {"state": out["state"], "messages": _place_notices(outputs.get("maps_messages", [])),
                                "nonce": time.time_ns() if outputs.get("maps_recompute") else None}
+    if "tune_report" in outputs:
+        out["tune_report"] = outputs["tune_report"]
     out["rendered"] = {"revision": state.revision, "picture": key, "maps": state.maps, "views": state.views,
                        "runs": runs_key, "values": {**shown, **changed_values},
                        "parts": parts if key != rendered.get("picture") else {**drawn, "formula": parts["formula"]}}

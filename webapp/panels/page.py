@@ -14,6 +14,7 @@ from webapp.panels.stage import callbacks as stage_callbacks
 from webapp.panels.stage.layout import stage
 from webapp.panels.start_view.layout import start_card
 from webapp.panels.surface.layout import surface_card
+from webapp.panels.tune.layout import tune_card
 from webapp.panels.wiring import STATE
 
 __all__ = ["build_layout", "register_callbacks"]
@@ -37,7 +38,7 @@ def build_layout() -> html.Div:
         header(),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
-            html.Aside([surface_card(), start_card(), runs_card()], className="controls"),
+            html.Aside([surface_card(), start_card(), runs_card(), tune_card()], className="controls"),
             stage(),
         ], className="app-main"),
         html.Footer("optiscape \u00b7 optimizers from CS231n lecture 7 on 2-D loss surfaces \u00b7 "

@@ -216,6 +216,9 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                         className="icon-button", n_clicks=0, disabled=not can_add),
             html.Button("\u2715", id={"type": "run-remove", "run": position}, title="Remove this run",
                         className="icon-button", n_clicks=0),
+            html.Button("Tune", id={"type": "run-tune", "run": position}, n_clicks=0,
+                        title="Tune this run only (objective and mode in the Tune card)",
+                        className="icon-button text-button"),
         ], className="run-buttons"),
     ], className="run-header")
     schedule_row = html.Div([

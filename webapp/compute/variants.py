@@ -1,0 +1,121 @@
+r"""Variants of the page's runs, stepped as one batch each: Tune, the robustness score, seed clouds.
+
+The page's runs become the engine's :class:`optimizers.runspec.RunSpec` in one place,
+:func:`engine_spec`; everything else here calls the engine (:mod:`optimizers.tuning`,
+:mod:`optimizers.clouds`) under the page's budgets and a deadline.
+
+Work is declared before it is done, in run-steps weighted by each optimizer class's ``step_cost``
+(one first-order step of one row is 1; an L-BFGS step is 2300):
+
+.. math::  \text{work} = \sum_\text{runs} (C_r + 1) \times T \times s_r
+
+for a Tune of ``C_r`` candidates (plus the run as set) over ``T`` steps; a request over
+:data:`TUNE_BUDGET` is refused with a message saying by how much, before any stepping. The engine's
+deadline (``time.monotonic()`` + :data:`TUNE_SECONDS`, or the request's own deadline when sooner)
+cuts what the budget let through on a slow machine, with a message too.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from optimizers.base import optimizer_class
+from optimizers.runspec import RunSpec as EngineRunSpec
+from optimizers.tuning import OBJECTIVES, candidate_grid, tune
+
+__all__ = ["engine_spec", "tune_runs", "TuneReport", "TUNE_BUDGET", "TUNE_SECONDS", "LR_POINTS",
+           "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded"]
+
+LR_POINTS = 32            # learning rates per run, geometric over the schema's slider range
+SECOND_POINTS = 4         # momentum / beta1 values (1 - beta geometric in [0.01, 0.5]) where the run has one > 0
+TUNE_TOL = 1e-3           # the loss gap "settled" means (the results table's tolerance)
+TUNE_BUDGET = 1_200_000   # weighted run-steps: 8 runs x 129 rows x 500 steps = 516,000 fits twice over
+TUNE_SECONDS = 2.0        # the deadline of one Tune request
+SIGNIFICANT = 3           # tuned values are written with 3 significant digits (readable in the card and link)
+OBJECTIVE_LABELS = {"settled": "steps until settled", "final_gap": "final loss gap",
+                    "auc": "area under the loss curve"}
+
+
+def engine_spec(run, start) -> EngineRunSpec:
+    """The engine's one-run record of a page run (``webapp.state.RunSpec``) started at ``start``.
+
+    Its hyperparameters, schedule (built from its name and parameters; ``None`` for constant),
+    noise and seed; the page-only fields (colour, visibility) are dropped.
+    """
+    schedule = None if run.schedule == "constant" else run.build_schedule()
+    return EngineRunSpec(run.optimizer, dict(run.hyper), start=tuple(float(v) for v in start),
+                         schedule=schedule, noise=float(run.noise), seed=int(run.seed))
+
+
+def rounded(value: float) -> float:
+    """``value`` to :data:`SIGNIFICANT` significant digits (what a person would type)."""
+    return float(f"{value:.{SIGNIFICANT}g}")
+
+
+@dataclass
+class TuneReport:
+    """What one Tune request found: ``statement`` (objective, tolerance, budget), one row per tuned
+    run (``index``, ``name``, ``as_set``, ``tuned`` dicts, ``as_set_text``, ``tuned_text``, ``line``),
+    or ``refusal`` (over the budget, past the deadline, nothing to tune) and no rows."""
+
+    statement: str
+    rows: list
+    refusal: str | None = None
+
+
+def _rows_of(spec: EngineRunSpec) -> int:
+    return len(candidate_grid(spec, LR_POINTS, SECOND_POINTS)["lr"]) + 1
+
+
+def tune_runs(state, indices, objective: str, deadline: float | None = None) -> TuneReport:
+    """Tune the runs ``indices`` of ``state`` under ``objective`` (a key of :data:`OBJECTIVE_LABELS`).
+
+    One engine batch per run (:func:`optimizers.tuning.tune`); tuned values are rounded to
+    :data:`SIGNIFICANT` digits. Never raises for a request it refuses: the report says why.
+    """
+    label = OBJECTIVE_LABELS.get(objective)
+    if label is None:
+        return TuneReport("", [], f"Tune: unknown objective {str(objective)[:40]!r}; pick one of the list.")
+    steps = int(state.steps)
+    runs = [(i, state.runs[i]) for i in indices if 0 <= i < len(state.runs)]
+    runs = [(i, run) for i, run in runs if any(p.name == "lr" for p in optimizer_class(run.optimizer).schema)]
+    if not runs:
+        return TuneReport("", [], "Tune: no run with a learning rate to tune.")
+    surface, start = state.landscape(), state.start_point()
+    specs = [engine_spec(run, start) for _, run in runs]
+    rows = [_rows_of(spec) for spec in specs]
+    work = sum(r * steps * float(optimizer_class(s.optimizer).step_cost) for r, s in zip(rows, specs))
+    statement = (f"Objective: {label} ({OBJECTIVES[objective]}), tolerance {TUNE_TOL:g}. Candidates: "
+                 f"{LR_POINTS} learning rates over each optimizer's slider range (geometric), x {SECOND_POINTS} "
+                 f"momentum or \u03b2\u2081 values where the run sets one (1 \u2212 \u03b2 from 0.5 to 0.01). "
+                 f"Budget: {len(specs)} run(s) x up to {max(rows) - 1} candidates (+1 as set) x {steps} steps = "
+                 f"{math.ceil(work):,} of {TUNE_BUDGET:,} run-steps.")
+    if work > TUNE_BUDGET:
+        return TuneReport(statement, [], f"Tune refused: {math.ceil(work):,} run-steps is over the budget of "
+                                         f"{TUNE_BUDGET:,}; tune one run, or fewer steps.")
+    own = time.monotonic() + TUNE_SECONDS
+    deadline = own if deadline is None else min(own, deadline)
+    try:
+        tuning = tune(surface, specs, steps, objective=objective, tol=TUNE_TOL, lr_points=LR_POINTS,
+                      second_points=SECOND_POINTS, budget=max(sum(rows) * steps, 1), deadline=deadline)
+    except ValueError as error:          # DeadlineExceeded is one; a refused value is another
+        return TuneReport(statement, [], f"Tune stopped: {error}.")
+    out = []
+    for (index, run), result in zip(runs, tuning.results):
+        tuned = None if result.best is None else {k: rounded(v) for k, v in result.best.items()}
+        out.append({"index": index, "name": run.name(), "as_set": result.as_set, "tuned": tuned,
+                    "as_set_text": _score(objective, result.as_set_value),
+                    "tuned_text": _score(objective, result.best_value) if tuned else (result.message or ""),
+                    "edge": result.lr_at_grid_edge, "improved": result.improved, "line": result.describe()})
+    return TuneReport(statement, out)
+
+
+def _score(objective: str, value) -> str:
+    if value is None or not math.isfinite(value):
+        return "never settles" if objective == "settled" else "diverged"
+    if objective == "settled":
+        return f"settled at step {int(value)}"
+    if objective == "final_gap":
+        return f"final gap {value:.3g}"
+    return f"mean log10 gap {value:.3g}"

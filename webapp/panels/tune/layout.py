@@ -1,0 +1,54 @@
+"""The Tune card's layout (objective, mode, the button, the report) and the report's table."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from webapp.compute.variants import OBJECTIVE_LABELS, TuneReport
+from webapp.panels.cards import card
+
+__all__ = ["tune_card", "report_children", "MODES"]
+
+MODES = {"add": "add tuned copies", "replace": "replace the runs' values"}
+
+
+def tune_card() -> html.Section:
+    return card("Tune: a fair fight", [
+        html.P("Every run's learning rate (and momentum or \u03b2\u2081 where it has one) searched the same "
+               "way, all candidates as one batch per run.", className="hint"),
+        html.Label([html.Span("objective", className="param-label"),
+                    dcc.Dropdown(id="tune-objective", clearable=False, searchable=False,
+                                 options=[{"label": text, "value": key} for key, text in OBJECTIVE_LABELS.items()],
+                                 value="settled", className="tune-objective")], className="tune-field"),
+        dcc.RadioItems(id="tune-mode", options=[{"label": text, "value": key} for key, text in MODES.items()],
+                       value="add", className="tune-mode", inline=True),
+        html.Button("Tune all runs", id="tune-button", n_clicks=0, className="button primary",
+                    title="Tune every run (each run card's Tune button tunes that run only)"),
+        html.Div(id="tune-report", className="tune-report", role="status", **{"aria-live": "polite"}),
+    ], "tune-card")
+
+
+def _values(values: dict | None) -> str:
+    if not values:
+        return "\u2014"
+    return " ".join(f"{name}={value:.3g}" for name, value in values.items())
+
+
+def report_children(report: TuneReport, applied: dict) -> list:
+    """The report: the statement, then per run "as set" against "tuned" and what the page did with it.
+
+    ``applied``: run index -> what happened ("added as run 5", "replaced", "kept: ...").
+    """
+    children = [html.P(report.statement, className="tune-statement")] if report.statement else []
+    if report.refusal:
+        children.append(html.P(report.refusal, className="tune-refusal"))
+        return children
+    head = html.Thead(html.Tr([html.Th(text) for text in ("Run", "as set", "", "tuned", "", "")]))
+    body = html.Tbody([html.Tr([
+        html.Td(row["name"]),
+        html.Td(_values(row["as_set"]), className="num"), html.Td(row["as_set_text"]),
+        html.Td(_values(row["tuned"]), className="num"),
+        html.Td(row["tuned_text"] + (" (lr at the grid's edge)" if row["edge"] else "")),
+        html.Td(applied.get(row["index"], ""), className="tune-applied"),
+    ], className="tune-row") for row in report.rows])
+    children.append(html.Table([head, body], className="results tune-table"))
+    return children
