@@ -9,7 +9,7 @@ PORT   ?= 8050
 WORKERS ?= 4
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test test-fast bench browser-deps redis-deps clean
+.PHONY: run serve test test-fast bench browser-deps font-deps redis-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# Debian's fonts-noto-cjk (Noto Sans CJK KR: Hangul for the Korean page's browser tests), only when missing.
+font-deps:
+	@if dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  echo "fonts-noto-cjk present"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; \
+	fi
+
 # Debian's redis-server (the rooms tests start their own on a free port), only when missing.
 redis-deps:
 	@if command -v redis-server >/dev/null 2>&1; then \
@@ -46,7 +54,7 @@ redis-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	fi
 
-test: $(VENV)/.test-stamp browser-deps redis-deps
+test: $(VENV)/.test-stamp browser-deps font-deps redis-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(VENV)/.test-stamp redis-deps

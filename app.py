@@ -12,19 +12,20 @@ import os
 
 from dash import Dash
 
-from webapp.panels.page import build_layout, register_callbacks
+from webapp.panels.header.language import LocalizedDash
+from webapp.panels.page import page_layout, register_callbacks
 from webapp.rooms import register_rooms
 from webapp.server import harden
 
 
 def create_app(rooms_settings=None, rooms_store=None) -> Dash:
     """A fully wired Dash app (debug off); the rooms' settings and store default to the environment's."""
-    dash_app = Dash(
+    dash_app = LocalizedDash(
         __name__, title="optiscape", update_title=None, suppress_callback_exceptions=True,
         assets_folder=os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets"),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    dash_app.layout = build_layout()
+    dash_app.layout = page_layout        # built per page load, in the page's language
     register_callbacks(dash_app)
     harden(dash_app)
     register_rooms(dash_app.server, rooms_settings, rooms_store)         # /api/rooms: the classroom backend (SQLite, or Redis if configured)

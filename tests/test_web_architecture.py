@@ -138,12 +138,20 @@ def test_no_import_error_guard(path):
 
 
 def test_state_never_imports_scenarios_compute_figures_or_panels():
-    """The state is the bottom of the web package: scenarios import it, never the reverse."""
+    """The state is the bottom of the web package (with the message catalogs under it): scenarios import it,
+    never the reverse."""
     edges = graph()
     for name in MODULES:
         if name.startswith("webapp.state"):
-            above = [t for t in edges[name] if not t.startswith("webapp.state")]
+            above = [t for t in edges[name] if not t.startswith(("webapp.state", "webapp.i18n"))]
             assert above == [], f"{name} imports {above}"
+
+
+def test_the_message_catalogs_import_no_other_web_module():
+    edges = graph()
+    for name in MODULES:
+        if name.startswith("webapp.i18n"):
+            assert edges[name] == set(), f"{name} imports {edges[name]}"
 
 
 def test_compute_and_figures_know_no_dash():

@@ -2,10 +2,15 @@
 edits, :mod:`webapp.panels.answer`) and each panel's own. The one place that lists the panels."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dash import dcc, html
 
+from webapp import i18n
+from webapp.i18n import t
 from webapp.panels import answer
 from webapp.panels.header import callbacks as header_callbacks
+from webapp.panels.header import language
 from webapp.panels.header.layout import header
 from webapp.panels.lecture import panel as lecture_panel
 from webapp.panels.maps import callbacks as maps_callbacks
@@ -17,15 +22,24 @@ from webapp.panels.surface.layout import surface_card
 from webapp.panels.tune.layout import tune_card
 from webapp.panels.wiring import STATE
 
-__all__ = ["build_layout", "register_callbacks"]
+__all__ = ["build_layout", "page_layout", "register_callbacks"]
 
 # the one server callback that answers every edit, then each panel's own (browser-side, downloads, the map)
-PANELS = (answer, header_callbacks, stage_callbacks, lecture_panel, maps_callbacks)
+PANELS = (answer, header_callbacks, language, stage_callbacks, lecture_panel, maps_callbacks)
 
 
-def build_layout() -> html.Div:
+def page_layout() -> html.Div:
+    """The layout in the language of the page being loaded (:func:`~webapp.panels.header.language.page_language`)."""
+    return build_layout(language.page_language())
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
+    """Every panel's layout, its words in ``lang`` (built once per language)."""
+    lang = i18n.language(lang)
     return html.Div([
         dcc.Location(id="url", refresh=False),
+        dcc.Store(id="page-lang", data=lang),     # the language this layout was built in
         dcc.Store(id=STATE),
         dcc.Store(id="payload"),
         dcc.Store(id="rendered"),       # what is on screen (revision, picture key, maps and views settings)
@@ -35,15 +49,14 @@ def build_layout() -> html.Div:
         dcc.Store(id="player-sink"),
         dcc.Download(id="download-csv"),
         dcc.Download(id="download-html"),
-        header(),
+        header(lang),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
             html.Aside([surface_card(), start_card(), runs_card(), tune_card()], className="controls"),
             stage(),
         ], className="app-main"),
-        html.Footer("optiscape \u00b7 optimizers from CS231n lecture 7 on 2-D loss surfaces \u00b7 "
-                    "space: play/pause \u00b7 \u2190 \u2192: step", className="app-footer"),
-    ], id="root", className="app")
+        html.Footer(t("page.footer", lang), className="app-footer"),
+    ], id="root", className="app", lang=lang)
 
 
 def register_callbacks(app) -> None:

@@ -19,11 +19,13 @@ import numpy as np
 
 import optimizers
 from optimizers import schedules
+from webapp import i18n
+from webapp.i18n import msg
 from webapp.state.model import DEFAULT_STEPS, PALETTE, RunSpec, default_run
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
            "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "number",
-           "integer", "whole", "color_index", "run_from_dict", "short"]
+           "integer", "whole", "color_index", "run_from_dict", "short", "language"]
 
 MAX_RUNS = 8
 MAX_STEPS = 5000
@@ -268,3 +270,11 @@ def whole(value: Any, low: int, high: int, default: int, name: str, notices: lis
     if clamped != as_float:
         notices.append(f"{name} {as_float:g} is outside {low} to {high}; using {clamped}.")
     return clamped
+
+
+def language(value: Any, notices: list) -> str:
+    """The page's language: one of :data:`webapp.i18n.LANGUAGES`; anything else is English, with a notice."""
+    if isinstance(value, str) and value.strip().lower() in i18n.LANGUAGES:
+        return value.strip().lower()
+    notices.append(msg("coerce.language_unknown", value=short(value), known=", ".join(i18n.LANGUAGES)))
+    return i18n.DEFAULT_LANGUAGE

@@ -79,6 +79,7 @@ class AppState:
     maps: dict = field(default_factory=dict)   # Maps panel settings as URL text (webapp.state.maps_settings)
     views: dict = field(default_factory=dict)  # lecture views (arrows, side by side, 3D...): webapp.state.view_options
     revision: int = 0      # bumped on structural edits so the run panel re-renders
+    lang: str = "en"       # the page's language (webapp.i18n.LANGUAGES); in the link as lang=ko
 
     def landscape(self):
         return landscapes.get(self.surface, **self.surface_params)

@@ -35,6 +35,7 @@ def to_store(state: AppState) -> dict:
         "maps": dict(state.maps),
         "views": dict(state.views),
         "revision": state.revision,
+        "lang": state.lang,
     }
 
 
@@ -72,5 +73,6 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_links.known_ids() else None
     state.maps = map_settings(data.get("maps"))
     state.views = view_settings(data.get("views"))
+    state.lang = coerce.language(data.get("lang", state.lang), notices)
     return state, notices
 

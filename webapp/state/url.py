@@ -22,7 +22,7 @@ from webapp.state.maps_settings import map_settings
 from webapp.state.model import DEFAULT_STEPS, PALETTE, AppState, RunSpec, default_run, default_state, schema_defaults
 from webapp.state.view_options import VIEW_KEYS, view_settings
 
-__all__ = ["to_query", "from_query", "format_number", "format_value", "parse_value"]
+__all__ = ["to_query", "from_query", "format_number", "format_value", "parse_value", "language_in"]
 
 
 # ------------------------------------------------------------------ values <-> text
@@ -136,6 +136,8 @@ def to_query(state: AppState) -> str:
         parts.append(("view", ",".join(format_number(v) for v in state.view)))
     parts.extend(map_settings(state.maps).items())
     parts.extend(view_settings(state.views).items())
+    if state.lang != AppState.lang:
+        parts.append(("lang", state.lang))
     safe = ":,;=!"
     return "?" + "&".join(f"{key}={quote(value, safe=safe)}" for key, value in parts)
 
@@ -203,10 +205,14 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
     if not pairs:
         return default_state(), notices
     given = dict(pairs)  # the last value wins for single-valued keys
-    if set(given) == {"scenario"} and given["scenario"] in scenario_links.known_ids():
+    lang = coerce.language(given["lang"], notices) if "lang" in given else AppState.lang
+    if set(given) - {"lang"} == {"scenario"} and given["scenario"] in scenario_links.known_ids():
         # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state
-        return from_query(scenario_links.share_query(given["scenario"]))
+        state, more = from_query(scenario_links.share_query(given["scenario"]))
+        state.lang = lang
+        return state, notices + more
     state = default_state()
+    state.lang = lang
     surface = given.get("surface", state.surface).strip().lower()
     if surface not in landscapes.names():
         notices.append(f"Unknown surface '{surface[:40]}'; showing {state.surface}. "
@@ -248,9 +254,14 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
             notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
     state.maps = map_settings(given)
     state.views = view_settings(given)
-    known_keys = ({"surface", "run", "steps", "start", "view", "scenario"} | surface_keys | set(state.maps)
+    known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang"} | surface_keys | set(state.maps)
                   | set(VIEW_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices
 
+
+def language_in(search: str) -> str | None:
+    """The ``lang=`` a query string names (coerced), or ``None`` when it names none."""
+    given = dict(_split_query(search))
+    return coerce.language(given["lang"], []) if "lang" in given else None

@@ -1,21 +1,26 @@
 """The header's edits: a link (or navigation) becomes the state; a picked scenario replaces it."""
 from __future__ import annotations
 
-from webapp import scenarios
+from webapp import i18n, scenarios
 from webapp.panels.edits import Edit, EditContext
 from webapp.state import from_query, to_query
+from webapp.state.url import language_in
 
 __all__ = ["EDITS", "open_link"]
 
 
 def open_link(context: EditContext) -> bool:
-    """Opening (or navigating to) a link: the query string becomes the state (its notices on the page)."""
+    """Opening (or navigating to) a link: the query string becomes the state (its notices on the page).
+
+    The page's language is the link's ``lang``, else the language its layout was built in (the browser's
+    preference: ``page-lang``)."""
     search = context.value if isinstance(context.value, str) else ""
     if search and to_query(context.state) == search:
         return False                              # the address bar follows the state: nothing to load
     revision = context.state.revision
     context.state, notices = from_query(search)
     context.state.revision = revision
+    context.state.lang = language_in(search) or i18n.language(context.extra.get("page_lang"))
     context.page_notices.extend(notices)
     context.structural = True
     return True
@@ -34,12 +39,13 @@ def pick_scenario(context: EditContext) -> bool:
     revision = current.revision
     context.state, notices = from_query(scenarios.share_query(scenarios.get(scenario_id)))
     context.state.revision = revision
+    context.state.lang = current.lang
     context.page_notices.extend(notices)
     context.structural = True
     return True
 
 
 EDITS = (
-    Edit("link", "url", "search", open_link),
+    Edit("link", "url", "search", open_link, extra={"page_lang": ("page-lang", "data")}),
     Edit("scenario", "scenario-picker", "value", pick_scenario),
 )

@@ -4,29 +4,32 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp import scenarios
+from webapp.i18n import t
+from webapp.panels.header.language import language_switch
 
 __all__ = ["header"]
 
 
-def header() -> html.Header:
+def header(lang: str = "en") -> html.Header:
     return html.Header([
         html.Div([
-            html.H1(["opti", html.Span("scape", className="accent")]),
-            html.P("Watch optimizers race down a loss surface. Change anything: it re-runs at once.",
-                   className="tagline"),
+            html.H1(["opti", html.Span("scape", className="accent")], lang="en"),
+            html.P(t("header.tagline", lang), className="tagline"),
         ], className="brand"),
         html.Div([
             dcc.Dropdown(id="scenario-picker", value=None, clearable=True, searchable=False,
-                         options=[{"label": f"{s.number}. {s.title}", "value": s.id} for s in scenarios.SCENARIOS],
-                         placeholder="Lecture scenarios…", className="scenario-picker"),
+                         options=[{"label": f"{s.number}. {s.title}", "value": s.id}
+                                  for s in (scenarios.get(s.id, lang) for s in scenarios.SCENARIOS)],
+                         placeholder=t("header.scenarios_placeholder", lang), className="scenario-picker"),
             dcc.Input(id="share-link", type="text", readOnly=True, value="", className="share-link"),
-            dcc.Clipboard(target_id="share-link", title="Copy link", className="copy-button",
-                          children=html.Span("Copy link")),
+            dcc.Clipboard(target_id="share-link", title=t("header.copy_link", lang), className="copy-button",
+                          children=html.Span(t("header.copy_link", lang))),
             html.Button("CSV", id="download-csv-button", n_clicks=0, className="button",
-                        title="Download every step of every run as CSV"),
+                        title=t("header.csv_title", lang)),
             html.Button("HTML", id="download-html-button", n_clicks=0, className="button",
-                        title="Download a standalone animated page that plays offline"),
+                        title=t("header.html_title", lang)),
             html.Button("Aa", id="contrast-toggle", n_clicks=0, className="button",
-                        title="Large text and high contrast (for projectors)"),
+                        title=t("header.projector_title", lang)),
+            language_switch(lang),
         ], className="header-actions"),
     ], className="app-header")

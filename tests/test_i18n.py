@@ -1,0 +1,143 @@
+"""The page's message catalogs (webapp/i18n/messages.<lang>.toml) and the language of a page.
+
+Every English message has a text in every other language and no catalog has a key English does
+not; placeholders match; every number a translation quotes equals the English one; Korean texts
+are Hangul. The language travels in the state, the store and the share link, and a page's layout
+and ``<html lang>`` follow the link (or the browser's preference).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from webapp import i18n
+from webapp.i18n import Message, catalog, msg, negotiate, placeholders, t
+from webapp.state import from_query, from_store, to_query, to_store
+from webapp.state.url import language_in
+
+EN = catalog("en")
+OTHERS = [lang for lang in i18n.LANGUAGES if lang != "en"]
+# numbers as a reader sees them (not names such as beta2, L2, x1, nor 1차/2차 = first/second order)
+NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![A-Za-z\d])")
+KO_TERMS = re.compile(r"[12]차(?!원)")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+NOT_TRANSLATED = {"page.title"}          # the product's name
+
+
+def numbers(text: str) -> Counter:
+    text = re.sub(r"\{[A-Za-z_]\w*\}", " ", text)                 # placeholders are not numbers
+    return Counter(NUMBER.findall(KO_TERMS.sub(" ", text)))
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_english_message_has_a_translation_and_no_stray_keys(lang):
+    other = catalog(lang)
+    assert sorted(set(EN) - set(other)) == [], f"{lang} lacks these messages"
+    assert sorted(set(other) - set(EN)) == [], f"{lang} has messages English does not"
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+@pytest.mark.parametrize("key", sorted(EN))
+def test_placeholders_and_numbers_match_english(lang, key):
+    text = catalog(lang)[key]
+    assert placeholders(text) == placeholders(EN[key])
+    assert numbers(text) == numbers(EN[key]), f"{key}: {text!r} quotes other numbers than {EN[key]!r}"
+
+
+@pytest.mark.parametrize("key", sorted(set(EN) - NOT_TRANSLATED))
+def test_korean_messages_are_korean(key):
+    text = catalog("ko")[key]
+    if not re.search(r"[A-Za-z]{3,}", re.sub(r"\{\w+\}", "", EN[key])):
+        return                                         # symbols only (▶, ×, x): nothing to translate
+    assert HANGUL.search(text), f"{key} is not translated: {text!r}"
+
+
+def test_t_fills_placeholders_falls_back_to_english_and_refuses_unknown_keys():
+    assert t("coerce.language_unknown", "ko", value="'xx'", known="en, ko").startswith("언어 'xx'")
+    assert t("coerce.language_unknown", "fr", value="'xx'", known="en, ko").startswith("Language 'xx'")
+    with pytest.raises(KeyError):
+        t("no.such.message", "en")
+    with pytest.raises(KeyError):
+        t("coerce.language_unknown", "en", value="x")          # a placeholder without its value
+
+
+def test_a_message_is_english_text_that_renders_in_any_language():
+    note = msg("coerce.language_unknown", value="'xx'", known="en, ko")
+    assert isinstance(note, str) and note == t("coerce.language_unknown", "en", value="'xx'", known="en, ko")
+    assert i18n.localize(note, "ko") == t("coerce.language_unknown", "ko", value="'xx'", known="en, ko")
+    assert i18n.localize("plain text", "ko") == "plain text"
+    assert isinstance(note[:10], str) and not isinstance(note[:10], Message)
+
+
+def test_placeholders_must_be_plain_names():
+    for bad in ("{0}", "{a.b}", "{a[0]}", "{a!r}", "{}"):
+        with pytest.raises(ValueError):
+            placeholders(bad)
+    assert placeholders("{a} and {b:g}") == {"a", "b"}
+
+
+@pytest.mark.parametrize("header, lang", [
+    ("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7", "ko"), ("en-US,en;q=0.9,ko;q=0.8", "en"),
+    ("fr-FR,fr;q=0.9,ko;q=0.5", "ko"), ("fr", "en"), ("", "en"), (None, "en"), ("*", "en"),
+    ("ko;q=0", "en"), ("en;q=0.5, ko;q=0.6", "ko"), ("ko;q=abc", "en"), ("x" * 5000, "en"),
+])
+def test_the_browser_preference_picks_a_known_language(header, lang):
+    assert negotiate(header) == lang
+
+
+def test_the_language_travels_in_the_link_and_the_store():
+    state, notices = from_query("?surface=rosenbrock&lang=ko")
+    assert state.lang == "ko" and notices == []
+    assert "lang=ko" in to_query(state)
+    assert from_query(to_query(state))[0].lang == "ko"
+    assert from_store(to_store(state))[0].lang == "ko"
+    assert "lang" not in to_query(from_query("?surface=rosenbrock")[0])          # English: the default
+    assert language_in("?a=1&lang=ko") == "ko" and language_in("?a=1") is None
+
+
+def test_a_bare_scenario_link_keeps_its_language():
+    state, _ = from_query("?scenario=zigzag_valley&lang=ko")
+    assert state.scenario == "zigzag_valley" and state.lang == "ko" and state.runs
+
+
+@pytest.mark.parametrize("given", ["fr", "<script>", "", "k" * 500])
+def test_an_unknown_language_is_english_with_a_notice(given):
+    state, notices = from_query(f"?lang={given}")
+    assert state.lang == "en"
+    assert len(notices) == 1 and "Language" in notices[0] and len(notices[0]) < 200
+    stored, notices = from_store({**to_store(state), "lang": given})
+    assert stored.lang == "en" and notices
+
+
+@pytest.fixture(scope="module")
+def client():
+    import app
+    return app.server.test_client()
+
+
+def _layout_text(response) -> str:
+    return json.dumps(json.loads(response.get_data(as_text=True)), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("headers, lang", [
+    ({"Referer": "http://127.0.0.1/?surface=beale&lang=ko"}, "ko"),
+    ({"Accept-Language": "ko-KR,ko;q=0.9"}, "ko"),
+    ({"Referer": "http://127.0.0.1/?lang=en", "Accept-Language": "ko"}, "en"),          # the link wins
+    ({}, "en"),
+])
+def test_the_layout_is_built_in_the_page_language(client, headers, lang):
+    text = _layout_text(client.get("/_dash-layout", headers=headers))
+    assert f'"page-lang", "data": "{lang}"' in text or f'"data": "{lang}", "id": "page-lang"' in text
+    assert (t("header.scenarios_placeholder", "ko") in text) == (lang == "ko")
+    assert t("header.tagline", lang) in text
+
+
+@pytest.mark.parametrize("query, headers, lang", [
+    ("?lang=ko", {}, "ko"), ("", {"Accept-Language": "ko"}, "ko"), ("", {}, "en"), ("?lang=zz", {}, "en"),
+])
+def test_the_html_element_says_the_language(client, query, headers, lang):
+    page = client.get("/" + query, headers=headers).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
