@@ -140,7 +140,7 @@ def test_slow_batches_are_cut_to_a_ladder_step_and_cheap_ones_keep_every_step(mo
 
     # pretend Adam costs a microsecond per step and everything else a second
     monkeypatch.setattr(compute, "_probe",
-                        lambda surface, state, specs, start, steps: 1e-6 if specs[0].optimizer == "adam" else 1.0)
+                        lambda surface, state, specs, start, steps, *deadline: 1e-6 if specs[0].optimizer == "adam" else 1.0)
     compute._CACHE.clear()
     notices = []
     state = default_state()
@@ -201,3 +201,43 @@ def test_picture_key_ignores_only_the_maps():
     assert picture_key(state, ["a notice"]) != base
     state.runs[0].hyper["lr"] = 0.5
     assert picture_key(state, []) != base
+
+
+# ------------------------------------------------------------------ every request is bounded by its deadline
+# a 432-character formula of nested sin: each evaluation costs hundreds of times a quadratic's
+COSTLY_FORMULA = " + ".join(f"sin(sin(sin(sin(x + {i}*y))))" for i in range(14)) + " + sin(x*y)"
+EVERY_KIND = ["adam", "sgd", "momentum", "rmsprop", "nesterov", "adagrad", "lbfgs", "newton"]
+
+
+def costly_store(steps: int = 5000, lr: float = 0.01) -> dict:
+    """The costly formula with eight runs of eight optimizers x ``steps`` steps (``lr`` keeps it uncached)."""
+    from webapp.state import from_query
+    from urllib.parse import quote
+
+    runs = "&".join(f"run={name}:lr={lr}" for name in EVERY_KIND)
+    state, notices = from_query(f"?surface=custom&formula={quote(COSTLY_FORMULA)}&steps={steps}&{runs}")
+    assert notices == [] and len(state.runs) == 8 and state.steps == steps
+    return to_store(state)
+
+
+def test_the_costliest_page_is_cut_by_the_probe_with_notices(client):
+    out = show(client, costly_store(lr=0.011))
+    payload = out["payload"]["data"]
+    assert len(payload["runs"]) == 8 and payload["steps"] < 5000
+    notices = json.dumps(out["notices"]["children"])
+    assert "slow to compute on this surface" in notices or "more than one request may compute" in notices
+
+
+def test_a_page_request_past_its_deadline_is_cut_with_a_notice(client, monkeypatch):
+    """The probe is the first bound; the request's deadline (webapp.server) stops whatever it missed."""
+    from webapp import server
+
+    monkeypatch.setattr(server, "REQUEST_SECONDS", 0.0)          # every request is already at its deadline
+    out = show(client, costly_store(lr=0.012))
+    notices = json.dumps(out["notices"]["children"])
+    assert "stopped at this request's time limit" in notices
+    assert "Traceback" not in json.dumps(out)
+    assert 0 < out["payload"]["data"]["steps"] < 5000
+    monkeypatch.undo()
+    again = show(client, costly_store(lr=0.012))                  # a cut batch was not cached as the answer
+    assert "stopped at this request's time limit" not in json.dumps(again["notices"]["children"])

@@ -361,3 +361,52 @@ def test_compute_callback_answers_a_figure_and_click_metadata(client):
     out = _post_compute(client, stored).get_json()["response"]["maps-result"]["data"]
     assert out["meta"]["kind"] == "basin" and [p["run"] for p in out["meta"]["panels"]] == [0, 1]
     assert out["figure"]["layout"]["xaxis2"]["range"] == [-5.0, 5.0]
+
+
+# ------------------------------------------------------------------ measured cost and the request's deadline
+COSTLY_FORMULA = " + ".join(f"sin(sin(sin(sin(x + {i}*y))))" for i in range(14)) + " + sin(x*y)"
+
+
+def costly_state(**maps):
+    from urllib.parse import quote
+
+    state, notices = from_query(f"?surface=custom&formula={quote(COSTLY_FORMULA)}&run=adam:lr=0.01")
+    assert notices == []
+    state.maps = maps
+    return state
+
+
+def test_a_map_of_a_costly_surface_is_refused_by_the_probe_before_computing():
+    """The declared cost (the optimizer's) passes it; a probe on the surface itself measures 250x more."""
+    state = costly_state(map="basin", map_grid="40", map_steps="300")
+    request, messages = parse_request(state.maps, state)
+    assert messages == [] and maps_panel.budget_refusal(request, state) is None
+    assert maps_panel.compute_panels(request, state, messages) == []
+    assert "slow to compute" in messages[0] and "at most" in messages[0] and "steps" in messages[0]
+
+
+def test_the_costliest_map_request_answers_a_message_not_a_500(client):
+    for maps in ({"map": "basin", "map_grid": "200", "map_steps": "5000"},
+                 {"map": "basin", "map_grid": "40", "map_steps": "300"},
+                 {"map": "sensitivity", "map_n": "50", "map_steps": "5000"}):
+        stored = to_store(costly_state(**maps))
+        response = _post_compute(client, stored)
+        assert response.status_code == 200, response.data[:300]
+        text = json.dumps(response.get_json()["response"]["maps-messages"])
+        assert "too much work" in text or "slow to compute" in text, text
+
+
+def test_a_map_past_the_request_deadline_stops_with_the_engines_message(client, monkeypatch):
+    from webapp import server
+
+    monkeypatch.setattr(server, "REQUEST_SECONDS", 0.0)
+    stored = to_store(himmelblau_state("sgd", lr=0.0123))
+    stored["maps"] = {"map": "basin", "map_grid": "23", "map_steps": "80"}
+    response = _post_compute(client, stored)
+    assert response.status_code == 200, response.data[:300]
+    out = response.get_json()["response"]
+    assert out["maps-result"]["data"]["empty"] is True
+    assert "time limit" in json.dumps(out["maps-messages"])
+    monkeypatch.undo()
+    out = _post_compute(client, stored).get_json()["response"]      # nothing cut was cached
+    assert "figure" in out["maps-result"]["data"]

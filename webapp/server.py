@@ -34,11 +34,13 @@ body of the wrong shape with a 500 and, in debug mode, a traceback. After
 * ``/_reload-hash`` (hot reload, a debug feature that lists the packages)
   answers 404;
 * every request gets a deadline, :data:`REQUEST_SECONDS` after it began:
-  :func:`request_deadline` gives it (a ``time.monotonic()`` instant) to pass
-  to the engine (``optimizers.simulate(..., deadline=request_deadline())``,
-  ``basin_map``, ``sensitivity_map``), which stops stepping there. It is the
-  backstop behind the engine's work budgets: a gthread worker is not stopped
-  by gunicorn's ``--timeout`` while a thread computes.
+  :func:`request_deadline` gives it (a ``time.monotonic()`` instant), and
+  ``harden`` registers it as the source of :mod:`webapp.compute.deadline`, so
+  everything :mod:`webapp.compute` and the Maps panel run in a request passes
+  it to the engine (``optimizers.simulate``, ``basin_map``,
+  ``sensitivity_map``), which stops stepping there; the page then says so. It
+  is the backstop behind the measured work budgets: a gthread worker is not
+  stopped by gunicorn's ``--timeout`` while a thread computes.
 
 Debug stays off: ``harden`` refuses an app whose server is in debug mode.
 """
@@ -56,6 +58,8 @@ from dash._callback import _invoke_callback as _dash_invoke_callback
 from dash.fingerprint import check_fingerprint
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
+
+from webapp.compute.deadline import read_deadlines_from
 
 __all__ = ["harden", "request_deadline", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE",
            "REVALIDATE", "REQUEST_SECONDS"]
@@ -268,6 +272,7 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     suites_path = prefix + COMPONENT_SUITES
     assets_prefix = app.get_asset_url("")
     policy: dict[str, str] = {}
+    read_deadlines_from(request_deadline)          # every computation of a request stops at its deadline
 
     @server.before_request
     def _start_the_clock():

@@ -8,6 +8,11 @@ One cache, keyed by a frozen :class:`BatchKey`, keeps each batch's whole
 ``Trajectory`` (optimizer state included) next to the arrays the page shows, so the
 lecture views (arrows, inner state, Polyak, 3D) read the same trajectory and never
 simulate twice. Each :class:`RunResult` carries its ``trajectory`` and ``column``.
+
+Time: a timed probe per batch predicts its cost and cuts slow batches to fewer steps
+(:func:`_affordable_steps`); every engine call also gets the request's deadline
+(:mod:`webapp.compute.deadline`), so a batch the probe under-estimated stops there, with a notice,
+and is not cached (the same request on a quieter moment computes it whole).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import numpy as np
 import optimizers
 from webapp.compute.cache import LRUCache
 from webapp.compute.cost import group_key, step_budget
+from webapp.compute.deadline import current_deadline
 
 __all__ = ["RunResult", "BatchKey", "simulate_runs", "TOLERANCE"]
 
@@ -81,27 +87,33 @@ def _batch(specs) -> tuple[object, object, np.ndarray]:
 def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     """Simulate every run of ``state``; returns the surface, one result per run (state order), and the steps used."""
     surface = state.landscape()
+    deadline = current_deadline()
     steps = step_budget(state.runs, state.steps, notices)
     start = np.asarray(state.start_point(), dtype=np.float64)
     groups: dict = {}
     for index, spec in enumerate(state.runs):
         groups.setdefault(group_key(spec), []).append(index)
-    allowed = _affordable_steps(surface, state, groups, start, steps, notices)
+    allowed = _affordable_steps(surface, state, groups, start, steps, notices, deadline)
     results: dict[int, RunResult] = {}
     for key, indices in groups.items():
         specs = [state.runs[i] for i in indices]
         group_steps = allowed[key]
         try:
-            batches = [(_cached_simulate(surface, state, specs, start, group_steps), indices)]
+            batches = [(_cached_simulate(surface, state, specs, start, group_steps, deadline), indices)]
         except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
             # a batch the optimizer refuses (e.g. a cross-parameter check): try the runs one by one
             batches = []
             for i in indices:
                 try:
-                    batches.append((_cached_simulate(surface, state, [state.runs[i]], start, group_steps), [i]))
+                    batches.append((_cached_simulate(surface, state, [state.runs[i]], start, group_steps, deadline),
+                                    [i]))
                 except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError) as error:
                     notices.append(f"Run {i + 1} ({state.runs[i].optimizer}) could not run: {error}")
         for (trajectory, arrays), members in batches:
+            if trajectory.cut_at >= 0:
+                names = ", ".join(dict.fromkeys(state.runs[i].name() for i in members))
+                notices.append(f"{names}: stopped at this request's time limit; showing its first "
+                               f"{trajectory.cut_at} of {group_steps} steps.")
             for column, index in enumerate(members):
                 spec = state.runs[index]
                 results[index] = RunResult(index=index, spec=spec, label=spec.name(), trajectory=trajectory,
@@ -110,7 +122,7 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
     return surface, ordered, max((r.path.shape[0] - 1 for r in ordered), default=steps)
 
 
-def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: list) -> dict:
+def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: list, deadline=None) -> dict:
     """Steps for each batch (group key -> steps): all of them unless that would take more than
     CPU_BUDGET seconds; then the cheap batches keep every step and the slow ones get what is left.
 
@@ -123,12 +135,7 @@ def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: 
     costs = {}
     for key, indices in groups.items():
         specs = [state.runs[i] for i in indices]
-        probe_key = ("probe", batch_key(state, specs, start, steps))
-        cost = _CACHE.get(probe_key)
-        if cost is None:
-            cost = _probe(surface, state, specs, start, steps)
-            _CACHE.put(probe_key, cost)
-        costs[key] = cost
+        costs[key] = _probe(surface, state, specs, start, steps, deadline)
     if sum(costs.values()) * steps <= CPU_BUDGET:
         return {key: steps for key in groups}
     allowed, remaining = {}, CPU_BUDGET
@@ -147,33 +154,44 @@ def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: 
     return allowed
 
 
-def _probe(surface, state, specs, start, steps: int) -> float:
+def _probe(surface, state, specs, start, steps: int, deadline=None) -> float:
     """CPU seconds (this thread's) per step of this batch, predicted for ``steps`` steps.
 
     Times PROBE_STEPS steps (minus the set-up cost of a 0-step run). Early steps can cost far more
     than later ones (L-BFGS searches hard until it converges), so while the prediction says "too slow"
     and a ten times longer prefix is cheap (under a quarter of the budget), it times that instead.
-    A probe that reaches ``steps`` is the result itself and goes to the cache.
+    A probe that reaches ``steps`` is the result itself and goes to the cache. The cost is
+    remembered per surface, batch and steps, unless the request's deadline cut the probe (then it is
+    measured over the steps made, and measured again next time).
     """
+    probe_key = ("probe", batch_key(state, specs, start, steps))
+    known = _CACHE.get(probe_key)
+    if known is not None:
+        return known
+
     def timed(n: int):
         began = time.thread_time()
         try:
-            trajectory = _simulate(surface, specs, start, n)
+            trajectory = _simulate(surface, specs, start, n, deadline)
         except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError):
             trajectory = None
-        return time.thread_time() - began, trajectory
+        made = n if trajectory is None or trajectory.cut_at < 0 else trajectory.cut_at
+        return time.thread_time() - began, trajectory, made
 
-    setup, _ = timed(0)
+    setup, _, _ = timed(0)
     n = min(PROBE_STEPS, steps)
-    elapsed, trajectory = timed(n)
-    cost = max(elapsed - setup, 0.0) / n
-    while cost * steps > CPU_BUDGET and n < steps and cost * n * 10 <= CPU_BUDGET / 4:
+    elapsed, trajectory, made = timed(n)
+    cost = max(elapsed - setup, 0.0) / max(made, 1)
+    while made == n and cost * steps > CPU_BUDGET and n < steps and cost * n * 10 <= CPU_BUDGET / 4:
         n = min(n * 10, steps)
-        elapsed, trajectory = timed(n)
-        cost = max(elapsed - setup, 0.0) / n
+        elapsed, trajectory, made = timed(n)
+        cost = max(elapsed - setup, 0.0) / max(made, 1)
+    if made < n:                       # cut by the deadline: a measure, but not one to keep
+        return cost
     if n == steps and trajectory is not None:
         _CACHE.put(batch_key(state, specs, start, steps), (trajectory, _arrays(surface, trajectory)))
-        return 0.0                     # already computed
+        cost = 0.0                     # already computed
+    _CACHE.put(probe_key, cost)
     return cost
 
 
@@ -188,22 +206,24 @@ def _freeze(values: dict) -> tuple:
     return tuple(sorted((k, v.tolist() if isinstance(v, np.ndarray) else v) for k, v in values.items()))
 
 
-def _cached_simulate(surface, state, specs, start, steps) -> tuple:
-    """``(Trajectory, per-run arrays)`` of one batch, from the cache when this exact batch was computed before."""
+def _cached_simulate(surface, state, specs, start, steps, deadline=None) -> tuple:
+    """``(Trajectory, per-run arrays)`` of one batch, from the cache when this exact batch was computed before
+    (a batch cut at ``deadline`` is not kept)."""
     key = batch_key(state, specs, start, steps)
     found = _CACHE.get(key)
     if found is None:
-        trajectory = _simulate(surface, specs, start, steps)
+        trajectory = _simulate(surface, specs, start, steps, deadline)
         found = (trajectory, _arrays(surface, trajectory))
-        _CACHE.put(key, found)
+        if trajectory.cut_at < 0:
+            _CACHE.put(key, found)
     return found
 
 
-def _simulate(surface, specs, start, steps):
+def _simulate(surface, specs, start, steps, deadline=None):
     optimizer, schedule, seeds = _batch(specs)
     starts = np.repeat(start[None, :], len(specs), axis=0)            # (N, 2)
     return optimizers.simulate(surface, optimizer, starts, steps, schedule=schedule,
-                               noise=specs[0].noise, seed=seeds)
+                               noise=specs[0].noise, seed=seeds, deadline=deadline)
 
 
 def _arrays(surface, trajectory) -> dict:

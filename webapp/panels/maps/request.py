@@ -6,9 +6,12 @@ so a shared link reproduces the map.
 
 * :func:`parse_request` coerces the settings (grid, steps, runs, parameter names) with a notice
   for every clamp or refusal (anyone can post).
-* :func:`budget_refusal`: a request whose cost (:func:`webapp.compute.cost.map_cost_us`, from each
-  optimizer class's ``step_cost``) is over about a second is refused with a message; the
-  engine's own refusal is shown as one.
+* :func:`budget_refusal`: a request whose cost is over about a second is refused with a message,
+  first by the declared cost (:func:`webapp.compute.cost.map_cost_us`, from each optimizer class's
+  ``step_cost``), then by the measured one (:func:`measured_refusal`: a probe of a few steps on
+  the surface itself, :func:`webapp.compute.cost.probe_row_step_us`, since a long formula costs
+  hundreds of times a quadratic per evaluation). Whatever the probes missed, the engine stops at
+  the request's deadline (:mod:`webapp.compute.deadline`) and its message is shown.
 * :func:`compute_panels`: one panel per chosen run, through an LRU cache keyed by the canonical
   request (:func:`basin_key`, :func:`sensitivity_key`: a basin map ignores the start, a sensitivity
   map ignores the current values of its two swept parameters, so clicking a cell redraws the
@@ -25,12 +28,14 @@ import numpy as np
 import optimizers
 from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID, param_grid
 from webapp.compute.cache import LRUCache
-from webapp.compute.cost import MAP_BUDGET_US, map_cost_us
+from webapp.compute.cost import MAP_BUDGET_US, map_cost_us, measured_map_cost_us, probe_row_step_us
+from webapp.compute.deadline import current_deadline
 from webapp.figures import maps as maps_figures
 from webapp.state import coerce
 from webapp.state.maps_settings import map_settings
 
-__all__ = ["MapRequest", "parse_request", "request_settings", "work_estimate", "budget_refusal", "compute_panels",
+__all__ = ["MapRequest", "parse_request", "request_settings", "work_estimate", "budget_refusal", "measured_refusal",
+           "compute_panels",
            "map_figure", "apply_click", "csv_text", "numeric_params", "swept_pair", "basin_key", "sensitivity_key",
            "KINDS", "COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "MIN_GRID", "MAX_PANELS"]
 
@@ -174,6 +179,31 @@ def budget_refusal(request: MapRequest, state) -> str | None:
             f"or fewer runs.")
 
 
+def _row_step_us(state, run, deadline) -> float:
+    """The measured cost of one row's step of ``run`` on the state's surface (cached per surface and run)."""
+    key = ("probe", _surface_key(state), tuple(state.view_box()), _run_key(run))
+    cached = CACHE.get(key)
+    if cached is None:
+        cached = probe_row_step_us(state.landscape(), run.build_optimizer(), state.view_box(),
+                                   schedule=run.build_schedule(), noise=run.noise, seed=run.seed, deadline=deadline)
+        CACHE.put(key, cached)
+    return cached
+
+
+def measured_refusal(request: MapRequest, state, deadline: float | None = None) -> str | None:
+    """A message when the request, timed by a probe on this surface, would take more than about a second."""
+    cells = request.grid ** 2 if request.kind == "basin" else request.side ** 2
+    work = sum(measured_map_cost_us(state.runs[i].optimizer, _row_step_us(state, state.runs[i], deadline), cells,
+                                    request.steps) for i in request.runs)
+    if work <= MAP_BUDGET_US:
+        return None
+    size = f"{request.grid}x{request.grid}" if request.kind == "basin" else f"{request.side}x{request.side}"
+    fits = max(1, int(request.steps * MAP_BUDGET_US / work))
+    return (f"Maps: this surface is slow to compute: {len(request.runs)} map(s) of {size} cells x {request.steps} "
+            f"steps would take about {work / 1e6:.1f} s, over the limit of about {MAP_BUDGET_US / 1e6:.1f} s. "
+            f"Use a smaller grid, fewer runs or at most {fits} steps.")
+
+
 # ------------------------------------------------------------------ computing (cached)
 def _run_key(run) -> tuple:
     return (run.optimizer, tuple(sorted((k, repr(v)) for k, v in run.hyper.items())), run.schedule,
@@ -196,18 +226,18 @@ def sensitivity_key(state, run, pair, request: MapRequest) -> tuple:
             request.steps)
 
 
-def _basin(state, run, request):
+def _basin(state, run, request, deadline):
     key = basin_key(state, run, request)
     cached = CACHE.get(key)
     if cached is None:
         cached = optimizers.basin_map(state.landscape(), run.build_optimizer(), request.steps, grid=request.grid,
                                       view=state.view_box(), schedule=run.build_schedule(), noise=run.noise,
-                                      seed=run.seed)
+                                      seed=run.seed, deadline=deadline)
         CACHE.put(key, cached)
     return cached
 
 
-def _sensitivity(state, run, pair, request):
+def _sensitivity(state, run, pair, request, deadline):
     key = sensitivity_key(state, run, pair, request)
     cached = CACHE.get(key)
     if cached is None:
@@ -216,14 +246,18 @@ def _sensitivity(state, run, pair, request):
         ys = param_grid(schema[pair[1]], request.side)
         cached = optimizers.sensitivity_map(state.landscape(), run.optimizer, run.hyper, pair[0], xs, pair[1], ys,
                                             state.start_point(), request.steps, schedule=run.build_schedule(),
-                                            noise=run.noise, seed=run.seed)
+                                            noise=run.noise, seed=run.seed, deadline=deadline)
         CACHE.put(key, cached)
     return cached
 
 
 def compute_panels(request: MapRequest, state, messages: list) -> list:
-    """One ``(run index, title, map)`` per chosen run (refusals become messages and drop the panel)."""
-    refusal = budget_refusal(request, state)
+    """One ``(run index, title, map)`` per chosen run (refusals become messages and drop the panel).
+
+    Bounded by the request's deadline (:func:`webapp.compute.deadline.current_deadline`): a map the
+    probe under-estimated stops there and its panel is replaced by the engine's message."""
+    deadline = current_deadline()
+    refusal = budget_refusal(request, state) or measured_refusal(request, state, deadline)
     if refusal:
         messages.append(refusal)
         return []
@@ -233,14 +267,14 @@ def compute_panels(request: MapRequest, state, messages: list) -> list:
         title = f"Run {index + 1}: {run.name()}"
         try:
             if request.kind == "basin":
-                panels.append((index, title, _basin(state, run, request)))
+                panels.append((index, title, _basin(state, run, request, deadline)))
             else:
                 pair = swept_pair(run.optimizer, request.x_param, request.y_param)
                 if pair is None:
                     messages.append(f"Maps: run {index + 1} ({run.optimizer}) has fewer than two numeric "
                                     f"hyperparameters to sweep.")
                     continue
-                panels.append((index, title, _sensitivity(state, run, pair, request)))
+                panels.append((index, title, _sensitivity(state, run, pair, request, deadline)))
         except ValueError as error:      # the engine's caps and time-budget refusal
             messages.append(f"Maps: run {index + 1}: {error}")
     return panels
