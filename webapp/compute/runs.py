@@ -25,6 +25,7 @@ import optimizers
 from webapp.compute.cache import LRUCache
 from webapp.compute.cost import group_key, step_budget
 from webapp.compute.deadline import current_deadline
+from webapp.compute.variants import engine_spec
 
 __all__ = ["RunResult", "BatchKey", "simulate_runs", "TOLERANCE"]
 
@@ -46,7 +47,7 @@ class RunResult:
     """One run's trajectory, arrays over steps t = 0..T."""
 
     index: int              # position in state.runs
-    spec: object            # the RunSpec
+    spec: object            # the page's run (webapp.state.RunSpec)
     label: str
     path: np.ndarray        # (T+1, 2)
     loss: np.ndarray        # (T+1,)
@@ -70,18 +71,19 @@ class BatchKey:
     runs: tuple          # per run: (optimizer, hyper, schedule, schedule_params, noise, seed), frozen
 
 
-def _batch(specs) -> tuple[object, object, np.ndarray]:
-    """One optimizer and schedule for runs of equal :func:`group_key`; per-run arrays where they differ."""
+def _batch(runs, start) -> tuple[object, object, np.ndarray]:
+    """One optimizer and schedule for page runs of equal :func:`group_key`, from their engine records
+    (:func:`webapp.compute.variants.engine_spec`, the one conversion): the first run's optimizer with
+    per-run arrays where the numeric hyperparameters differ, its schedule, and every run's seed."""
+    specs = [engine_spec(run, start) for run in runs]
     first = specs[0]
-    hyper = {}
+    overrides = {}
     for param in optimizers.schema(first.optimizer):
         values = [spec.hyper[param.name] for spec in specs]
         if param.per_run and param.kind in ("float", "int") and len(set(values)) > 1:
-            hyper[param.name] = np.array(values, dtype=np.float64)
-        else:
-            hyper[param.name] = values[0]
+            overrides[param.name] = np.array(values, dtype=np.float64)
     seeds = np.array([spec.seed for spec in specs], dtype=np.int64)
-    return optimizers.get(first.optimizer, **hyper), first.build_schedule(), seeds
+    return first.build(**overrides), first.schedule, seeds
 
 
 def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
@@ -220,7 +222,7 @@ def _cached_simulate(surface, state, specs, start, steps, deadline=None) -> tupl
 
 
 def _simulate(surface, specs, start, steps, deadline=None):
-    optimizer, schedule, seeds = _batch(specs)
+    optimizer, schedule, seeds = _batch(specs, start)
     starts = np.repeat(start[None, :], len(specs), axis=0)            # (N, 2)
     return optimizers.simulate(surface, optimizer, starts, steps, schedule=schedule,
                                noise=specs[0].noise, seed=seeds, deadline=deadline)

@@ -28,10 +28,13 @@ RUN_FLAGS = ("hidden",)
 
 @dataclass
 class RunSpec:
-    """One run: an optimizer with its hyperparameters, a schedule, gradient noise and a seed.
+    """One run of the page, as the URL, the store and the run cards edit it: an optimizer with its
+    hyperparameters, a schedule (by name and parameters), gradient noise and a seed, plus what only the
+    page has (``visible``, ``color``: an index into :data:`PALETTE`).
 
-    ``hyper`` and ``schedule_params`` hold every schema entry (defaults filled in);
-    ``color`` is an index into :data:`PALETTE`.
+    ``hyper`` and ``schedule_params`` hold every schema entry (defaults filled in). The engine steps
+    :class:`optimizers.runspec.RunSpec`; a page run becomes one in exactly one place,
+    :func:`webapp.compute.variants.engine_spec` (the page's runs, maps and Tune all go through it).
     """
 
     optimizer: str

@@ -30,6 +30,7 @@ from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID,
 from webapp.compute.cache import LRUCache
 from webapp.compute.cost import MAP_BUDGET_US, map_cost_us, measured_map_cost_us, probe_row_step_us
 from webapp.compute.deadline import current_deadline
+from webapp.compute.variants import engine_spec
 from webapp.figures import maps as maps_figures
 from webapp.state import coerce
 from webapp.state.maps_settings import map_settings
@@ -184,8 +185,9 @@ def _row_step_us(state, run, deadline) -> float:
     key = ("probe", _surface_key(state), tuple(state.view_box()), _run_key(run))
     cached = CACHE.get(key)
     if cached is None:
-        cached = probe_row_step_us(state.landscape(), run.build_optimizer(), state.view_box(),
-                                   schedule=run.build_schedule(), noise=run.noise, seed=run.seed, deadline=deadline)
+        spec = engine_spec(run, state.start_point())
+        cached = probe_row_step_us(state.landscape(), spec.build(), state.view_box(), schedule=spec.schedule,
+                                   noise=spec.noise, seed=spec.seed, deadline=deadline)
         CACHE.put(key, cached)
     return cached
 
@@ -230,9 +232,10 @@ def _basin(state, run, request, deadline):
     key = basin_key(state, run, request)
     cached = CACHE.get(key)
     if cached is None:
-        cached = optimizers.basin_map(state.landscape(), run.build_optimizer(), request.steps, grid=request.grid,
-                                      view=state.view_box(), schedule=run.build_schedule(), noise=run.noise,
-                                      seed=run.seed, deadline=deadline)
+        spec = engine_spec(run, state.start_point())
+        cached = optimizers.basin_map(state.landscape(), spec.build(), request.steps, grid=request.grid,
+                                      view=state.view_box(), schedule=spec.schedule, noise=spec.noise,
+                                      seed=spec.seed, deadline=deadline)
         CACHE.put(key, cached)
     return cached
 
@@ -244,9 +247,10 @@ def _sensitivity(state, run, pair, request, deadline):
         schema = {p.name: p for p in optimizers.schema(run.optimizer)}
         xs = param_grid(schema[pair[0]], request.side)
         ys = param_grid(schema[pair[1]], request.side)
-        cached = optimizers.sensitivity_map(state.landscape(), run.optimizer, run.hyper, pair[0], xs, pair[1], ys,
-                                            state.start_point(), request.steps, schedule=run.build_schedule(),
-                                            noise=run.noise, seed=run.seed, deadline=deadline)
+        spec = engine_spec(run, state.start_point())
+        cached = optimizers.sensitivity_map(state.landscape(), spec.optimizer, spec.hyper, pair[0], xs, pair[1], ys,
+                                            spec.start, request.steps, schedule=spec.schedule, noise=spec.noise,
+                                            seed=spec.seed, deadline=deadline)
         CACHE.put(key, cached)
     return cached
 
