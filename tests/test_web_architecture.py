@@ -171,12 +171,14 @@ def test_every_panel_is_a_package_whose_edits_are_in_the_one_answer():
     from webapp.panels.runs import edits as runs
     from webapp.panels.start_view import edits as start_view
     from webapp.panels.surface import edits as surface
+    from webapp.panels.torch_code import edits as torch_code
     from webapp.panels.tune import edits as tune
 
     listed = {"header": header, "lecture": lecture, "maps": maps, "runs": runs, "start_view": start_view,
-              "surface": surface, "tune": tune}
+              "surface": surface, "torch_code": torch_code, "tune": tune}
     panels = sorted(p.name for p in (WEBAPP / "panels").iterdir() if (p / "__init__.py").exists())
-    assert panels == ["header", "lecture", "maps", "runs", "scenario", "stage", "start_view", "surface", "tune"]
+    assert panels == ["header", "lecture", "maps", "runs", "scenario", "stage", "start_view", "surface", "torch_code",
+                      "tune"]
     for panel in panels:
         if (WEBAPP / "panels" / panel / "edits.py").exists():
             edits = listed[panel].EDITS                 # a new panel with edits: list it here and in answer

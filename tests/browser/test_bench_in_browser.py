@@ -34,3 +34,20 @@ def test_a_run_cards_tune_button_replaces_that_runs_values(dash_duo):
     assert "run=sgd&" in current_url(dash_duo)         # SGD untouched (lr 0.001 is its default)
     assert len(dash_duo.find_elements(".run-card")) == 2
     assert severe_errors(dash_duo) == []
+
+
+def test_copy_as_pytorch_writes_the_runs_script_and_copies_it(dash_duo):
+    open_app(dash_duo, "?surface=rosenbrock&run=adam:lr=0.05,beta2=0.99&run=sgd:lr=0.0005")
+    until(lambda: len(dash_duo.find_elements(".run-card")) == 2)
+    dash_duo.find_element(element_id(run=0, type="run-torch")).click()
+    script = until(lambda: dash_duo.find_element("#torch-snippet").get_attribute("value"), timeout=15,
+                   message="no script in the text area")
+    assert "torch.optim.Adam([p], lr=0.05" in script and "betas=(0.9, 0.99)" in script
+    assert "def f(x, y):" in script and "STEPS = 0.0, 0, 300" in script
+    assert dash_duo.find_element("#torch-details").get_attribute("open") is not None
+    assert "Run 1" in dash_duo.find_element("#torch-status").text
+    dash_duo.find_element(element_id(run=1, type="run-torch")).click()
+    until(lambda: "torch.optim.SGD([p], lr=0.0005" in dash_duo.find_element("#torch-snippet").get_attribute("value"),
+          timeout=15, message="the second run's button did not write its script")
+    dash_duo.find_element("#torch-details .copy-button").click()     # the clipboard copy must not break the page
+    assert severe_errors(dash_duo) == []

@@ -39,6 +39,7 @@ from webapp.panels.start_view.layout import NOTICE_IDS
 from webapp.panels.start_view.view_box import VIEW_IDS
 from webapp.panels.surface.edits import EDITS as SURFACE_EDITS
 from webapp.panels.surface.layout import surface_formula
+from webapp.panels.torch_code.edits import EDITS as TORCH_EDITS
 from webapp.panels.tune.edits import EDITS as TUNE_EDITS
 from webapp.panels.wiring import STATE, log
 from webapp.state import coerce, from_store, to_query, to_store
@@ -46,7 +47,7 @@ from webapp.state import coerce, from_store, to_query, to_store
 __all__ = ["register", "EDITS", "OUTPUTS", "answer"]
 
 EDITS = (*HEADER_EDITS, *SURFACE_EDITS, *START_VIEW_EDITS, *RUNS_EDITS, *LECTURE_EDITS, *MAPS_EDITS,
-         *TUNE_EDITS)
+         *TUNE_EDITS, *TORCH_EDITS)
 _BY_KEY = {edit.key: edit for edit in EDITS}
 assert len(_BY_KEY) == len(EDITS), "edit keys are unique"
 
@@ -79,6 +80,9 @@ OUTPUTS = {
     "maps_open": ("maps-details", "open"), "maps_request": ("maps-request", "data"),
     # the Tune card
     "tune_report": ("tune-report", "children"),
+    # Copy as PyTorch
+    "torch_snippet": ("torch-snippet", "value"), "torch_status": ("torch-status", "children"),
+    "torch_open": ("torch-details", "open"),
 }
 # which simple control an edit types into: it is not written back while the user types (no notice)
 _TYPED_INTO = {"start_x": ("start_x",), "start_y": ("start_y",), "steps": ("steps_input",),
@@ -221,8 +225,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
             key != rendered.get("picture") or state.maps != rendered.get("maps")):
         out["maps_request"] = {"state": out["state"], "messages": _place_notices(outputs.get("maps_messages", [])),
                                "nonce": time.time_ns() if outputs.get("maps_recompute") else None}
-    if "tune_report" in outputs:
-        out["tune_report"] = outputs["tune_report"]
+    out.update({key: outputs[key] for key in ("tune_report", "torch_snippet", "torch_status", "torch_open")
+                if key in outputs})
     out["rendered"] = {"revision": state.revision, "picture": key, "maps": state.maps, "views": state.views,
                        "runs": runs_key, "values": {**shown, **changed_values},
                        "parts": parts if key != rendered.get("picture") else {**drawn, "formula": parts["formula"]}}

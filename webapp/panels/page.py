@@ -19,6 +19,7 @@ from webapp.panels.stage import callbacks as stage_callbacks
 from webapp.panels.stage.layout import stage
 from webapp.panels.start_view.layout import start_card
 from webapp.panels.surface.layout import surface_card
+from webapp.panels.torch_code.layout import torch_card
 from webapp.panels.tune.layout import tune_card
 from webapp.panels.wiring import STATE
 
@@ -52,7 +53,8 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
         header(lang),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
-            html.Aside([surface_card(), start_card(), runs_card(), tune_card()], className="controls"),
+            html.Aside([surface_card(), start_card(), runs_card(), tune_card(), torch_card()],
+                       className="controls"),
             stage(),
         ], className="app-main"),
         html.Footer(t("page.footer", lang), className="app-footer"),

@@ -219,6 +219,9 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
             html.Button("Tune", id={"type": "run-tune", "run": position}, n_clicks=0,
                         title="Tune this run only (objective and mode in the Tune card)",
                         className="icon-button text-button"),
+            html.Button("PyTorch", id={"type": "run-torch", "run": position}, n_clicks=0,
+                        title="Copy as PyTorch: this run as a runnable torch script",
+                        className="icon-button text-button"),
         ], className="run-buttons"),
     ], className="run-header")
     schedule_row = html.Div([
