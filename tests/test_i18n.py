@@ -141,3 +141,45 @@ def test_the_layout_is_built_in_the_page_language(client, headers, lang):
 def test_the_html_element_says_the_language(client, query, headers, lang):
     page = client.get("/" + query, headers=headers).get_data(as_text=True)
     assert f'<html lang="{lang}">' in page
+
+
+# ------------------------------------------------------------------ the engine's own texts
+def engine_texts() -> list:
+    """Every English text the page shows from the engine: surface labels and notes, schedule labels, and each
+    parameter's title and help (of every registered surface, optimizer and schedule)."""
+    import landscapes
+    import optimizers
+    from optimizers import schedules
+
+    texts = []
+    for name in landscapes.names():
+        surface = landscapes.get(name)
+        texts += [surface.label, surface.note]
+    texts += [schedules.schedule_class(name).label or name for name in schedules.names()]
+    schemas = ([landscapes.schema(n) for n in landscapes.names()] + [optimizers.schema(n) for n in optimizers.names()]
+               + [schedules.schema(n) for n in schedules.names()])
+    for schema in schemas:
+        for param in schema:
+            texts += [param.help]
+            if not re.fullmatch(r"[A-Za-z0-9_]+", param.title):     # a name (lr, beta1) is not translated
+                texts.append(param.title)
+    return sorted({" ".join(text.split()) for text in texts if text and re.search(r"[a-z]{3,}", text)})
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_engine_text_is_translated_with_its_numbers(lang):
+    translated = i18n.engine_catalog(lang)
+    missing = [text for text in engine_texts() if text not in translated]
+    assert missing == [], f"engine.{lang}.toml lacks these"
+    for english, text in translated.items():
+        assert numbers(text) == numbers(english), f"{text!r} quotes other numbers than {english!r}"
+        assert HANGUL.search(text), f"not translated: {text!r}"
+    stale = sorted(set(translated) - set(engine_texts()))
+    assert stale == [], f"engine.{lang}.toml translates texts the engine no longer has"
+
+
+def test_engine_text_leaves_english_and_unknown_texts_alone():
+    assert i18n.engine_text("learning rate: the step size", "en") == "learning rate: the step size"
+    assert i18n.engine_text("learning rate: the step size", "ko").startswith("학습률")
+    assert i18n.engine_text("no such text", "ko") == "no such text"
+    assert i18n.engine_text(None, "ko") is None

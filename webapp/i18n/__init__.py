@@ -16,6 +16,13 @@ Code that makes a text before it knows the page's language (the coercion notices
 that also remembers its key and values, so :func:`localize` can render it in the page's
 language later. Values that are messages themselves are rendered in the same language.
 
+The engine's own words (a parameter's title and help, a surface's label and note, a
+schedule's label: English, in ``landscapes/`` and ``optimizers/``, which know no page) are
+translated by :func:`engine_text` from ``engine.<lang>.toml``, keyed by the English text itself
+(as gettext does): one entry serves every optimizer with the same help text.
+``tests/test_i18n.py`` requires an entry for every text the registered surfaces, optimizers and
+schedules show, so a new optimizer with a new help text fails until it is translated.
+
 The language of a page: ``lang=`` in its link, else the browser's preference
 (``Accept-Language``, :func:`negotiate`), else English.
 """
@@ -29,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "LANGUAGE_NAMES", "Message", "t", "msg", "localize", "catalog",
-           "catalog_file", "placeholders", "negotiate", "language"]
+           "catalog_file", "placeholders", "negotiate", "language", "engine_text", "engine_catalog",
+           "engine_catalog_file"]
 
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en", "ko")
@@ -77,6 +85,32 @@ def catalog(lang: str) -> dict:
     for text in messages.values():
         placeholders(text)
     return messages
+
+
+def engine_catalog_file(lang: str) -> Path:
+    """The translations of the engine's texts into ``lang``: ``engine.<lang>.toml`` (none for English)."""
+    return Path(__file__).with_name(f"engine.{lang}.toml")
+
+
+@lru_cache(maxsize=None)
+def engine_catalog(lang: str) -> dict:
+    """``{English text: text in lang}`` for the engine's texts (empty for English)."""
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+        return {}
+    out = {}
+    for group in tomllib.loads(engine_catalog_file(lang).read_text(encoding="utf-8")).values():  # tables: grouping only
+        for english, text in group.items():
+            if not isinstance(text, str):
+                raise ValueError(f"the translation of {english!r} must be a string")
+            out[" ".join(english.split())] = text
+    return out
+
+
+def engine_text(text: Any, lang: str) -> Any:
+    """An engine's English ``text`` in ``lang`` (unchanged when English, not text, or not translated)."""
+    if not isinstance(text, str) or lang == DEFAULT_LANGUAGE:
+        return text
+    return engine_catalog(language(lang)).get(" ".join(text.split()), text)
 
 
 def language(value: Any) -> str:

@@ -53,7 +53,7 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
         header(lang),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
-            html.Aside([surface_card(), start_card(), runs_card(), tune_card(), torch_card()],
+            html.Aside([surface_card(lang), start_card(lang), runs_card(lang), tune_card(), torch_card()],
                        className="controls"),
             stage(),
         ], className="app-main"),

@@ -24,6 +24,7 @@ from dash import dcc, html
 
 import optimizers
 from optimizers import schedules
+from webapp.i18n import engine_text, localize, t
 from webapp.panels.steppers import step_attrs, step_rule
 from webapp.panels.surface.formula import text_control
 from webapp.state import PALETTE, format_value
@@ -93,20 +94,21 @@ def _key(kind: str, run: int | None, name: str, suffix: str = "") -> dict:
     return key
 
 
-def param_control(param, value, kind: str, run: int | None = None) -> html.Div:
-    """One labelled control for ``param`` with current ``value``."""
+def param_control(param, value, kind: str, run: int | None = None, lang: str = "en") -> html.Div:
+    """One labelled control for ``param`` with current ``value`` (its title and help in ``lang``)."""
     if param.kind == "text":             # e.g. the custom surface's formula (webapp.panels.surface.formula)
-        return text_control(param, value, kind, run)
-    label = html.Label(param.title, title=param.help, className="param-label")
+        return text_control(param, value, kind, run, lang)
+    title, help_text = engine_text(param.title, lang), engine_text(param.help, lang)
+    label = html.Label(title, title=help_text, className="param-label")
     if param.kind == "bool":
-        box = dcc.Checklist(id=_key(kind, run, param.name, "-option"), options=[{"label": param.title, "value": "on"}],
+        box = dcc.Checklist(id=_key(kind, run, param.name, "-option"), options=[{"label": title, "value": "on"}],
                             value=["on"] if value else [], className="param-switch", inline=True)
-        return html.Div([box], className="param param-bool", title=param.help)
+        return html.Div([box], className="param param-bool", title=help_text)
     if param.kind == "choice":
         dropdown = dcc.Dropdown(id=_key(kind, run, param.name, "-option"), clearable=False, searchable=False,
                                 options=[{"label": format_value(c), "value": format_value(c)} for c in param.choices],
                                 value=format_value(value), className="param-dropdown")
-        return html.Div([label, dropdown], className="param param-choice", title=param.help)
+        return html.Div([label, dropdown], className="param param-choice", title=help_text)
     low, high, log = slider_range(param)
     zero_stop = log and param.low == 0
     if log:
@@ -124,28 +126,29 @@ def param_control(param, value, kind: str, run: int | None = None) -> html.Div:
     # clamps or refuses it with a notice next to the control, and the box then shows the value in force
     number = dcc.Input(id=_key(kind, run, param.name), type="number", value=value, debounce=True,
                        step="any", className="param-number",
-                       placeholder="auto" if param.default is None else None)
+                       placeholder=t("runs.auto", lang) if param.default is None else None)
     floor = 10.0 ** (low + (LOG_ZERO_GAP if zero_stop else 0)) if log else None
     return html.Div([html.Div([label, number], className="param-head", **step_attrs(step_rule(param), floor)),
-                     slider], className="param param-numeric", title=param.help)
+                     slider], className="param param-numeric", title=help_text)
 
 
-def schema_controls(schema, values: dict, kind: str, run: int | None = None, up_front: int = SHOWN_UP_FRONT):
+def schema_controls(schema, values: dict, kind: str, run: int | None = None, up_front: int = SHOWN_UP_FRONT,
+                    lang: str = "en"):
     """Controls for every entry of ``schema``: the first few numeric ones up front, the rest folded."""
     numeric = [p for p in schema if p.kind in ("float", "int")]
     first = {p.name for p in numeric[:up_front]}
-    shown = [param_control(p, values.get(p.name, p.default), kind, run) for p in schema if p.name in first]
-    folded = [param_control(p, values.get(p.name, p.default), kind, run) for p in schema if p.name not in first]
+    shown = [param_control(p, values.get(p.name, p.default), kind, run, lang) for p in schema if p.name in first]
+    folded = [param_control(p, values.get(p.name, p.default), kind, run, lang) for p in schema if p.name not in first]
     children = list(shown)
     if folded:
-        children.append(html.Details([html.Summary("More settings"), html.Div(folded, className="param-grid")],
-                                     className="more-settings"))
+        children.append(html.Details([html.Summary(t("runs.more_settings", lang)),
+                                      html.Div(folded, className="param-grid")], className="more-settings"))
     return children
 
 
-def surface_controls(schema, values: dict) -> list:
+def surface_controls(schema, values: dict, lang: str = "en") -> list:
     """Controls for a surface's parameters (kappa, rotation, L2 ...): all shown."""
-    return [param_control(p, values.get(p.name, p.default), "surface-param") for p in schema]
+    return [param_control(p, values.get(p.name, p.default), "surface-param", lang=lang) for p in schema]
 
 
 SEPARATORS = (r"\quad", ",\\ ", r"\Big/")  # where a long rule may break: \quad, ",\ " (comma, thin space), \Big/
@@ -194,10 +197,12 @@ def _math(latex: str) -> dcc.Markdown:
     return dcc.Markdown(f"$${body}$$", mathjax=True, className="math")
 
 
-def run_card(run, position: int, label: str, can_add: bool, notices: list | None = None) -> html.Div:
+def run_card(run, position: int, label: str, can_add: bool, notices: list | None = None,
+             lang: str = "en") -> html.Div:
     """The card for one run: optimizer, rule, hyperparameters, schedule, noise, seed, and its buttons.
 
-    ``notices``: what the server clamped or refused in this run's last edit, shown in the card.
+    ``notices``: what the server clamped or refused in this run's last edit, shown in the card;
+    ``lang``: the language of its words.
     """
     color = PALETTE[run.color % len(PALETTE)]
     optimizer_class = optimizers.base.optimizer_class(run.optimizer)
@@ -210,14 +215,14 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                      value=run.optimizer, className="run-optimizer"),
         html.Div([
             html.Button("\u25C9" if run.visible else "\u25CB", id={"type": "run-visible", "run": position},
-                        title="Hide this run" if run.visible else "Show this run",
+                        title=t("runs.hide" if run.visible else "runs.show", lang),
                         className="icon-button" + ("" if run.visible else " off"), n_clicks=0),
-            html.Button("\u2750", id={"type": "run-duplicate", "run": position}, title="Duplicate this run",
+            html.Button("\u2750", id={"type": "run-duplicate", "run": position}, title=t("runs.duplicate", lang),
                         className="icon-button", n_clicks=0, disabled=not can_add),
-            html.Button("\u2715", id={"type": "run-remove", "run": position}, title="Remove this run",
+            html.Button("\u2715", id={"type": "run-remove", "run": position}, title=t("runs.remove", lang),
                         className="icon-button", n_clicks=0),
-            html.Button("Tune", id={"type": "run-tune", "run": position}, n_clicks=0,
-                        title="Tune this run only (objective and mode in the Tune card)",
+            html.Button(t("runs.tune", lang), id={"type": "run-tune", "run": position}, n_clicks=0,
+                        title=t("runs.tune_title", lang),
                         className="icon-button text-button"),
             html.Button("PyTorch", id={"type": "run-torch", "run": position}, n_clicks=0,
                         title="Copy as PyTorch: this run as a runnable torch script",
@@ -225,35 +230,35 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
         ], className="run-buttons"),
     ], className="run-header")
     schedule_row = html.Div([
-        html.Label("Schedule", className="param-label"),
+        html.Label(t("runs.schedule", lang), className="param-label"),
         dcc.Dropdown(id={"type": "run-schedule", "run": position}, clearable=False, searchable=False,
-                     options=[{"label": schedules.schedule_class(n).label or n, "value": n} for n in schedules.names()],
+                     options=[{"label": engine_text(schedules.schedule_class(n).label or n, lang), "value": n}
+                              for n in schedules.names()],
                      value=run.schedule, className="run-schedule"),
     ], className="param param-choice")
     noise_seed = html.Div([
-        html.Div([html.Label("noise \u03c3", className="param-label",
-                             title="standard deviation of Gaussian noise added to every gradient (mini-batch noise)"),
+        html.Div([html.Label(t("runs.noise", lang), className="param-label", title=t("runs.noise_help", lang)),
                   dcc.Input(id={"type": "run-noise", "run": position}, type="number", value=run.noise,
                             step="any", debounce=True, className="param-number")], className="param-head",
                  **step_attrs("linear:0.1")),
-        html.Div([html.Label("seed", className="param-label", title="random seed of the gradient noise"),
+        html.Div([html.Label(t("runs.seed", lang), className="param-label", title=t("runs.seed_help", lang)),
                   dcc.Input(id={"type": "run-seed", "run": position}, type="number", value=run.seed,
                             step="any", debounce=True, className="param-number")], className="param-head",
                  **step_attrs("int")),
     ], className="noise-seed")
-    folded_extra = [schedule_row, *[param_control(p, run.schedule_params.get(p.name, p.default), "sched-param", position)
-                                    for p in schedule_class.schema]]
+    folded_extra = [schedule_row, *[param_control(p, run.schedule_params.get(p.name, p.default), "sched-param",
+                                                  position, lang) for p in schedule_class.schema]]
     if run.schedule != "constant" and schedule_class.formula:
         folded_extra.append(_math(schedule_class.formula))
     folded_extra.append(noise_seed)
     return html.Div([
         header,
         html.Div(label, className="run-name", style={"color": color}, id={"type": "run-name", "run": position}),
-        html.Div([html.P(text) for text in notices or []], className="control-notice", role="status",
+        html.Div([html.P(localize(text, lang)) for text in notices or []], className="control-notice", role="status",
                  id={"type": "run-notice", "run": position}),
         _math(optimizer_class.rule),
-        *schema_controls(optimizer_class.schema, run.hyper, "hyper", position),
-        html.Details([html.Summary("Schedule, noise, seed"), html.Div(folded_extra, className="param-grid")],
+        *schema_controls(optimizer_class.schema, run.hyper, "hyper", position, lang=lang),
+        html.Details([html.Summary(t("runs.schedule_noise_seed", lang)), html.Div(folded_extra, className="param-grid")],
                      className="more-settings", open=run.schedule != "constant" or bool(run.noise)),
     ], className="run-card" + ("" if run.visible else " hidden-run"), style={"borderTopColor": color},
         id={"type": "run-card", "run": position})

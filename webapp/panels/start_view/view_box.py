@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from webapp.i18n import t
 from webapp.state import AppState, coerce
 
 __all__ = ["VIEW_IDS", "view_rows", "shown_view", "apply_view"]
@@ -21,16 +22,16 @@ def _box(component_id: str, label: str) -> dcc.Input:
                      name=label)
 
 
-def view_rows() -> list:
+def view_rows(lang: str = "en") -> list:
     """Two rows: ``view x [min] to [max]`` and ``view y [min] to [max]``."""
-    return [
-        html.Div([html.Label("view x", htmlFor="view-x-min"), _box("view-x-min", "view x from"),
-                  html.Span("to", className="view-to"), _box("view-x-max", "view x to")],
-                 className="start-row view-row", title="The map's x range (zooming the map sets it too)"),
-        html.Div([html.Label("view y", htmlFor="view-y-min"), _box("view-y-min", "view y from"),
-                  html.Span("to", className="view-to"), _box("view-y-max", "view y to")],
-                 className="start-row view-row", title="The map's y range"),
-    ]
+    def row(axis: str) -> html.Div:
+        return html.Div([html.Label(t("view.label", lang, axis=axis), htmlFor=f"view-{axis}-min"),
+                         _box(f"view-{axis}-min", t("view.from", lang, axis=axis)),
+                         html.Span(t("view.to", lang), className="view-to"),
+                         _box(f"view-{axis}-max", t("view.to_box", lang, axis=axis))],
+                        className="start-row view-row", title=t(f"view.{axis}_title", lang))
+
+    return [row("x"), row("y")]
 
 
 def shown_view(state: AppState) -> tuple:

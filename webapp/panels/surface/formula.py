@@ -18,6 +18,7 @@ from dash import dcc, html
 
 import landscapes
 from landscapes.formula import FUNCTIONS, MAX_DEPTH, FormulaError
+from webapp.i18n import engine_text, t
 from webapp.state import AppState
 
 __all__ = ["TEXT_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "apply_surface_text",
@@ -35,35 +36,37 @@ def _key(kind: str, run: int | None, name: str, suffix: str) -> dict:
     return key
 
 
-def grammar_help() -> html.Details:
+def _with_code(text: str) -> list:
+    """A catalog text whose `backquoted` parts are code: ``"write `2*x`"`` -> ["write ", Code("2*x")]."""
+    parts = text.split("`")
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts) if part]
+
+
+def grammar_help(lang: str = "en") -> html.Details:
     """The formula grammar in a few lines: operators, names and the function list."""
     names = ", ".join(sorted(FUNCTIONS))
     return html.Details([
-        html.Summary("What can I type?"),
+        html.Summary(t("formula.help_title", lang)),
         html.Ul([
-            html.Li(["Variables ", html.Code("x"), ", ", html.Code("y"), "; constants ", html.Code("pi"), ", ",
-                     html.Code("e"), "; numbers like ", html.Code("2.5"), " or ", html.Code("1e-3"), "."]),
-            html.Li(["Operators ", html.Code("+ - * /"), " and powers ", html.Code("x^2"), " (or ",
-                     html.Code("x**2"), "); write ", html.Code("2*x"), ", not ", html.Code("2x"), "."]),
-            html.Li(["Functions of one argument: ", html.Code(names), " (also ", html.Code("ln"), ", ",
-                     html.Code("arcsin"), " ...)."]),
-            html.Li(f"Where the formula is undefined (log of a negative number) the map shows a gap, and a run "
-                    f"that steps there stops as diverged. At most {landscapes.schema('custom')[0].max_length} "
-                    f"characters and {MAX_DEPTH} levels of nesting."),
+            html.Li(_with_code(t("formula.help_names", lang))),
+            html.Li(_with_code(t("formula.help_operators", lang))),
+            html.Li(_with_code(t("formula.help_functions", lang, names=names))),
+            html.Li(t("formula.help_limits", lang, length=landscapes.schema("custom")[0].max_length, depth=MAX_DEPTH)),
         ]),
     ], className="grammar-help")
 
 
-def text_control(param, value, kind: str, run: int | None = None) -> html.Div:
+def text_control(param, value, kind: str, run: int | None = None, lang: str = "en") -> html.Div:
     """One labelled text box for a text ``param`` and the grammar help."""
+    help_text = engine_text(param.help, lang)
     box = dcc.Input(id=_key(kind, run, param.name, TEXT_SUFFIX), type="text", value=value,
                     debounce=DEBOUNCE_SECONDS, maxLength=param.max_length, spellCheck=False, autoComplete="off",
                     placeholder=str(param.default), className="param-text")
     return html.Div([
-        html.Label(param.title, title=param.help, className="param-label"),
+        html.Label(engine_text(param.title, lang), title=help_text, className="param-label"),
         box,
-        grammar_help(),
-    ], className="param param-text-field", title=param.help)
+        grammar_help(lang),
+    ], className="param param-text-field", title=help_text)
 
 
 def error_view(text: str, error: Exception) -> list:
