@@ -225,7 +225,7 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                         title=t("runs.tune_title", lang),
                         className="icon-button text-button"),
             html.Button("PyTorch", id={"type": "run-torch", "run": position}, n_clicks=0,
-                        title="Copy as PyTorch: this run as a runnable torch script",
+                        title=t("runs.torch_title", lang),
                         className="icon-button text-button"),
         ], className="run-buttons"),
     ], className="run-header")
