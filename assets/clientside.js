@@ -17,7 +17,8 @@
   var EMPTY_MAP = {data: [], layout: {height: 60, xaxis: {visible: false}, yaxis: {visible: false}}};
 
   window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.optiscape = {
+  // added to, never replaced: other assets (touch.js, history.js, ...) add their own functions
+  window.dash_clientside.optiscape = Object.assign(window.dash_clientside.optiscape || {}, {
     // the stage: the runs' payload to the player, run names, the share link, projector mode, sliders
     load: delegate('load'),
     runNames: delegate('runNames'),
@@ -70,5 +71,5 @@
       }
       return nu();
     }
-  };
+  });
 })();

@@ -92,6 +92,12 @@
     if (!gd || !gd._fullLayout || !gd._fullLayout.font || !window.Plotly) { return; }
     var wanted = P.bigText ? 18 : 13;
     if (gd._fullLayout.font.size !== wanted) { window.Plotly.relayout(gd, {'font.size': wanted}); }
+    // a log axis writes 10 with a superscript at about 7/8 of its size: 21 px keeps the exponent at 18 px
+    var ya = gd._fullLayout.yaxis;
+    if (ya && ya.type === 'log') {
+      var ticks = P.bigText ? 21 : null;
+      if ((ya.tickfont && ya.tickfont.size) !== (ticks || wanted)) { window.Plotly.relayout(gd, {'yaxis.tickfont.size': ticks}); }
+    }
   }
 
   function projector(on) {
