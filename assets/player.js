@@ -32,7 +32,7 @@
   function maxStep() { return P.payload ? P.payload.steps : 0; }
   function ready(gd) {
     return !!(gd && gd._fullLayout && gd._fullLayout.xaxis && gd.layout && gd.layout.meta && P.payload &&
-              gd.layout.meta.token === P.payload.token);
+              gd.layout.meta.token === P.payload.map_token);
   }
   function fmt(v) {
     if (typeof v !== 'number') { return String(v); }
@@ -148,6 +148,9 @@
       var g = layer(gd, side() ? 'optiscape-runs optiscape-panel-' + i : 'optiscape-runs', axes[0], axes[1]);
       if (!g) { return null; }
       g.setAttribute('data-token', String(P.payload.token));
+      if (!g.querySelector('.start-marker')) {          // the start of every run, once per layer
+        el('circle', {'class': 'start-marker', r: '7', fill: 'none', stroke: '#111111', 'stroke-width': '3'}, g);
+      }
       var run = el('g', {'class': 'optiscape-run', 'data-run': String(i)}, g);
       if (!r.visible) { run.setAttribute('display', 'none'); }
       var parts = {layer: g};
@@ -205,6 +208,7 @@
       buildRuns(gd);
     }
     var projection = project(gd);
+    placeStarts(gd);
     for (var i = 0; i < runs.length; i++) {
       var r = runs[i], p = projection.runs[i], n = Math.min(k, r.x.length - 1), parts = P.groups[i];
       if (!parts) { continue; }
@@ -237,6 +241,98 @@
       marker.setAttribute('data-step', String(n));
     }
   }
+
+  // The start marker of each layer (one per panel side by side), at payload.start in that panel's axes.
+  function placeStarts(gd) {
+    var start = P.payload.start;
+    if (!start || !P.groups) { return; }
+    P.groups.forEach(function (parts, i) {
+      var marker = parts && parts.layer.querySelector('.start-marker');
+      if (!marker) { return; }
+      var axes = axesFor(gd, i);
+      marker.setAttribute('cx', axes[0].c2p(start[0]).toFixed(1));
+      marker.setAttribute('cy', axes[1].c2p(start[1]).toFixed(1));
+    });
+  }
+
+  // ------------------------------------------------------------ hover read-out of the runs
+  // The pointer over a plot area: the nearest point of a visible run among the steps the animation has
+  // reached (within HOVER_PX), as a label with the run's name, step, x, y and loss. Plotly's own label
+  // (the contour's x, y, f) is hidden meanwhile.
+  var HOVER_PX = 12, hoverAt = null, hoverQueued = false;
+  function hoverLabel(gd) {
+    var label = gd.querySelector('.optiscape-hover');
+    if (!label) {
+      label = document.createElement('div');
+      label.className = 'optiscape-hover';
+      label.setAttribute('role', 'status');
+      gd.querySelector('.svg-container').appendChild(label);
+    }
+    return label;
+  }
+  function hideHover(gd) {
+    var label = gd && gd.querySelector('.optiscape-hover');
+    if (label) { label.style.display = 'none'; label.removeAttribute('data-step'); }
+    if (gd) { gd.classList.remove('optiscape-hovering'); }
+  }
+  function nearest(gd, drag, px, py) {
+    var subplot = drag.getAttribute('data-subplot') || 'xy';
+    var projection = project(gd), best = null;
+    P.payload.runs.forEach(function (r, i) {
+      var axes = axesFor(gd, i);
+      if (!r.visible || axes[0]._id + axes[1]._id !== subplot) { return; }
+      var p = projection.runs[i], last = Math.min(P.step, r.x.length - 1);
+      for (var t = 0; t <= last; t++) {
+        var dx = p.px[t] - px, dy = p.py[t] - py, d = dx * dx + dy * dy;
+        if (d <= HOVER_PX * HOVER_PX && (!best || d < best.d)) { best = {d: d, run: i, step: t}; }
+      }
+    });
+    return best;
+  }
+  function showHover() {
+    hoverQueued = false;
+    var gd = mapDiv(), at = hoverAt;
+    if (!at || !ready(gd)) { hideHover(gd); return; }
+    var rect = at.drag.getBoundingClientRect(), px = at.x - rect.left, py = at.y - rect.top;
+    var found = nearest(gd, at.drag, px, py);
+    if (!found) { hideHover(gd); return; }
+    var r = P.payload.runs[found.run], t = found.step, loss = r.loss[t];
+    var label = hoverLabel(gd), box = label.parentNode.getBoundingClientRect();
+    label.textContent = '';
+    [r.name, 'step ' + t, 'x ' + fmt(r.x[t]) + ', y ' + fmt(r.y[t]),
+     'loss ' + (loss === null || loss === undefined ? 'undefined' : fmt(loss))].forEach(function (text, j) {
+      var line = document.createElement(j ? 'div' : 'strong');
+      line.textContent = text;
+      label.appendChild(line);
+    });
+    label.style.backgroundColor = r.color;
+    label.style.left = Math.round(rect.left - box.left + projectionPoint(gd, found).x + 12) + 'px';
+    label.style.top = Math.round(rect.top - box.top + projectionPoint(gd, found).y + 12) + 'px';
+    label.style.display = 'block';
+    label.setAttribute('data-step', String(t));
+    label.setAttribute('data-run', String(found.run));
+    gd.classList.add('optiscape-hovering');
+  }
+  function projectionPoint(gd, found) {
+    var p = project(gd).runs[found.run];
+    return {x: p.px[found.step], y: p.py[found.step]};
+  }
+  document.addEventListener('mousemove', function (event) {
+    var gd = mapDiv();
+    var drag = gd && event.target && event.target.closest && event.target.closest('.nsewdrag');
+    if (!drag || !gd.contains(drag) || event.buttons) {
+      if (hoverAt) { hoverAt = null; hideHover(gd); }
+      return;
+    }
+    hoverAt = {x: event.clientX, y: event.clientY, drag: drag};
+    if (!hoverQueued) { hoverQueued = true; requestAnimationFrame(showHover); }
+  }, true);
+  document.addEventListener('mouseout', function (event) {
+    var gd = mapDiv();
+    if (hoverAt && gd && event.target === hoverAt.drag && !(event.relatedTarget && hoverAt.drag.contains(event.relatedTarget))) {
+      hoverAt = null; hideHover(gd);
+    }
+  }, true);
 
   function drawLoss(k) {
     var lg = lossDiv();
@@ -420,6 +516,7 @@
     if (!force && P.drawn === k) { return true; }
     var t0 = performance.now();
     drawMap(gd, k);
+    if (hoverAt) { showHover(); }
     drawLoss(k);
     drawInner(k);
     drawThreeD(k, force || !P.playing);
@@ -659,7 +756,7 @@
             token: P.payload ? P.payload.token : null};
   }
 
-  var api = {inner: inner, threed: threed, projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
+  var api = {payload: function () { return P.payload; }, inner: inner, threed: threed, projector: projector, runNames: runNames, load: load, shareUrl: shareUrl, syncSlider: syncSlider, act: act, seek: seek, stats: stats,
              play: play, pause: pause};
   window.optiscapePlayer = api;
 

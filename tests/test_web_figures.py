@@ -45,36 +45,66 @@ def decode(typed: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=typed["dtype"])
 
 
-def test_map_is_a_static_contour_with_one_hover_trace_per_run():
+def test_map_is_a_static_contour_with_no_run_traces():
     state = default_state()
     surface, results, steps, _ = computed(state)
-    fig = figures.map_figure(surface, state.view_box(), results, state.start_point(), token=7)
+    fig = figures.map_figure(surface, state.view_box(), token=7)
     data = fig["data"]
-    assert len(data) == figures.FIRST_RUN_TRACE + len(results)
+    assert [t["name"] for t in data] == ["surface", "minimum", "saddle / maximum"]   # runs and start: the player's
     assert data[0]["type"] == "contour"
     z = decode(data[0]["z"])
     assert z.size == 120 * 120 and data[0]["z"]["shape"] == "120,120"
+    assert "f %{z" in data[0]["hovertemplate"] and "x %{x" in data[0]["hovertemplate"]   # x, y, f anywhere
     assert data[1]["name"] == "minimum" and data[1]["x"] == [0.0] and data[1]["y"] == [0.0]
-    assert data[3]["x"] == [-8.0] and data[3]["y"] == [1.5]                  # the start marker
-    for i, result in enumerate(results):
-        trace = data[figures.FIRST_RUN_TRACE + i]
-        assert trace["name"] == result.label
-        x, y, loss = decode(trace["x"]), decode(trace["y"]), decode(trace["customdata"])
-        assert x.size == y.size == loss.size == steps + 1                    # hover read-out at every step
-        np.testing.assert_allclose(x, result.path[:, 0], atol=1e-3)
-        np.testing.assert_allclose(loss, result.loss, rtol=1e-6, atol=1e-30)
-        assert "step %{pointNumber}" in trace["hovertemplate"] and "loss" in trace["hovertemplate"]
     assert fig["layout"]["meta"]["token"] == 7
     assert fig["layout"]["xaxis"]["range"] == [-10.0, 10.0]
     assert finite_everywhere(fig)
     json.dumps(fig, allow_nan=False)
 
 
+def test_a_log_coloured_map_reads_out_f_itself():
+    surface = landscapes.get("rosenbrock")
+    fig = figures.map_figure(surface, surface.view, grid_size=30)
+    contour = fig["data"][0]
+    assert "%{text}" in contour["hovertemplate"] and len(contour["text"]) == 30
+    xs, ys, values = surface.grid(30, surface.view)
+    assert float(contour["text"][0][0]) == pytest.approx(values[0, 0], rel=1e-3)
+
+
+def test_the_payload_carries_the_hover_read_out_and_the_start():
+    state = default_state()
+    surface, results, steps, _ = computed(state)
+    payload = figures.run_payload(results, state.view_box(), steps, 3, state.start_point(), map_token=11)
+    assert payload["start"] == [-8.0, 1.5] and payload["map_token"] == 11
+    for run, result in zip(payload["runs"], results):
+        assert run["name"] == result.label
+        assert len(run["x"]) == len(run["loss"]) == steps + 1                 # read-out at every step
+        np.testing.assert_allclose(run["x"], result.path[:, 0], atol=1e-3)
+        np.testing.assert_allclose(run["loss"], result.loss, rtol=1e-3, atol=1e-30)
+
+
+def test_a_value_edit_ships_no_map_and_a_surface_edit_does():
+    state = default_state()
+    first = render_page(state, [])
+    assert "map" in first and first["payload"]["map_token"] == first["map"]["layout"]["meta"]["token"]
+    state.runs[0].hyper["lr"] = 0.02
+    state.steps = 120
+    state.start = (3.0, 1.0)
+    again = render_page(state, [], map_on_screen=first["map_key"])
+    assert "map" not in again and again["payload"]["map_token"] == first["payload"]["map_token"]
+    assert again["payload"]["start"] == [3.0, 1.0]
+    state.surface_params = {**state.surface_params, "l2": 0.5}
+    moved = render_page(state, [], map_on_screen=first["map_key"])
+    assert "map" in moved and moved["payload"]["map_token"] != first["payload"]["map_token"]
+    state.view = (-5.0, 5.0, -2.0, 2.0)
+    assert "map" in render_page(state, [], map_on_screen=moved["map_key"])
+
+
 def test_log_colour_surface_uses_a_log_scale():
     state = AppState(surface="rosenbrock", surface_params={"l2": 0.0}, runs=[default_run("adam")])
     surface, results, _, _ = computed(state)
     assert surface.log_color
-    fig = figures.map_figure(surface, state.view_box(), results, state.start_point())
+    fig = figures.map_figure(surface, state.view_box())
     assert "log" in fig["data"][0]["colorbar"]["title"]["text"]
     z = np.frombuffer(base64.b64decode(fig["data"][0]["z"]["bdata"]), dtype="<f4")
     _, _, values = surface.grid(120)
@@ -85,14 +115,13 @@ def test_payload_carries_full_finite_paths_even_when_a_run_diverges():
     state = diverging_state()
     surface, results, steps, _ = computed(state)
     assert results[0].diverged_at > 0
-    payload = figures.run_payload(results, state.view_box(), steps, token=3)
+    payload = figures.run_payload(results, state.view_box(), steps, 3, state.start_point())
     assert payload["token"] == 3 and payload["steps"] == steps
     for run, result in zip(payload["runs"], results):
         assert len(run["x"]) == len(run["y"]) == len(run["loss"]) == steps + 1
         assert run["x"][0] == -8.0 and run["y"][0] == 1.5
     assert payload["runs"][0]["diverged_at"] == results[0].diverged_at
     assert payload["runs"][1]["diverged_at"] is None
-    assert payload["runs"][1]["trace"] == figures.FIRST_RUN_TRACE + 1
     assert finite_everywhere(payload)
     json.dumps(payload, allow_nan=False)
 
@@ -116,14 +145,12 @@ def test_loss_figure_is_linear_for_a_surface_with_negative_values_and_no_minimum
     assert figures.loss_figure(surface, results, steps)["layout"]["yaxis"]["type"] == "linear"
 
 
-def test_hidden_runs_keep_their_traces_but_are_invisible():
+def test_hidden_runs_keep_their_place_but_are_invisible():
     state = default_state()
     state.runs[2].visible = False
     surface, results, steps, _ = computed(state)
-    fig = figures.map_figure(surface, state.view_box(), results, state.start_point())
-    assert fig["data"][figures.FIRST_RUN_TRACE + 2]["visible"] is False
-    assert fig["data"][figures.FIRST_RUN_TRACE + 1]["visible"] is True
-    assert figures.run_payload(results, state.view_box(), steps, 0)["runs"][2]["visible"] is False
+    payload = figures.run_payload(results, state.view_box(), steps, 0, state.start_point())
+    assert payload["runs"][2]["visible"] is False and payload["runs"][1]["visible"] is True
     assert figures.loss_figure(surface, results, steps)["data"][2]["visible"] is False
 
 

@@ -240,7 +240,7 @@ def test_huge_values_are_accepted_quickly_as_inf(text):
 # ------------------------------------------------------------------ undefined regions
 def test_undefined_regions_are_gaps_with_no_nan_in_the_figure():
     surface = landscapes.get("custom", formula="log(x) + y^2")     # undefined for x <= 0
-    figure = figures.map_figure(surface, surface.view, [], surface.start, grid_size=40)
+    figure = figures.map_figure(surface, surface.view, grid_size=40)
     contour = figure["data"][0]
     z = contour["z"]
     assert isinstance(z, list) and len(z) == 40 and all(len(row) == 40 for row in z)
@@ -255,7 +255,7 @@ def test_undefined_regions_are_gaps_with_no_nan_in_the_figure():
 
 def test_a_surface_without_gaps_keeps_the_compact_typed_grid():
     surface = landscapes.get("custom")
-    figure = figures.map_figure(surface, surface.view, [], surface.start, grid_size=40)
+    figure = figures.map_figure(surface, surface.view, grid_size=40)
     assert "bdata" in figure["data"][0]["z"] and figure["layout"]["plot_bgcolor"] != figures.GAP_COLOR
 
 

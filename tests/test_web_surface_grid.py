@@ -42,7 +42,7 @@ def assert_drawable(figure: dict):
 def test_nothing_drawable_everywhere_gives_no_contour_and_a_message(formula):
     grid = drawable_grid(custom(formula), VIEW, 40)
     assert grid.z is None and "everywhere" in grid.message
-    figure = stage.map_figure(custom(formula), VIEW, [], (1.0, 1.0), grid_size=40)
+    figure = stage.map_figure(custom(formula), VIEW, grid_size=40)
     assert_drawable(figure)
     assert figure["data"][0]["type"] == "scatter" and figure["data"][0]["x"] == []
     assert figure["layout"]["annotations"][0]["text"] == grid.message.replace("<", "&lt;")
@@ -52,7 +52,7 @@ def test_nothing_drawable_everywhere_gives_no_contour_and_a_message(formula):
 def test_undefined_everywhere_says_so(formula):
     grid = drawable_grid(custom(formula), VIEW, 30)
     assert grid.z is None and "undefined" in grid.message
-    assert_drawable(stage.map_figure(custom(formula), VIEW, [], (1.0, 1.0), grid_size=30))
+    assert_drawable(stage.map_figure(custom(formula), VIEW, grid_size=30))
 
 
 @pytest.mark.parametrize("rate", [30.0, 40.0, 80.0, 300.0])
@@ -61,7 +61,7 @@ def test_overflow_in_part_of_the_view_is_clipped_with_a_message(rate):
     grid = drawable_grid(custom(formula), VIEW, 40)
     assert grid.z is not None and "clipped" in grid.message
     assert np.nanmax(grid.z) < OVERFLOW
-    assert_drawable(stage.map_figure(custom(formula), VIEW, [], (0.0, 0.0), grid_size=40))
+    assert_drawable(stage.map_figure(custom(formula), VIEW, grid_size=40))
 
 
 @pytest.mark.parametrize("offset", ["1e8", "1e10", "3e12", "-1e11"])
@@ -70,7 +70,7 @@ def test_a_huge_offset_is_drawn_as_the_height_above_the_lowest_value(offset):
     assert grid.z is not None and grid.message == ""
     assert grid.title.startswith(("f \u2212 ", "f + "))
     assert np.nanmin(grid.z) == 0.0 and np.nanmax(grid.z) == pytest.approx(18.0, rel=1e-2)
-    assert_drawable(stage.map_figure(custom(f"{offset} + x^2 + y^2"), VIEW, [], (0.0, 0.0), grid_size=30))
+    assert_drawable(stage.map_figure(custom(f"{offset} + x^2 + y^2"), VIEW, grid_size=30))
 
 
 @pytest.mark.parametrize("formula", ["0", "5", "1e30 + x^2"])

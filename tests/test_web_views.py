@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pytest
 
-from webapp.figures import stage as figures
 from webapp.panels.stage.render import render_page
 from webapp.compute import simulate_runs
 from webapp.state import from_query, from_store, to_query, to_store
@@ -118,19 +117,21 @@ def test_loss_by_gradient_evaluations_for_lbfgs():
     assert shown["loss"]["layout"]["xaxis"]["title"]["text"] == "gradient evaluations"
 
 
-def test_side_by_side_map_has_one_linked_panel_per_run_with_hover_paths():
+def test_side_by_side_map_has_one_linked_panel_per_run_and_the_paths_travel_in_the_payload():
     state, shown = page("?steps=30&view_mode=side&field=1")
     runs = len(state.runs)
     figure = shown["map"]
     assert shown["payload"]["view_mode"] == "side"
-    assert figure["layout"]["meta"]["token"] == shown["payload"]["token"]      # the player's readiness check
+    assert figure["layout"]["meta"]["token"] == shown["payload"]["map_token"]      # the player's readiness check
     contours = [t for t in figure["data"] if t["type"] == "contour"]
     assert len(contours) == runs
     for panel in range(2, runs + 1):
         assert figure["layout"][f"xaxis{panel}"]["matches"] == "x"
         assert figure["layout"][f"yaxis{panel}"]["matches"] == "y"
-    hover = [figure["data"][i] for i, _ in figure["layout"]["meta"]["run_traces"]]
-    assert [len(t["x"]) for t in hover] == [len(r["x"]) for r in shown["payload"]["runs"]]
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles == [r["name"] for r in shown["payload"]["runs"]]
+    assert "run_traces" not in figure["layout"]["meta"]                 # no run trace: the player draws them
+    assert all(len(r["x"]) == 31 for r in shown["payload"]["runs"])
     fields = [t for t in figure["data"] if (t.get("meta") or {}).get("overlay") == "gradient_field"]
     assert sorted(t["xaxis"] for t in fields) == sorted(["x"] + [f"x{i}" for i in range(2, runs + 1)])
 
@@ -140,6 +141,17 @@ def test_gradient_field_on_the_overlay_map():
     _, shown = page("?steps=10&field=1")
     assert len(shown["map"]["data"]) == len(plain["map"]["data"]) + 1
     assert shown["map"]["data"][-1]["meta"] == {"overlay": "gradient_field"}
+
+
+def test_a_value_edit_with_views_on_ships_the_overlays_with_the_runs_not_the_map():
+    state, shown = page("?steps=40&arrows=1&polyak=1&field=1")
+    state.runs[0].hyper["lr"] = 0.02
+    again = render_page(state, [], map_on_screen=shown["map_key"])
+    assert "map" not in again
+    assert all("arrows" in r and "polyak" in r for r in again["payload"]["runs"])
+    assert again["payload"]["runs"][0]["arrows"] != shown["payload"]["runs"][0]["arrows"]
+    state.views = {**state.views, "view_mode": "side"}                  # one panel per run: a new map
+    assert "map" in render_page(state, [], map_on_screen=shown["map_key"])
 
 
 def test_trajectories_reproduce_the_page_paths_bit_for_bit():
@@ -186,4 +198,3 @@ def test_payload_stays_small_with_arrows_on():
     _, shown = page("?steps=300&arrows=1")
     size = len(json.dumps(shown["payload"]))
     assert size < 4 * len(json.dumps(plain["payload"])) and size < 400_000
-    assert figures.FIRST_RUN_TRACE == 4

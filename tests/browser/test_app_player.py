@@ -64,9 +64,12 @@ def test_pause_step_scrub_and_keyboard_change_the_step(dash_duo):
     until(lambda: shown_step(dash_duo) == 0)
     marker_at_start = js(dash_duo, MARKER_DOM)
     assert marker_at_start[2] == "0"
-    start = js(dash_duo, "var p = document.querySelectorAll('#map-graph .scatterlayer g.trace')[2]"
-                         ".querySelector('path.point'); return p.getAttribute('transform');")
-    x, y = (float(v) for v in start[len("translate("):-1].split(","))
+    start = js(dash_duo, "var c = document.querySelector('#map-graph .optiscape-runs circle.start-marker');"
+                         "var xa = document.querySelector('#map-graph .js-plotly-plot')._fullLayout.xaxis;"
+                         "var ya = document.querySelector('#map-graph .js-plotly-plot')._fullLayout.yaxis;"
+                         "return [c.getAttribute('cx'), c.getAttribute('cy'), xa.c2p(-8), ya.c2p(1.5)];")
+    x, y = float(start[0]), float(start[1])
+    assert abs(x - start[2]) < 1.5 and abs(y - start[3]) < 1.5         # the start marker sits on (-8, 1.5)
     assert abs(float(marker_at_start[0]) - x) < 1.5 and abs(float(marker_at_start[1]) - y) < 1.5  # on the start
     js(dash_duo, "var s = document.getElementById('scrub'); s.value = '150';"
                  "s.dispatchEvent(new Event('input', {bubbles: true}));")
@@ -79,3 +82,46 @@ def test_pause_step_scrub_and_keyboard_change_the_step(dash_duo):
     until(lambda: shown_step(dash_duo) > 150)
     body.send_keys(Keys.SPACE)
     until(lambda: not player(dash_duo)["playing"], message="space did not pause")
+
+
+# where run 0's point of step t is on the page (client pixels), from the player's own drawing
+POINT = ("var gd = document.querySelector('#map-graph .js-plotly-plot'); var drag = gd.querySelector('.nsewdrag');"
+         "var r = drag.getBoundingClientRect(); var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;"
+         "var run = window.optiscapePlayer.payload().runs[arguments[0]];"
+         "return [r.left + xa.c2p(run.x[arguments[1]]), r.top + ya.c2p(run.y[arguments[1]])];")
+HOVER = ("var l = document.querySelector('#map-graph .optiscape-hover');"
+         "return l && l.style.display !== 'none' ? [l.getAttribute('data-run'), l.getAttribute('data-step'),"
+         " l.textContent] : null;")
+
+
+def hover(dash_duo, x: float, y: float):
+    """The pointer moved over the page to (x, y), as a mouse does (DevTools protocol)."""
+    dash_duo.driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+
+
+def test_hover_reads_out_only_steps_the_animation_has_reached(dash_duo):
+    open_app(dash_duo, "?steps=100&run=sgd:lr=0.02")
+    pause(dash_duo)
+    js(dash_duo, "window.optiscapePlayer.seek(3);")
+    until(lambda: shown_step(dash_duo) == 3)
+    x, y = js(dash_duo, POINT, 0, 2)
+    hover(dash_duo, x + 1, y)
+    shown = until(lambda: js(dash_duo, HOVER), message="no read-out over a reached point")
+    assert shown[0] == "0" and shown[1] == "2" and "step 2" in shown[2] and "loss" in shown[2]
+    far = js(dash_duo, POINT, 0, 60)                    # a step the animation has not reached
+    hover(dash_duo, far[0], far[1])
+    until(lambda: js(dash_duo, HOVER) is None, message="the read-out shows a step not reached yet")
+    js(dash_duo, "window.optiscapePlayer.seek(80);")
+    until(lambda: shown_step(dash_duo) == 80)
+    hover(dash_duo, far[0] + 1, far[1])
+    shown = until(lambda: js(dash_duo, HOVER), message="no read-out once the step is reached")
+    assert 55 <= int(shown[1]) <= 65, shown
+    # away from the path, the contour reads out x, y and f (Plotly's label)
+    corner = js(dash_duo, "var r = document.querySelector('#map-graph .nsewdrag').getBoundingClientRect();"
+                          "return [r.right - 8, r.bottom - 8];")
+    hover(dash_duo, corner[0], corner[1])
+    label = until(lambda: js(dash_duo, "var t = document.querySelector('#map-graph .hoverlayer .hovertext');"
+                                       "return t ? t.textContent : '';"), message="no x, y, f read-out")
+    assert "f " in label and "x " in label, label
+    assert js(dash_duo, HOVER) is None
+    assert severe_errors(dash_duo) == []

@@ -72,9 +72,16 @@ def type_into(element, text: str):
     element.send_keys(text + Keys.ENTER)
 
 
+MAP_REDRAWS = ("var gd = document.querySelector('#map-graph .js-plotly-plot');"
+               "if (!gd._redrawCounted) { gd._redrawCounted = true; window.mapRedraws = 0;"
+               " gd.on('plotly_afterplot', function () { window.mapRedraws += 1; }); }"
+               "return window.mapRedraws;")
+
+
 def test_each_kind_of_value_edit_is_one_request(dash_duo):
     open_counting(dash_duo, "?steps=200")
     start_counting(dash_duo)
+    assert js(dash_duo, MAP_REDRAWS) == 0             # Plotly's redraws of the map (the contour) from now on
     # a learning rate typed into its box
     token = player(dash_duo)["token"]
     type_into(box(dash_duo, name="lr", run=0, type="hyper"), "0.02")
@@ -94,6 +101,13 @@ def test_each_kind_of_value_edit_is_one_request(dash_duo):
     ActionChains(dash_duo.driver).move_to_element_with_offset(area, 5, 5).click().perform()
     settle(dash_duo, token, "the map click drew no new path")
     assert requests(dash_duo) == 1 and "start=" in current_url(dash_duo)
+    # none of these edits re-sent the map: Plotly never redrew the contour, the player drew the new paths
+    assert js(dash_duo, MAP_REDRAWS) == 0
+    # a surface parameter does re-send it
+    token = player(dash_duo)["token"]
+    type_into(box(dash_duo, name="l2", type="surface-param"), "0.5")
+    settle(dash_duo, token, "the surface edit drew no new path")
+    until(lambda: js(dash_duo, MAP_REDRAWS) >= 1, message="the surface edit did not redraw the contour")
     assert severe_errors(dash_duo) == []
 
 

@@ -182,7 +182,8 @@ def _grid_shape(count: int, columns: int | None) -> tuple[int, int]:
 
 
 def small_multiples_figure(landscape, view, runs, columns: int | None = None, step: int = 0,
-                           grid_size: int = 60, token: int = 0) -> dict:
+                           grid_size: int = 60, token: int = 0, with_runs: bool = True,
+                           field: bool = False) -> dict:
     """One small contour map per run, in a grid, with linked zoom.
 
     The contour is computed once and repeated in each panel (same values, same
@@ -190,7 +191,9 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
     so zooming one panel zooms all. Each panel is titled with its run's name and
     holds the run's path line (up to ``step``) and current marker, in the order
     given in the module docstring; ``layout.meta`` carries ``first_run_trace``,
-    ``run_traces`` and ``token`` (the player's readiness check).
+    ``run_traces`` and ``token`` (the player's readiness check). ``with_runs=False``
+    leaves the run traces out (the app's player draws the runs itself); ``field`` adds a
+    -grad f field (:func:`gradient_field_trace`) to every panel, after every other trace.
     """
     views = as_run_views(runs)
     count = max(len(views), 1)
@@ -223,7 +226,7 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
         data.append({"type": "scatter", "mode": "markers", **axes(panel), "name": "minimum", "showlegend": False,
                      "x": [round(p.x, decimals) for p in minima], "y": [round(p.y, decimals) for p in minima],
                      "marker": {"symbol": "star", "size": 11, "color": "#111111"}, "hoverinfo": "skip"})
-    for panel, run in enumerate(views):
+    for panel, run in enumerate(views if with_runs else []):
         current = int(np.clip(step, 0, len(run.path) - 1))
         data.append({"type": "scatter", "mode": "lines", **axes(panel), "name": run.name, "showlegend": False,
                      "x": rounded(run.path[:current + 1, 0], decimals), "y": rounded(run.path[:current + 1, 1], decimals),
@@ -235,6 +238,9 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
                      "text": [f"step {current}"], "visible": run.visible,
                      "marker": {"color": run.color, "size": 11, "line": {"color": "white", "width": 2}},
                      "hovertemplate": f"{escape(run.name)}<br>%{{text}}<extra></extra>"})
+    if field:
+        arrows = gradient_field_trace(landscape, view, n=15)
+        data.extend({**arrows, **axes(panel)} for panel in range(len(views)))
     x0, x1, y0, y1 = (float(v) for v in view)
     for key in list(layout):
         # link every panel to the first directly (make_subplots may chain x2 -> x3 -> ...)
@@ -255,6 +261,6 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#f7fbff", "hovermode": "closest", "dragmode": "zoom",
         "uirevision": f"multiples:{landscape.name}:{x0}:{x1}:{y0}:{y1}",
         "meta": {"token": token, "first_run_trace": 2 * len(views),
-                 "run_traces": small_multiples_run_traces(len(views))},
+                 **({"run_traces": small_multiples_run_traces(len(views))} if with_runs else {})},
     })
     return {"data": data, "layout": layout}

@@ -1,44 +1,55 @@
 """Pure figure builders: arrays in, Plotly figure dicts out (tested without a browser).
 
-The map is static: a contour, the known critical points, the start, and per run
-one invisible hover trace holding its whole path (hover read-out: step, x, y,
-loss). The animation is not done with Plotly traces: ``assets/player.js`` draws
-each run's path so far and its current point as SVG inside the map's plot
-area, from the payload of :func:`run_payload`. Restyling Plotly traces re-runs
-Plotly's whole plot pipeline and measured 80-200 ms a frame here (contour or
-not), far below 30 frames per second; moving two SVG elements per run costs
-well under a millisecond, and the contour is never touched, so it stays
-visible at every moment.
+The map is static and depends only on the surface and the view: a contour (its hover read-out gives
+x, y and f at the grid node under the pointer) and the known critical points, plus the lecture
+overlays that depend on the surface alone (the -grad f field), composed here in one pass. Everything
+that depends on the runs travels in the payload of :func:`run_payload`: ``assets/`` draws each run's
+path so far, its current point, the start marker and the runs' hover read-out (only steps the
+animation has reached) as SVG inside the map's plot area. So a hyperparameter, start, steps or run edit
+re-sends only the payload and Plotly never redraws the contour for it; restyling Plotly traces re-runs
+Plotly's whole plot pipeline (80-200 ms a frame measured here), moving SVG elements costs well under a
+millisecond.
 
 Trace order on the map::
 
-    0 contour | 1 minima | 2 saddles and maxima | 3 start | 4 + i hover trace of run i
+    0 contour (or an empty placeholder) | 1 minima | 2 saddles and maxima | 3 -grad f field (when on)
 
-All numbers are finite; paths are rounded to a resolution far below a pixel.
+The map's ``layout.meta.token`` is :func:`map_token` of what it depends on; the payload names the map
+it belongs on (``map_token``), so the player never draws runs on a stale map. All numbers are finite;
+paths are rounded to a resolution far below a pixel.
 """
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
+from webapp.figures.lecture_maps import gradient_field_trace
 from webapp.figures.markers import critical_point_traces
 from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
 
-__all__ = ["FIRST_RUN_TRACE", "map_figure", "loss_figure", "run_payload"]
+__all__ = ["map_figure", "map_token", "loss_figure", "run_payload", "LOSS_FLOOR", "GAP_COLOR"]
 
-FIRST_RUN_TRACE = 4
 LOSS_FLOOR = 1e-16     # the loss plot is logarithmic: a gap of exactly 0 is drawn at this floor
 GAP_COLOR = "#efd9d9"  # behind the contour: shows through where f(x, y) is undefined (NaN)
 
-# ------------------------------------------------------------------ numbers
+
+def map_token(key: str) -> int:
+    """A stable token for a map: CRC-32 of ``key``, the canonical JSON of what the map depends on."""
+    return zlib.crc32(str(key).encode("utf-8")) % 2_000_000_000
+
+
 # ------------------------------------------------------------------ payload for the player
-def run_payload(results, view, steps: int, token: int) -> dict:
+def run_payload(results, view, steps: int, token: int, start, map_token: int = 0, extras=None) -> dict:
     """What the browser animates: each run's full path and loss, sent once, finite and rounded.
 
     ``runs[i]`` has ``x``, ``y``, ``loss`` (length T+1), ``name``, ``color``, ``visible``,
-    ``diverged_at`` (step or ``None``); ``trace`` is the index of its path trace on the map.
+    ``diverged_at`` (step or ``None``), and whatever ``extras[i]`` adds (the lecture overlays that
+    depend on the run: arrows, Polyak path, loss against gradient evaluations). ``start`` is the start
+    marker ``[x, y]``; ``map_token`` the token of the map the runs are drawn on.
     """
     decimals = coordinate_decimals(view)
     runs = []
@@ -47,18 +58,33 @@ def run_payload(results, view, steps: int, token: int) -> dict:
             "name": result.label,
             "color": PALETTE[result.spec.color % len(PALETTE)],
             "visible": bool(result.spec.visible),
-            "trace": FIRST_RUN_TRACE + position,
             "x": rounded(result.path[:, 0], decimals),
             "y": rounded(result.path[:, 1], decimals),
             "loss": round_significant(result.loss),
             "diverged_at": result.diverged_at if result.diverged_at >= 0 else None,
+            **(extras[position] if extras else {}),
         })
-    return {"token": token, "steps": int(steps), "runs": runs}
+    return {"token": token, "map_token": int(map_token), "steps": int(steps),
+            "start": [round(float(start[0]), decimals), round(float(start[1]), decimals)], "runs": runs}
 
 
 # ------------------------------------------------------------------ map
-def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 120) -> dict:
-    """The static map: contour, known critical points, start, and one invisible hover trace per run.
+def contour_hover(grid) -> dict:
+    """The contour's hover read-out: x, y and f at the grid node under the pointer.
+
+    Where the contour shows f itself (or f minus a constant, said in the colour bar's title) ``%{z}``
+    is that value; a log-coloured contour carries f as ``text`` (4 significant digits) instead.
+    """
+    if grid.title == "f(x, y)":
+        return {"hovertemplate": "x %{x:.4g}, y %{y:.4g}<br>f %{z:.4g}<extra></extra>"}
+    if grid.f is not None:
+        text = [[f"{v:.4g}" if np.isfinite(v) else "undefined" for v in row] for row in grid.f.tolist()]
+        return {"text": text, "hovertemplate": "x %{x:.4g}, y %{y:.4g}<br>f %{text}<extra></extra>"}
+    return {"hovertemplate": f"x %{{x:.4g}}, y %{{y:.4g}}<br>{escape(grid.title)} = %{{z:.4g}}<extra></extra>"}
+
+
+def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool = False) -> dict:
+    """The static map of ``surface`` over ``view``: contour, known critical points, optional -grad f field.
 
     Trace 0 is the contour, or an empty placeholder (same index) with a message on the map when the
     surface has nothing drawable in the view (:func:`webapp.figures.surface_grid.drawable_grid`).
@@ -75,31 +101,16 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
             "type": "contour", "x": typed(grid.xs), "y": typed(grid.ys), "z": typed(z) if not has_gaps else with_gaps(z),
             "connectgaps": False,
             "colorscale": CONTOUR_SCALE, "ncontours": 28, "line": {"width": 0.7, "color": "rgba(255,255,255,0.9)"},
-            "contours": {"coloring": "fill"}, "hoverinfo": "skip", "showscale": True,
+            "contours": {"coloring": "fill"}, "showscale": True,
             "colorbar": {"title": {"text": grid.title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
-            "name": "surface", "showlegend": False,
+            "name": "surface", "showlegend": False, **contour_hover(grid),
         }]
     data.extend(critical_point_traces(surface, decimals))
-    data.append({
-        "type": "scatter", "mode": "markers", "x": [round(float(start[0]), decimals)],
-        "y": [round(float(start[1]), decimals)], "name": "start",
-        "marker": {"symbol": "circle-open", "size": 14, "line": {"width": 3}, "color": "#111111"},
-        "hovertemplate": "start (%{x}, %{y})<extra></extra>", "showlegend": False,
-    })
-    for result in results:
-        color = PALETTE[result.spec.color % len(PALETTE)]
-        data.append({
-            "type": "scatter", "mode": "markers", "name": result.label,
-            "x": typed(np.round(result.path[:, 0], decimals)), "y": typed(np.round(result.path[:, 1], decimals)),
-            "customdata": typed(np.nan_to_num(result.loss, nan=0.0, posinf=3e38, neginf=-3e38).clip(-3e38, 3e38)),
-            "marker": {"color": "rgba(0,0,0,0)", "size": 9}, "visible": bool(result.spec.visible),
-            "hoverlabel": {"bgcolor": color, "font": {"color": "#ffffff"}}, "showlegend": False,
-            "hovertemplate": f"{escape(result.label)}<br>step %{{pointNumber}}<br>x=%{{x:.4g}}, y=%{{y:.4g}}"
-                             f"<br>loss %{{customdata:.4g}}<extra></extra>",
-        })
+    if field:
+        data.append(gradient_field_trace(surface, view))
     x0, x1, y0, y1 = (float(v) for v in view)
     layout = {
-        "meta": {"token": token, "first_run_trace": FIRST_RUN_TRACE, "message": grid.message},
+        "meta": {"token": token, "message": grid.message},
         "uirevision": f"{surface.name}:{x0}:{x1}:{y0}:{y1}",
         "margin": {"l": 50, "r": 10, "t": 8, "b": 40},
         "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "zeroline": False, "showgrid": False},
@@ -117,31 +128,38 @@ def map_figure(surface, view, results, start, token: int = 0, grid_size: int = 1
 
 
 # ------------------------------------------------------------------ loss plot
-def loss_figure(surface, results, steps: int) -> dict:
+def loss_figure(surface, results, steps: int, loss_x=None) -> dict:
     """Loss against step on a log axis, one line per run (trace i is run i; the player draws the cursor).
 
     With a known global minimum f*, the plot shows the gap f - f* (floored at
     1e-16 so exact zeros stay on the log axis); otherwise f itself, on a log axis
-    only when every value is positive.
+    only when every value is positive. ``loss_x`` (one list per run, or ``None``): the loss against
+    gradient evaluations instead of steps, ``loss_x[i][t]`` evaluations after step t of run i.
     """
     best = surface.global_minimum
     offset = best.value if best is not None else 0.0
     shown = [np.asarray(r.loss, dtype=np.float64) - offset for r in results]
     positive = best is not None or all(np.all(values > 0) for values in shown)
     title = "loss \u2212 min" if best is not None and offset != 0 else "loss"
+    along = "%{x} gradient evaluations" if loss_x is not None else "step %{x}"
     data = []
-    for result, values in zip(results, shown):
+    for position, (result, values) in enumerate(zip(results, shown)):
         values = np.maximum(values, LOSS_FLOOR) if positive else values
         color = PALETTE[result.spec.color % len(PALETTE)]
-        data.append({
+        trace = {
             "type": "scatter", "mode": "lines", "name": result.label,
             "y": round_significant(values), "line": {"color": color, "width": 2},
             "visible": bool(result.spec.visible),
-            "hovertemplate": f"{escape(result.label)}<br>step %{{x}}<br>{title} %{{y:.4g}}<extra></extra>",
-        })
+            "hovertemplate": f"{escape(result.label)}<br>{along}<br>{title} %{{y:.4g}}<extra></extra>",
+        }
+        if loss_x is not None:
+            trace["x"] = loss_x[position]
+        data.append(trace)
+    top = max([1] + [xs[-1] for xs in loss_x if xs]) if loss_x is not None else max(steps, 1)
     layout = {
         "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-        "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)], "zeroline": False},
+        "xaxis": {"title": {"text": "gradient evaluations" if loss_x is not None else "step"}, "range": [0, top],
+                  "zeroline": False},
         "yaxis": {"title": {"text": title + (" (log)" if positive else "")},
                   "type": "log" if positive else "linear", "exponentformat": "power"},
         "showlegend": False, "font": {"family": FONT, "size": 13},

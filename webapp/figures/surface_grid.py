@@ -28,6 +28,7 @@ class SurfaceGrid:
     z: np.ndarray | None        # (n, n) float64, NaN where undefined; None: nothing to contour
     title: str                  # the colour bar's title
     message: str                # what the map should say ("" when all is well)
+    f: np.ndarray | None = None  # (n, n) f itself (clipped) when ``z`` is a log colour of it, for read-outs
 
 
 def _log_height(values: np.ndarray) -> np.ndarray:
@@ -59,7 +60,7 @@ def drawable_grid(surface, view, grid_size: int, log_color: bool | None = None) 
         return SurfaceGrid(xs, ys, None, "f(x, y)", f"f = {low:.6g} everywhere in this view (flat): nothing to "
                                                     f"contour." + (" " + message if message else ""))
     if log_color:
-        return SurfaceGrid(xs, ys, _log_height(values), "log\u2081\u2080 f", message)
+        return SurfaceGrid(xs, ys, _log_height(values), "log\u2081\u2080 f", message, f=values)
     if high - low < 1e-5 * max(abs(low), abs(high)):
         # float32 (what the browser draws) would flatten this: draw the height above the lowest value
         shift = f"\u2212 {low:.6g}" if low >= 0 else f"+ {-low:.6g}"

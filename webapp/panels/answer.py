@@ -7,8 +7,9 @@ dict-based signatures. Each request:
 1. reads the stored state (re-validated: anyone can post) and what is on screen (``rendered``);
 2. applies the edit that fired (on page load: the link), collecting the notices of every value
    it clamped or refused, placed next to their controls;
-3. answers only what changed: the picture (map, loss plot, table, runs payload, share link) when
-   what it depends on changed; the run cards when the edit was structural or refused a value (so
+3. answers only what changed: the picture (loss plot, table, runs payload, share link) when
+   what it depends on changed, and the map figure (the contour) only when the surface, its parameters,
+   the view box or the map's layout changed (``rendered["map"]``: the key of the map on screen); the run cards when the edit was structural or refused a value (so
    every control shows the value in force); the simple boxes; the View bar and its cards; the
    Maps panel's controls, and ``maps-request`` when the map asked for may have changed (the map
    itself is computed by its own request, with progress and Cancel).
@@ -176,11 +177,14 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
              "legend": json.dumps([[r.name(), r.color, r.visible] for r in state.runs]),
              "caption": json.dumps([state.scenario, to_query(state) if state.scenario else ""])}
     drawn = rendered.get("parts") or {}
+    map_shown = rendered.get("map")
     if key != rendered.get("picture"):
         notices = list(page_notices)
-        page = render_page(state, notices)
-        out.update(map=page["map"], loss=page["loss"], table=page["table"], payload=page["payload"],
-                   notices=notices_list(notices))
+        page = render_page(state, notices, map_on_screen=map_shown)
+        map_shown = page["map_key"]
+        if "map" in page:                # the contour only when the surface, its parameters or the view changed
+            out["map"] = page["map"]
+        out.update(loss=page["loss"], table=page["table"], payload=page["payload"], notices=notices_list(notices))
         if parts["legend"] != drawn.get("legend"):
             out["legend"] = page["legend"]
         if parts["caption"] != drawn.get("caption"):
@@ -227,7 +231,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
                                "nonce": time.time_ns() if outputs.get("maps_recompute") else None}
     out.update({key: outputs[key] for key in ("tune_report", "torch_snippet", "torch_status", "torch_open")
                 if key in outputs})
-    out["rendered"] = {"revision": state.revision, "picture": key, "maps": state.maps, "views": state.views,
+    out["rendered"] = {"revision": state.revision, "picture": key, "map": map_shown, "maps": state.maps,
+                       "views": state.views,
                        "runs": runs_key, "values": {**shown, **changed_values},
                        "parts": parts if key != rendered.get("picture") else {**drawn, "formula": parts["formula"]}}
     return out

@@ -1,20 +1,24 @@
-"""The lecture views wired to the page: what the map, the loss plot and the player payload gain when a
-view is on (pure: results and settings in, dicts out; no dash).
+"""The lecture views wired to the page: what the map, the loss plot and the player payload carry when a
+view is on (pure: results and settings in, dicts out; no dash). Nothing here edits another module's
+figure: each figure is composed in one pass by the function that owns it.
 
-:func:`decorate` edits a rendered page (``webapp.panels.stage.render.render_page``'s dict) in place:
-
-* side by side (``view_mode=side``): the map becomes one small map per run
-  (:func:`webapp.figures.lecture_maps.small_multiples_figure`, linked zoom), the payload says
-  ``view_mode="side"`` and the player draws run i inside panel i's axes;
+* side by side (``view_mode=side``): the map is one small map per run (:func:`side_by_side_map`, from
+  :func:`webapp.figures.lecture_maps.small_multiples_figure`, linked zoom; it depends on the surface,
+  the view and the runs' names only), the payload says ``view_mode="side"`` and the player draws run i
+  inside panel i's axes;
 * arrows: ``payload.runs[i].arrows = {"kinds", "names", "colors", "x", "y"}`` where ``x[j][t]``,
   ``y[j][t]`` is the tip of arrow kind j at point t, anchored at the run's own ``x[t]``, ``y[t]``
   (from :func:`webapp.figures.inner_state.state_arrows`: -gradient, -velocity, step taken);
-* gradient field: one static trace (per panel when side by side) of -grad f arrows;
-* Polyak: ``payload.runs[i].polyak = {"from": s, "x", "y"}``, ``x[t - s] = mean(path[s..t]_x)``, t >= s;
-* loss by gradient evaluations: the loss traces get ``x = evals`` and ``payload.runs[i].loss_x``.
+* gradient field: static traces of -grad f arrows, composed into the map by its builder
+  (``field=True`` of :func:`webapp.figures.stage.map_figure` or of the side-by-side map);
+* Polyak: ``payload.runs[i].polyak = {"from": s, "x", "y"}``, ``x[t - s] = mean(path[s..t])_x``, t >= s;
+* loss by gradient evaluations: ``payload.runs[i].loss_x``, and the same lists as the loss plot's x
+  (``loss_x`` of :func:`webapp.figures.stage.loss_figure`).
 
-The inner state and the arrows need the optimizer's recorded state: every ``RunResult`` carries its
-batch's cached ``Trajectory`` (:mod:`webapp.compute.runs`), so no view simulates again.
+The overlays that depend on runs (:func:`run_extras`) travel with the runs' payload, so a value edit
+re-sends them with the paths and never the map. The inner state and the arrows need the optimizer's
+recorded state: every ``RunResult`` carries its batch's cached ``Trajectory``
+(:mod:`webapp.compute.runs`), so no view simulates again.
 """
 from __future__ import annotations
 
@@ -25,13 +29,13 @@ import numpy as np
 from webapp.figures.encode import coordinate_decimals, rounded
 from webapp.figures.inner_state import (arrow_scale, decade_ticks, inner_state_figure, inner_state_series, loss_axis,
                                         state_arrows)
-from webapp.figures.lecture_maps import gradient_field_trace, small_multiples_figure, surface_3d_figure
+from webapp.figures.lecture_maps import small_multiples_figure, surface_3d_figure
 from webapp.figures.run_view import RunView
 from webapp.state.model import PALETTE
 from webapp.state.view_options import options
 
-__all__ = ["decorate", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map", "inner_figure",
-           "threed_figure", "loss_by_evals"]
+__all__ = ["run_extras", "side_by_side", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map",
+           "inner_figure", "threed_figure", "loss_by_evals"]
 
 # ------------------------------------------------------------------ trajectories with their inner state
 def trajectories(state, results) -> dict:
@@ -58,66 +62,57 @@ def arrow_payload(trajectory, column: int, view, decimals: int) -> dict:
             "x": [a["x"] for a in arrows["arrows"]], "y": [a["y"] for a in arrows["arrows"]]}
 
 
-def loss_by_evals(loss: dict, payload: dict, results, found: dict) -> None:
-    """Loss traces against gradient evaluations (Newton: one a step; L-BFGS: every line-search trial)."""
-    top = 1
-    for trace, run, result in zip(loss["data"], payload["runs"], results):
+def loss_by_evals(results, found: dict) -> list:
+    """Per run, the gradient evaluations after each step (Newton: one a step; L-BFGS: every line-search
+    trial): ``evals[i][t]`` for run i after step t."""
+    out = []
+    for result in results:
         trajectory, column = found[result.index]
-        evals = loss_axis(trajectory, "evals")["x"][column]
-        trace["x"] = evals
-        trace["hovertemplate"] = trace["hovertemplate"].replace("step %{x}", "%{x} gradient evaluations")
-        run["loss_x"] = evals
-        top = max(top, evals[-1])
-    loss["layout"]["xaxis"]["title"] = {"text": "gradient evaluations"}
-    loss["layout"]["xaxis"]["range"] = [0, top]
+        out.append(loss_axis(trajectory, "evals")["x"][column])
+    return out
 
 
-def side_by_side_map(surface, view, results, token: int, field: bool) -> dict:
-    """One small map per run (linked zoom); each run's path as an invisible hover trace in its panel
-    (the player draws the moving path and marker)."""
-    figure = small_multiples_figure(surface, view, results, token=token, grid_size=80)
-    count = len(results)
-    first = 2 * count
-    for i in range(count):
-        path_trace, marker_trace = figure["data"][first + 2 * i], figure["data"][first + 2 * i + 1]
-        decimals = coordinate_decimals(view)
-        path_trace.update({"mode": "markers", "x": rounded(results[i].path[:, 0], decimals),
-                           "y": rounded(results[i].path[:, 1], decimals),
-                           "marker": {"color": "rgba(0,0,0,0)", "size": 9}})
-        marker_trace["visible"] = False
-    if field:
-        for i in range(count):
-            trace = gradient_field_trace(surface, view, n=15)
-            suffix = "" if i == 0 else str(i + 1)
-            trace.update({"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
-            figure["data"].append(trace)
+def run_extras(state, results, view) -> tuple[list, list | None]:
+    """What the views that are on add to each run's payload entry, and the loss plot's x values.
+
+    Returns ``(extras, loss_x)``: ``extras[i]`` is a dict for run i with ``arrows`` and ``polyak`` (see
+    the module docstring) and ``loss_x`` when the loss is plotted against gradient evaluations;
+    ``loss_x`` is the per-run list of those evaluations (``None``: against steps).
+    """
+    chosen = options(state)
+    decimals = coordinate_decimals(view)
+    needs_state = chosen.arrows or chosen.loss_by_evals
+    found = trajectories(state, results) if needs_state else {}
+    loss_x = loss_by_evals(results, found) if chosen.loss_by_evals and all(
+        r.index in found for r in results) else None
+    extras = []
+    for position, result in enumerate(results):
+        extra = {}
+        if chosen.arrows and result.index in found:
+            extra["arrows"] = arrow_payload(*found[result.index], view, decimals)
+        if chosen.polyak:
+            extra["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
+        if loss_x is not None:
+            extra["loss_x"] = loss_x[position]
+        extras.append(extra)
+    return extras, loss_x
+
+
+def side_by_side(state, results) -> bool:
+    """One small map per run (``view_mode=side``, with at least one run)."""
+    return bool(options(state).side and results)
+
+
+def side_by_side_map(surface, view, names: list, token: int, field: bool) -> dict:
+    """One small map per run (linked zoom), titled with the runs' names; the player draws each run, its
+    hover read-out and the start marker in its panel."""
+    runs = [RunView(name, PALETTE[0], np.zeros((1, 2))) for name in names]
+    figure = small_multiples_figure(surface, view, runs, token=token, grid_size=80, with_runs=False, field=field)
     layout = figure["layout"]
     layout.pop("height", None)
     layout["margin"] = {**layout.get("margin", {}), "t": 44}      # panel titles clear of the mode bar
     layout["meta"]["view_mode"] = "side"
     return figure
-
-
-def decorate(page: dict, state, surface, results, steps: int, view, token: int) -> dict:
-    """Add the views that are on (``state.views``) to a rendered page; returns ``page``."""
-    chosen = options(state)
-    payload = page["payload"]
-    payload["view_mode"] = "side" if chosen.side and results else "overlay"
-    decimals = coordinate_decimals(view)
-    needs_state = chosen.arrows or chosen.loss_by_evals
-    found = trajectories(state, results) if needs_state else {}
-    for run, result in zip(payload["runs"], results):
-        if chosen.arrows and result.index in found:
-            run["arrows"] = arrow_payload(*found[result.index], view, decimals)
-        if chosen.polyak:
-            run["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
-    if chosen.loss_by_evals and all(r.index in found for r in results):
-        loss_by_evals(page["loss"], payload, results, found)
-    if payload["view_mode"] == "side":
-        page["map"] = side_by_side_map(surface, view, results, token, chosen.field)
-    elif chosen.field:
-        page["map"]["data"].append(gradient_field_trace(surface, view))
-    return page
 
 
 # ------------------------------------------------------------------ the cards

@@ -9,32 +9,58 @@ from dash import html
 from webapp.compute import simulate_runs
 from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
-from webapp.panels.lecture.payload import decorate
+from webapp.panels.lecture.payload import run_extras, side_by_side, side_by_side_map
 from webapp.panels.scenario.caption import caption
 from webapp.panels.stage.results import results_table
 from webapp.state import PALETTE, AppState, coerce, to_query, to_store
+from webapp.state.view_options import options
 
-__all__ = ["render_page", "picture_key", "legend_chips", "notices_list"]
+__all__ = ["render_page", "map_key", "picture_key", "legend_chips", "notices_list"]
 
 
-def render_page(state: AppState, notices: list) -> dict:
-    """Everything the state shows, computed once: figures, table, payload, share query, caption."""
+def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
+    """Everything the state shows, computed once: figures, table, payload, share query, caption.
+
+    ``page["map_key"]`` is what the map depends on (:func:`map_key`); ``page["map"]`` is there only
+    when that differs from ``map_on_screen`` (the key of the map the browser shows), so an edit of a
+    run, the start or the steps ships the runs' payload and never the contour.
+    """
     surface, results, steps = simulate_runs(state, notices)
     token = time.time_ns() % 2_000_000_000
     view = state.view_box()
     query = to_query(state)
+    key = map_key(state, results)
+    chosen = options(state)
+    extras, loss_x = run_extras(state, results, view)
+    payload = stage_figures.run_payload(results, view, steps, token, state.start_point(),
+                                        map_token=stage_figures.map_token(key), extras=extras)
+    payload["view_mode"] = "side" if side_by_side(state, results) else "overlay"
     page = {
-        "map": stage_figures.map_figure(surface, view, results, state.start_point(), token=token,
-                                        grid_size=coerce.GRID_SIZE),
-        "loss": stage_figures.loss_figure(surface, results, steps),
+        "map_key": key,
+        "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
         "table": results_table(results_rows(results, steps)),
-        "payload": stage_figures.run_payload(results, view, steps, token),
+        "payload": payload,
         "notices": notices_list(notices),
         "query": query,
         "legend": legend_chips(results),
         "scenario": caption(state.scenario, query),
     }
-    return decorate(page, state, surface, results, steps, view, token)   # the lecture views that are on
+    if key != map_on_screen:
+        if payload["view_mode"] == "side":
+            page["map"] = side_by_side_map(surface, view, [r.label for r in results], payload["map_token"],
+                                           chosen.field)
+        else:
+            page["map"] = stage_figures.map_figure(surface, view, token=payload["map_token"],
+                                                   grid_size=coerce.GRID_SIZE, field=chosen.field)
+    return page
+
+
+def map_key(state: AppState, results) -> str:
+    """What the map figure depends on, as canonical JSON: the surface and its parameters, the view box,
+    the gradient field, and, side by side, the runs' names (one titled panel each)."""
+    side = side_by_side(state, results)
+    return json.dumps([state.surface, state.surface_params, list(state.view_box()), options(state).field,
+                       [r.label for r in results] if side else None], sort_keys=True, default=str)
 
 
 def picture_key(state: AppState, notices: list) -> str:
