@@ -2,7 +2,7 @@
 
 Builds the Dash app from the web package (every panel's layout and callbacks,
 :mod:`webapp.panels.page`), hardens its Flask server (:func:`webapp.server.harden`),
-serves the rooms' API on it (:func:`webapp.rooms.register_rooms`, no UI yet),
+serves the rooms' API on it (:func:`webapp.rooms.register_rooms`; the page's side: webapp.panels.room),
 and exposes ``server`` for any WSGI host (``gunicorn app:server``). An import error
 anywhere fails here, loudly, at start-up.
 """

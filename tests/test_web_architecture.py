@@ -177,8 +177,8 @@ def test_every_panel_is_a_package_whose_edits_are_in_the_one_answer():
     listed = {"header": header, "lecture": lecture, "maps": maps, "runs": runs, "start_view": start_view,
               "surface": surface, "torch_code": torch_code, "tune": tune}
     panels = sorted(p.name for p in (WEBAPP / "panels").iterdir() if (p / "__init__.py").exists())
-    assert panels == ["header", "lecture", "maps", "runs", "scenario", "stage", "start_view", "surface", "torch_code",
-                      "tune"]
+    assert panels == ["header", "lecture", "maps", "room", "runs", "scenario", "stage", "start_view", "surface",
+                      "torch_code", "tune"]
     for panel in panels:
         if (WEBAPP / "panels" / panel / "edits.py").exists():
             edits = listed[panel].EDITS                 # a new panel with edits: list it here and in answer

@@ -14,6 +14,8 @@ from webapp.panels.header import language
 from webapp.panels.header.layout import header
 from webapp.panels.lecture import panel as lecture_panel
 from webapp.panels.maps import callbacks as maps_callbacks
+from webapp.panels.room import callbacks as room_callbacks
+from webapp.panels.room.layout import room_bar, room_stores
 from webapp.panels.runs.layout import runs_card
 from webapp.panels.stage import callbacks as stage_callbacks
 from webapp.panels.stage.layout import stage
@@ -26,7 +28,7 @@ from webapp.panels.wiring import STATE
 __all__ = ["build_layout", "page_layout", "register_callbacks"]
 
 # the one server callback that answers every edit, then each panel's own (browser-side, downloads, the map)
-PANELS = (answer, header_callbacks, language, stage_callbacks, lecture_panel, maps_callbacks)
+PANELS = (answer, header_callbacks, language, stage_callbacks, lecture_panel, maps_callbacks, room_callbacks)
 
 
 def page_layout() -> html.Div:
@@ -50,7 +52,9 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
         dcc.Store(id="player-sink"),
         dcc.Download(id="download-csv"),
         dcc.Download(id="download-html"),
+        *room_stores(),
         header(lang),
+        room_bar(),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
             html.Aside([surface_card(lang), start_card(lang), runs_card(lang), tune_card(), torch_card()],

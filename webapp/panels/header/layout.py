@@ -6,6 +6,7 @@ from dash import dcc, html
 from webapp import scenarios
 from webapp.i18n import t
 from webapp.panels.header.language import language_switch
+from webapp.panels.room.layout import room_button
 
 __all__ = ["header"]
 
@@ -28,6 +29,7 @@ def header(lang: str = "en") -> html.Header:
                         title=t("header.csv_title", lang)),
             html.Button("HTML", id="download-html-button", n_clicks=0, className="button",
                         title=t("header.html_title", lang)),
+            room_button(),
             html.Button("Aa", id="contrast-toggle", n_clicks=0, className="button",
                         title=t("header.projector_title", lang)),
             language_switch(lang),
