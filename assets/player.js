@@ -19,7 +19,7 @@
   var SVG = 'http://www.w3.org/2000/svg';
   var P = {
     payload: null, step: 0, playing: false, speed: 1,
-    raf: 0, last: 0, carry: 0, drawn: -1, loaded: 0,
+    raf: 0, last: 0, carry: 0, drawn: -1, loaded: 0, opens: null,
     frames: 0, drawMs: 0, projection: null,
     threedEvery: 400      // ms between 3D marker updates while playing (a WebGL scene redraw is costly)
   };
@@ -676,15 +676,18 @@
     if (!payload || !payload.runs) { return noUpdate(); }
     dragAnswered();
     var first = !P.loaded, wasPlaying = P.playing;
+    // a scenario picture (payload.opens, webapp/panels/scenario/picture.py) opens paused at step 0, once
+    var opens = payload.opens || null, hold = !!opens && opens !== P.opens;
+    P.opens = opens;
     pause();
     P.payload = payload;
     P.loaded += 1;
-    P.step = wasPlaying ? 0 : Math.min(P.step, payload.steps);
+    P.step = (hold || wasPlaying) ? 0 : Math.min(P.step, payload.steps);
     P.drawn = -1;
     updateControls();
     whenReady(function () {
       draw(true);
-      if ((first && !P.userActed) || wasPlaying) { play(); }
+      if (!hold && ((first && !P.userActed) || wasPlaying)) { play(); }
     });
     return payload.token;
   }

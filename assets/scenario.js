@@ -3,8 +3,11 @@
  *
  * The caption (#scenario-panel, webapp/panels/scenario/caption.py) holds the takeaway hidden;
  * this script adds .revealed to the panel when the step read-out goes from "step k / T" (k < T)
- * to "step T / T" (the player reached the end), or when "Show the takeaway" is pressed, and removes it when a new caption
- * arrives. No server round trip.
+ * to "step T / T" (the player reached the end), or when "Show the takeaway now" is pressed (on
+ * purpose), and removes it when a new caption arrives. No server round trip.
+ *
+ * It also keeps the caption's height (before the reveal) in the CSS variable --scenario-h on the
+ * root element, so assets/scenario.css can shrink the map and keep the play bar in view.
  */
 (function () {
   'use strict';
@@ -39,5 +42,17 @@
     return true;
   }
 
+  function trackHeight() {
+    var caption = panel();
+    if (!caption || !window.ResizeObserver) { return false; }
+    new ResizeObserver(function () {
+      if (caption.classList.contains('revealed')) { return; }     // the reveal may push the map down
+      var height = caption.children.length ? caption.getBoundingClientRect().height : 0;
+      document.documentElement.style.setProperty('--scenario-h', Math.round(height) + 'px');
+    }).observe(caption);
+    return true;
+  }
+
   (function wait() { if (!watch()) { setTimeout(wait, 200); } })();
+  (function waitHeight() { if (!trackHeight()) { setTimeout(waitHeight, 200); } })();
 })();

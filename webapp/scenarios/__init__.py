@@ -9,6 +9,7 @@ The scenarios are data (``lecture.toml`` in this package, read by
     localize(s, lang)      s with its texts in lang (catalog lecture.<lang>.toml; English where it has none)
     LANGUAGES              the languages of the scenario texts
     share_query(s, i=None) the link "?scenario=<id>&..." of s (or of its variant i)
+    hint_share_query(s, i) the link of the picture of s's "Try:" hint i (None if it has none)
     parse(query)           the AppState of a query; ValueError if the parser corrected anything
     simulate_state(state)  one optimizers.Trajectory per run, as the page computes them
 
@@ -23,10 +24,10 @@ import numpy as np
 import optimizers
 from webapp.scenarios.catalog import LANGUAGES, localize
 from webapp.scenarios.reader import read
-from webapp.scenarios.model import SCENARIO_KEY, Robustness, Scenario, Variant, parse, share_query
+from webapp.scenarios.model import SCENARIO_KEY, Robustness, Scenario, Variant, hint_share_query, parse, share_query
 
 __all__ = ["Scenario", "Variant", "Robustness", "SCENARIOS", "ids", "get", "parse", "simulate_state",
-           "share_query", "SCENARIO_KEY", "LANGUAGES", "localize"]
+           "share_query", "hint_share_query", "SCENARIO_KEY", "LANGUAGES", "localize"]
 
 SCENARIOS: tuple = read()
 _BY_ID = {scenario.id: scenario for scenario in SCENARIOS}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from webapp.state import AppState, from_query
 
-__all__ = ["Scenario", "Variant", "Robustness", "SCENARIO_KEY", "parse", "share_query"]
+__all__ = ["Scenario", "Variant", "Robustness", "SCENARIO_KEY", "parse", "share_query", "hint_share_query"]
 
 SCENARIO_KEY = "scenario"     # the URL key that names a scenario: ?scenario=<id>&surface=...
 
@@ -58,6 +58,8 @@ class Scenario:
         query: the page state as a query string (leading ``'?'``).
         knobs: names of the controls worth turning afterwards, e.g. ``"kappa"``.
         hints: the "Try:" hints, one sentence each, each saying what turning a knob shows.
+        hint_queries: one query per hint (same order): the picture with that knob turned, linked from
+            the hint in the caption (``""``: the hint has no picture of its own).
         variants: further pictures of the same claim.
         polyak_from: for Polyak averaging, the step from which iterates are averaged.
         polyak_decay: the decay of the exponential Polyak average (the lecture's), or ``None``.
@@ -75,6 +77,7 @@ class Scenario:
     query: str
     knobs: tuple = ()
     hints: tuple = ()
+    hint_queries: tuple = ()
     variants: tuple = ()
     polyak_from: int | None = None
     polyak_decay: float | None = None
@@ -100,6 +103,12 @@ def share_query(scenario: Scenario, variant: int | None = None) -> str:
     """The link that opens a scenario: ``"?scenario=<id>&" + query`` without its ``'?'``."""
     query = scenario.query if variant is None else scenario.variants[variant].query
     return f"?{SCENARIO_KEY}={scenario.id}&{query.lstrip('?')}"
+
+
+def hint_share_query(scenario: Scenario, hint: int) -> str | None:
+    """The link of the picture of hint ``hint`` (``"?scenario=<id>&..."``), or ``None`` when it has none."""
+    query = scenario.hint_queries[hint] if hint < len(scenario.hint_queries) else ""
+    return f"?{SCENARIO_KEY}={scenario.id}&{query.lstrip('?')}" if query else None
 
 
 def parse(query: str) -> AppState:

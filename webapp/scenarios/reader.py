@@ -96,6 +96,12 @@ def _scenario(table, position: int) -> Scenario:
     for name in _TUPLES:
         if name in table:
             values[name] = _strings(table[name], f"{where}: {name}")
+    if "hint_queries" in table:
+        given = table["hint_queries"]
+        if not isinstance(given, list) or len(given) != len(values.get("hints", ())) or \
+                not all(isinstance(q, str) for q in given):
+            raise ValueError(f"{where}: hint_queries must be a list of strings, one per hint")
+        values["hint_queries"] = tuple(_query(q, f"{where}: hint_queries") if q.strip() else "" for q in given)
     values["variants"] = tuple(_variant(v, f"{where}, variant {i + 1}") for i, v in enumerate(table.get("variant", [])))
     if "polyak_from" in table:
         if not isinstance(table["polyak_from"], int) or table["polyak_from"] < 0:

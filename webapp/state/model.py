@@ -79,6 +79,7 @@ class AppState:
     steps: int = DEFAULT_STEPS
     view: tuple | None = None
     scenario: str | None = None   # the lecture scenario this page was opened from (its id)
+    lesson: bool = False          # lesson mode: previous / next through every scenario in order (needs a scenario)
     maps: dict = field(default_factory=dict)   # Maps panel settings as URL text (webapp.state.maps_settings)
     views: dict = field(default_factory=dict)  # lecture views (arrows, side by side, 3D...): webapp.state.view_options
     revision: int = 0      # bumped on structural edits so the run panel re-renders

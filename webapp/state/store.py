@@ -32,6 +32,7 @@ def to_store(state: AppState) -> dict:
         "steps": state.steps,
         "view": list(state.view) if state.view is not None else None,
         "scenario": state.scenario,
+        "lesson": state.lesson,
         "maps": dict(state.maps),
         "views": dict(state.views),
         "revision": state.revision,
@@ -71,6 +72,7 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     state.revision = coerce.integer(data.get("revision", 0), 0, 2**31, 0)
     scenario = data.get("scenario")
     state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_links.known_ids() else None
+    state.lesson = data.get("lesson") is True and state.scenario is not None
     state.maps = map_settings(data.get("maps"))
     state.views = view_settings(data.get("views"))
     state.lang = coerce.language(data.get("lang", state.lang), notices)

@@ -103,7 +103,8 @@ def _read_params(schema, pairs, owner: str, notices: list) -> dict:
 def to_query(state: AppState) -> str:
     """The state as a readable query string (with the leading '?'), non-default values only."""
     surface = state.landscape()
-    parts = [("scenario", state.scenario)] if state.scenario else []
+    parts = [("lesson", "1")] if state.lesson and state.scenario else []
+    parts += [("scenario", state.scenario)] if state.scenario else []
     parts.append(("surface", state.surface))
     for param in landscapes.schema(state.surface):
         value = state.surface_params.get(param.name, param.default)
@@ -195,6 +196,18 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
     return run
 
 
+def _lesson_flag(given: dict, notices: list) -> bool:
+    """``lesson=1`` (lesson mode) or ``lesson=0``; anything else is ignored with a notice. Needs a scenario."""
+    text = given.get("lesson", "0").strip()
+    if text not in ("0", "1"):
+        notices.append(f"Lesson setting '{text[:40]}' ignored (use lesson=1).")
+        return False
+    if text == "1" and given.get("scenario") not in scenario_links.known_ids():
+        notices.append("Lesson mode needs a scenario; lesson=1 ignored.")
+        return False
+    return text == "1"
+
+
 def from_query(search: str) -> tuple[AppState, list[str]]:
     """Parse a query string into a state and a list of notices. Never raises.
 
@@ -206,9 +219,15 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         return default_state(), notices
     given = dict(pairs)  # the last value wins for single-valued keys
     lang = coerce.language(given["lang"], notices) if "lang" in given else AppState.lang
-    if set(given) - {"lang"} == {"scenario"} and given["scenario"] in scenario_links.known_ids():
-        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state
+    if set(given) - {"lang", "lesson"} == {"scenario"} and given["scenario"] in scenario_links.known_ids():
+        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state (in lesson mode with lesson=1)
         state, more = from_query(scenario_links.share_query(given["scenario"]))
+        state.lang = lang
+        state.lesson = _lesson_flag(given, more)
+        return state, notices + more
+    if set(given) - {"lang"} == {"lesson"} and scenario_links.known_ids():
+        # a bare ?lesson=1 starts the lesson at its first scenario
+        state, more = from_query(f"?lesson={given['lesson']}&scenario={scenario_links.known_ids()[0]}")
         state.lang = lang
         return state, notices + more
     state = default_state()
@@ -252,9 +271,12 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
             state.scenario = given["scenario"]
         else:
             notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
+    if "lesson" in given:
+        state.lesson = _lesson_flag(given, notices)
     state.maps = map_settings(given)
     state.views = view_settings(given)
-    known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang"} | surface_keys | set(state.maps)
+    known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang", "lesson"} | surface_keys
+                  | set(state.maps)
                   | set(VIEW_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")

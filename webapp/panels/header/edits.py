@@ -32,14 +32,15 @@ def pick_scenario(context: EditContext) -> bool:
     if scenario_id == current.scenario:
         return False
     if scenario_id is None:
-        current.scenario = None
+        current.scenario, current.lesson = None, False
         return True
     if not isinstance(scenario_id, str) or scenario_id not in scenarios.ids():
         return False
-    revision = current.revision
+    revision, lesson = current.revision, current.lesson
     context.state, notices = from_query(scenarios.share_query(scenarios.get(scenario_id)))
     context.state.revision = revision
     context.state.lang = current.lang
+    context.state.lesson = lesson                 # in lesson mode the picker jumps to another position
     context.page_notices.extend(notices)
     context.structural = True
     return True

@@ -13,5 +13,11 @@ TEXTS = {
     "try": "Try: ",
     "reveal": "Show the takeaway now",
     "reveal_title": "The takeaway opens by itself when the last step is reached",
-    "play_first": "Press \u25b6 to play; the takeaway opens at the last step.",
+    "play_first": "Predict, then press \u25b6.",
+    "previous": "\u25c0 Previous",
+    "next": "Next \u25b6",
+    "lesson_position": "Lesson {position} / {count}",
+    "leave_lesson": "Leave the lesson",
+    "start_lesson": "Lesson mode",
+    "start_lesson_title": "Step through every scenario in order: predict, play, reveal",
 }

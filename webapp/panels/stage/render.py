@@ -11,6 +11,7 @@ from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
 from webapp.panels.lecture.payload import run_extras, side_by_side, side_by_side_map
 from webapp.panels.scenario.caption import caption
+from webapp.panels.scenario.picture import opening, run_labels
 from webapp.panels.stage.results import results_table
 from webapp.state import PALETTE, AppState, coerce, to_query, to_store
 from webapp.state.view_options import options
@@ -29,12 +30,14 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     token = time.time_ns() % 2_000_000_000
     view = state.view_box()
     query = to_query(state)
+    results = run_labels(results, state.scenario, query)      # a scenario picture names its runs (e.g. seeds)
     key = map_key(state, results)
     chosen = options(state)
     extras, loss_x = run_extras(state, results, view)
     payload = stage_figures.run_payload(results, view, steps, token, state.start_point(),
                                         map_token=stage_figures.map_token(key), extras=extras)
     payload["view_mode"] = "side" if side_by_side(state, results) else "overlay"
+    payload["opens"] = opening(state.scenario, query)       # a scenario picture opens paused at step 0
     page = {
         "map_key": key,
         "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
