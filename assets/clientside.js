@@ -45,7 +45,10 @@
     // the Maps panel
     mapsShow: function (result, cancelled) {
       if (!result) { return [nu(), nu(), nu()]; }
-      if ((cancelled || 0) > (result.cancel || 0)) { return [nu(), nu(), 'cancelled']; }
+      if ((cancelled || 0) > (result.cancel || 0)) {
+        var status = document.getElementById('maps-status');          // its word in the page's language
+        return [nu(), nu(), (status && status.getAttribute('data-cancelled')) || 'cancelled'];
+      }
       if (result.empty) { return [EMPTY_MAP, null, '']; }
       return [result.figure, result.meta, ''];
     },

@@ -382,7 +382,7 @@
       if (run.eff_x) {                     // per-axis effective rate as two bars on a log scale
         var bars = document.createElement('span');
         bars.className = 'eff-bars';
-        bars.title = 'effective learning rate per axis (log scale over the run)';
+        bars.title = holder.getAttribute('data-bars-title') || 'effective learning rate per axis (log scale over the run)';
         out.bars = ['x', 'y'].map(function (axis) {
           var line = document.createElement('span'); line.className = 'eff-bar-row';
           var label = document.createElement('span'); label.className = 'eff-axis'; label.textContent = axis;
@@ -416,9 +416,10 @@
     if (!P.readout || holder.childNodes.length !== P.inner.length) { buildReadout(holder); }
     P.inner.forEach(function (run, i) {
       var u = k - 1;                       // update k produced point k
-      var text = 'step ' + k + ':  |\u2207f| = ' + at(run.grad_norm, k) + '   step length = ' + at(run.step_length, u) +
-                 '   lr = ' + at(run.lr, u);
-      if (run.eff_x) { text += '   effective lr: x ' + at(run.eff_x, u) + ', y ' + at(run.eff_y, u); }
+      var word = function (name, english) { return holder.getAttribute('data-' + name) || english; };  // the page's language
+      var text = word('step', 'step') + ' ' + k + ':  |\u2207f| = ' + at(run.grad_norm, k) + '   ' +
+                 word('step-length', 'step length') + ' = ' + at(run.step_length, u) + '   lr = ' + at(run.lr, u);
+      if (run.eff_x) { text += '   ' + word('effective', 'effective lr') + ': x ' + at(run.eff_x, u) + ', y ' + at(run.eff_y, u); }
       if (run.bc1) { text += '   1\u2212\u03b2\u2081\u1d57 = ' + at(run.bc1, u) + ', 1\u2212\u03b2\u2082\u1d57 = ' + at(run.bc2, u); }
       P.readout[i].values.textContent = text;
       if (P.readout[i].bars && u >= 0) {
@@ -609,7 +610,10 @@
       if (String(P.step) !== input.value) { input.value = String(P.step); }
     }
     var readout = document.getElementById('step-readout');
-    if (readout) { readout.textContent = 'step ' + P.step + ' / ' + maxStep(); }
+    if (readout) {                         // data-template: the page's language ("step {step} / {steps}")
+      var template = readout.getAttribute('data-template') || 'step {step} / {steps}';
+      readout.textContent = template.replace('{step}', String(P.step)).replace('{steps}', String(maxStep()));
+    }
     var button = document.getElementById('play-button');
     if (button) {
       button.textContent = P.playing ? '\u25AE\u25AE' : '\u25B6';

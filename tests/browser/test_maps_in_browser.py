@@ -108,7 +108,7 @@ def test_cancel_discards_and_caps_are_explained(dash_duo):
         window.mapsSeen = {computing: false, cancel: false};
         var button = document.getElementById('maps-cancel'), progress = document.getElementById('maps-progress');
         new MutationObserver(function () {
-            if (progress.textContent.indexOf('computing') !== -1) { window.mapsSeen.computing = true; }
+            if (!progress.hidden && progress.textContent.indexOf('computing') !== -1) { window.mapsSeen.computing = true; }
             if (button.style.display !== 'none' && !window.mapsSeen.cancel) {
                 window.mapsSeen.cancel = true; setTimeout(function () { button.click(); }, 30);
             }

@@ -59,7 +59,7 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
         html.Main([
             html.Aside([surface_card(lang), start_card(lang), runs_card(lang), tune_card(), torch_card()],
                        className="controls"),
-            stage(),
+            stage(lang),
         ], className="app-main"),
         html.Footer(t("page.footer", lang), className="app-footer"),
     ], id="root", className="app", lang=lang)

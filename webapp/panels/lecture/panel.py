@@ -11,53 +11,57 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, dcc, html
 
 from webapp.compute import simulate_runs
+from webapp.i18n import t
 from webapp.panels.lecture.payload import inner_figure, threed_figure
 from webapp.state.view_options import FLAGS, ViewOptions, view_settings
 
 __all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
            "view_cards_content", "ARROW_LEGEND"]
 
-TOGGLES = [("arrows", "Arrows"), ("field", "\u2212\u2207f field"), ("polyak", "Polyak avg"),
-           ("inner", "Inner state"), ("threed", "3D")]
-ARROW_LEGEND = [("\u2212gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step taken", "#111111")]
+TOGGLES = ("arrows", "field", "polyak", "inner", "threed")        # their labels: views.<key> in the catalogs
+ARROW_LEGEND = [("gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step", "#111111")]   # views.arrow_<key>
 
 
-def view_bar() -> html.Div:
+def view_bar(lang: str = "en") -> html.Div:
     """A compact row above the map: overlay / side by side, view toggles, the loss plot's x axis."""
     return html.Div([
-        html.Span("View", className="view-bar-title"),
-        dcc.RadioItems(id="view-mode", options=[{"label": "Overlay", "value": "overlay"},
-                                                {"label": "Side by side", "value": "side"}],
+        html.Span(t("views.title", lang), className="view-bar-title"),
+        dcc.RadioItems(id="view-mode", options=[{"label": t("views.overlay", lang), "value": "overlay"},
+                                                {"label": t("views.side", lang), "value": "side"}],
                        value="overlay", inline=True, className="view-radio"),
-        dcc.Checklist(id="view-toggles", options=[{"label": text, "value": key} for key, text in TOGGLES],
+        dcc.Checklist(id="view-toggles", options=[{"label": t(f"views.{key}", lang), "value": key} for key in TOGGLES],
                       value=[], inline=True, className="view-checks"),
-        html.Span([html.Span("loss x:", className="view-bar-title"),
-                   dcc.RadioItems(id="loss-x", options=[{"label": "steps", "value": "steps"},
-                                                        {"label": "grad evals", "value": "evals"}],
+        html.Span([html.Span(t("views.loss_x", lang), className="view-bar-title"),
+                   dcc.RadioItems(id="loss-x", options=[{"label": t("views.loss_steps", lang), "value": "steps"},
+                                                        {"label": t("views.loss_evals", lang), "value": "evals"}],
                                   value="steps", inline=True, className="view-radio")],
-                  className="loss-x", title="Newton and L-BFGS spend several gradient evaluations a step"),
-        html.Span([html.Span([html.Span(className="arrow-swatch", style={"backgroundColor": colour}), name],
-                             className="arrow-key") for name, colour in ARROW_LEGEND],
+                  className="loss-x", title=t("views.loss_x_title", lang)),
+        html.Span([html.Span([html.Span(className="arrow-swatch", style={"backgroundColor": colour}),
+                              t(f"views.arrow_{key}", lang)], className="arrow-key") for key, colour in ARROW_LEGEND],
                   id="arrow-legend", className="arrow-legend", style={"display": "none"}),
     ], className="view-bar", id="view-bar")
 
 
-def view_cards() -> list:
+def view_cards(lang: str = "en") -> list:
     """The inner-state card and the 3D card (hidden until turned on)."""
     inner = html.Div([
         html.Div([
-            html.H2("Inside the optimizer", className="card-title"),
-            dcc.Dropdown(id="inner-run", options=[{"label": "All runs", "value": "all"}], value="all",
+            html.H2(t("views.inner_title", lang), className="card-title"),
+            dcc.Dropdown(id="inner-run", options=[{"label": t("views.all_runs", lang), "value": "all"}], value="all",
                          clearable=False, searchable=False, className="inner-run"),
         ], className="inner-head"),
-        html.Div(id="inner-readout", className="inner-readout", **{"aria-live": "off"}),
+        html.Div(id="inner-readout", className="inner-readout",
+                 **{"aria-live": "off", "data-step": t("views.readout_step", lang),
+                    "data-step-length": t("views.readout_step_length", lang),
+                    "data-effective": t("views.readout_effective", lang),
+                    "data-bars-title": t("views.readout_bars", lang)}),
         dcc.Graph(id="inner-graph", className="inner-graph", figure={"data": [], "layout": {}},
                   config={"displaylogo": False, "displayModeBar": False}),
         dcc.Store(id="inner-data"),
         dcc.Store(id="inner-sink"),
     ], className="card inner-card", id="inner-card", style={"display": "none"})
     threed = html.Div([
-        html.H2("3D surface", className="card-title"),
+        html.H2(t("views.threed_title", lang), className="card-title"),
         dcc.Graph(id="threed-graph", className="threed-graph", figure={"data": [], "layout": {}},
                   config={"displaylogo": False}),
         dcc.Store(id="threed-sink"),
@@ -87,7 +91,7 @@ def settings_to_controls(settings: dict) -> tuple:
 def view_controls(state) -> dict:
     """The View bar's controls and the cards' visibility, following the state (a link or a scenario sets them)."""
     mode, toggles, loss_x, inner_run = settings_to_controls(state.views)
-    runs = [{"label": "All runs", "value": "all"}] + [
+    runs = [{"label": t("views.all_runs", state.lang), "value": "all"}] + [
         {"label": f"{i + 1}. {run.name()}", "value": str(i + 1)} for i, run in enumerate(state.runs)]
     if inner_run != "all" and int(inner_run) > len(state.runs):
         inner_run = "all"

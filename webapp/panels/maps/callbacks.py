@@ -5,7 +5,8 @@
   A clamped value (grid 500 -> 200) shows its notice under the controls and the box shows the
   value in force.
 * **Progress and cancel**: every map fits the budget (~1 s), so the callback runs in the request;
-  while it runs, Dash's ``running=`` disables Compute and shows "computing…" and a Cancel button.
+  while it runs, Dash's ``running=`` disables Compute and shows "computing…" (in the page's language: the
+  layout's text, shown while running) and a Cancel button.
   Cancel discards the answer in the browser: each answer carries the Cancel count at request time,
   and a newer count hides it (``assets/clientside.js``: ``mapsShow``).
 * **Export**: CSV of every panel's ``to_frame()``; PNG from Plotly (modebar or button).
@@ -56,7 +57,7 @@ def register(app) -> None:
     @app.callback(Output("maps-result", "data"), Output("maps-messages", "children"),
                   Input("maps-request", "data"), State("maps-cancel", "n_clicks"), prevent_initial_call=True,
                   running=[(Output("maps-compute", "disabled"), True, False),
-                           (Output("maps-progress", "children"), "computing\u2026", ""),
+                           (Output("maps-progress", "hidden"), False, True),   # its text: the page's language
                            (Output("maps-cancel", "style"), {}, {"display": "none"})])
     @guarded(2)
     def compute(asked, cancel_count):

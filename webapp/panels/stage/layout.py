@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from webapp.i18n import t
 from webapp.panels.lecture.panel import view_bar, view_cards
 from webapp.panels.maps.layout import maps_section
 
@@ -14,45 +15,47 @@ GRAPH_CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]}
 
 
-def player_bar() -> html.Div:
+def player_bar(lang: str = "en") -> html.Div:
     """▶/❚❚, step back/forward, restart, the scrubber (made by the player), step read-out, speed."""
     def button(text, action, title):
         return html.Button(text, className="player-button", title=title, **{"data-player": action})
 
     return html.Div([
-        button("\u21E4", "restart", "Restart (Home)"),
-        button("|\u25C0", "back", "Step back (\u2190)"),
-        html.Button("\u25B6", id="play-button", className="player-button play", title="Play / pause (space)",
+        button("\u21E4", "restart", t("player.restart", lang)),
+        button("|\u25C0", "back", t("player.back", lang)),
+        html.Button("\u25B6", id="play-button", className="player-button play", title=t("player.play", lang),
                     **{"data-player": "toggle"}),
-        button("\u25B6|", "forward", "Step forward (\u2192)"),
+        button("\u25B6|", "forward", t("player.forward", lang)),
         html.Div(id="scrub-holder", className="scrub-holder"),
-        html.Span("step 0 / 0", id="step-readout", className="step-readout", **{"aria-live": "off"}),
+        html.Span(t("player.step_readout", lang, step=0, steps=0), id="step-readout", className="step-readout",
+                  **{"aria-live": "off", "data-template": t("player.step_readout", lang, step="{step}",
+                                                             steps="{steps}")}),
         html.Label([
-            "speed ",
+            t("player.speed", lang) + " ",
             html.Select([html.Option(f"{s:g}\u00d7", value=str(s), selected=(s == 1)) for s in SPEEDS],
                         id="speed-select", className="speed-select"),
         ], className="speed-label"),
     ], className="player-bar", id="player-bar")
 
 
-def stage() -> html.Div:
+def stage(lang: str = "en") -> html.Div:
     return html.Div([
         html.Div(id="scenario-panel", className="scenario-panel", **{"aria-live": "polite"}),
         html.Div([
-            view_bar(),
+            view_bar(lang),
             html.Div(id="map-legend", className="map-legend"),
             dcc.Graph(id="map-graph", className="map-graph", config=GRAPH_CONFIG, figure={"data": [], "layout": {}}),
-            player_bar(),
+            player_bar(lang),
         ], className="card map-card"),
-        *view_cards(),
+        *view_cards(lang),
         html.Div([
             html.Div([
-                html.H2("Loss", className="card-title"),
+                html.H2(t("stage.loss", lang), className="card-title"),
                 dcc.Graph(id="loss-graph", className="loss-graph",
                           config={"displaylogo": False, "displayModeBar": False}, figure={"data": [], "layout": {}}),
             ], className="card loss-card"),
-            html.Div([html.H2("Results", className="card-title"), html.Div(id="results-table")],
+            html.Div([html.H2(t("stage.results", lang), className="card-title"), html.Div(id="results-table")],
                      className="card results-card"),
         ], className="below-map"),
-        maps_section(),
+        maps_section(lang),
     ], className="stage")
