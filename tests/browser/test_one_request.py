@@ -153,9 +153,11 @@ def test_a_dragged_slider_moves_the_path_before_release(dash_duo):
         mouse(dash_duo, "mouseMoved", x - 12 * step, y)
         js(dash_duo, "return new Promise(function (done) { setTimeout(done, 300); });")
         seen.append(player(dash_duo)["token"])
+    held = player(dash_duo)["previews"]
     mouse(dash_duo, "mouseReleased", x - 72, y)
-    # new trajectories arrived while the thumb was held, several times
+    # new trajectories arrived while the thumb was held, several times (previews of the dragged run)
     assert len(set(seen) - {token}) >= 2, "the path did not follow the thumb while dragging"
+    assert held["answered"] >= 2, held
     until(lambda: "run=sgd:lr=" in current_url(dash_duo))
     assert float(box(dash_duo, name="lr", run=0, type="hyper").get_attribute("value")) < 0.01
     assert severe_errors(dash_duo) == []

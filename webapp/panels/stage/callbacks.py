@@ -7,6 +7,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, dcc, no_u
 from webapp import export
 from webapp.compute import simulate_runs
 from webapp.panels.runs.controls import CONTROL_KINDS
+from webapp.panels.stage import preview
 from webapp.panels.stage.render import render_page
 from webapp.panels.wiring import STATE, guarded
 from webapp.state import from_store
@@ -15,6 +16,8 @@ __all__ = ["register"]
 
 
 def register(app) -> None:
+    preview.register(app)                  # the path under a dragged slider, outside Dash (see preview.py)
+
     @app.callback(Output("download-csv", "data"), Input("download-csv-button", "n_clicks"),
                   State(STATE, "data"), prevent_initial_call=True)
     @guarded(1)
