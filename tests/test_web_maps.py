@@ -18,6 +18,7 @@ from webapp.panels.maps import request as maps_panel
 from webapp.panels.maps.callbacks import control_values
 from webapp.panels.maps.request import MapRequest, apply_click, parse_request, request_settings
 from webapp.state import RunSpec, default_run, default_state, from_query, to_query, to_store
+from webapp.state.model import DEFAULT_GRID
 
 
 def decode_int_array(typed: dict) -> np.ndarray:
@@ -47,7 +48,7 @@ def test_unknown_kind_is_refused_with_a_message():
 @pytest.mark.parametrize("settings, field, expected, fragment", [
     ({"map": "basin", "map_grid": "100000"}, "grid", 200, "outside 2 to 200"),
     ({"map": "basin", "map_grid": "-3"}, "grid", 2, "outside 2 to 200"),
-    ({"map": "basin", "map_grid": "lots"}, "grid", maps_panel.DEFAULT_GRID, "not a number"),
+    ({"map": "basin", "map_grid": "lots"}, "grid", DEFAULT_GRID, "not a number"),
     ({"map": "basin", "map_steps": "1e9"}, "steps", 5000, "outside 1 to 5000"),
     ({"map": "sensitivity", "map_n": "51"}, "side", 50, "outside 2 to 50"),
     ({"map": "basin", "map_runs": "0,99,x"}, "runs", (0,), "does not exist"),
@@ -118,7 +119,7 @@ def test_request_settings_round_trip_through_the_url_without_notices():
 
 def test_default_settings_stay_out_of_the_url():
     state = default_state()
-    request, _ = parse_request({"map": "basin", "map_grid": str(maps_panel.DEFAULT_GRID)}, state)
+    request, _ = parse_request({"map": "basin", "map_grid": str(DEFAULT_GRID)}, state)
     assert request_settings(request, state) == {"map": "basin"}
 
 

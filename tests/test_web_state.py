@@ -228,3 +228,84 @@ def test_scenario_links_round_trip_and_unknown_scenarios_are_reported():
     assert state.scenario is None and state.surface == "saddle"
     assert any("no_such_thing" in n for n in notices)
     assert from_store({"scenario": "<script>"})[0].scenario is None
+
+
+# ------------------------------------------------------------------ the View bar's and the Maps panel's records
+from webapp.state.model import DEFAULT_GRID, MapSettings, ViewOptions  # noqa: E402
+
+
+def test_view_and_map_settings_are_typed_frozen_records_in_the_state():
+    state, notices = from_query("?arrows=1&view_mode=side&polyak=1&polyak_from=100&inner_run=2&loss_x=evals"
+                                "&map=sensitivity&map_runs=1,0&map_n=12&map_steps=120&map_color=steps&map_y=beta1")
+    assert notices == []
+    assert state.views == ViewOptions(side=True, arrows=True, polyak=True, polyak_from=100, inner_run=1,
+                                      loss_by_evals=True)
+    assert state.maps == MapSettings(kind="sensitivity", runs=(1, 0), side=12, steps=120, color="steps",
+                                     y_param="beta1")
+    with pytest.raises(AttributeError):
+        state.views.arrows = False                                   # frozen
+    assert len({state.views, state.maps, ViewOptions(), MapSettings()}) == 4    # hashable
+    again, notices = from_query(to_query(state))
+    assert notices == [] and again.views == state.views and again.maps == state.maps
+    stored, notices = from_store(to_store(state))
+    assert notices == [] and stored.views == state.views and stored.maps == state.maps
+    assert to_store(state)["views"] == {"view_mode": "side", "arrows": "1", "polyak": "1", "polyak_from": "100",
+                                        "inner_run": "2", "loss_x": "evals"}
+
+
+def test_default_records_stay_out_of_the_link():
+    state = default_state()
+    assert state.views == ViewOptions() and state.maps == MapSettings() and not state.views and not state.maps
+    query = to_query(state)
+    assert "map" not in query and "arrows" not in query
+    state.maps = MapSettings(kind="basin", grid=DEFAULT_GRID)
+    assert "map=basin" in to_query(state) and "map_grid" not in to_query(state)
+
+
+@pytest.mark.parametrize("query, expected, fragment", [
+    ("view_mode=sideways", ViewOptions(), "view_mode='sideways' is not overlay or side"),
+    ("arrows=maybe", ViewOptions(), "arrows='maybe' is not 1 or 0"),
+    ("field=2", ViewOptions(), "field='2' is not 1 or 0"),
+    ("loss_x=time", ViewOptions(), "loss_x='time' is not steps or evals"),
+    ("polyak=1&polyak_from=-3", ViewOptions(polyak=True), "polyak_from -3 is outside 0 to 100000; using 0"),
+    ("polyak_from=1e9", ViewOptions(polyak_from=100_000), "polyak_from 1e+09 is outside 0 to 100000"),
+    ("polyak_from=soon", ViewOptions(), "polyak_from 'soon' is not a number"),
+    ("inner=1&inner_run=0", ViewOptions(inner=True), "inner_run='0' is not all or a run from 1 to 8"),
+    ("inner_run=x", ViewOptions(), "inner_run='x' is not all or a run"),
+])
+def test_every_invalid_view_value_in_a_link_gets_a_notice(query, expected, fragment):
+    state, notices = from_query("?" + query)
+    assert state.views == expected
+    assert len(notices) == 1 and fragment in notices[0], notices
+
+
+@pytest.mark.parametrize("query, expected, fragment", [
+    ("map=volcano", MapSettings(), "unknown map 'volcano'"),
+    ("map_grid=40", MapSettings(), "map_grid ignored without map=basin or map=sensitivity"),
+    ("map=basin&map_grid=500", MapSettings(kind="basin", grid=200), "grid 500 is outside 2 to 200; using 200"),
+    ("map=basin&map_grid=1", MapSettings(kind="basin", grid=2), "grid 1 is outside 2 to 200"),
+    ("map=basin&map_grid=lots", MapSettings(kind="basin"), "grid 'lots' is not a number"),
+    ("map=basin&map_steps=1e9", MapSettings(kind="basin", steps=5000), "steps 1e+09 is outside 1 to 5000"),
+    ("map=basin&map_steps=many", MapSettings(kind="basin"), "steps 'many' is not a number; using the runs' steps"),
+    ("map=sensitivity&map_n=51", MapSettings(kind="sensitivity", side=50), "values per axis 51 is outside 2 to 50"),
+    ("map=basin&map_runs=0,99,x", MapSettings(kind="basin", runs=(0,)), "run '99' does not exist"),
+    ("map=basin&map_color=gap", MapSettings(kind="basin"), "colour 'gap' unknown for a basin map"),
+    ("map=sensitivity&map_x=" + "x" * 41, MapSettings(kind="sensitivity"), "is no parameter name; using lr"),
+])
+def test_every_invalid_map_value_in_a_link_gets_a_notice(query, expected, fragment):
+    state, notices = from_query("?" + query)
+    assert state.maps == expected
+    assert notices and fragment in notices[0], notices
+
+
+def test_a_posted_store_with_invalid_views_or_maps_is_coerced_with_notices():
+    stored = to_store(default_state())
+    stored["views"] = {"arrows": "yes please", "threed": True}
+    stored["maps"] = {"map": "basin", "map_grid": 10**9}
+    state, notices = from_store(stored)
+    assert state.views == ViewOptions(threed=True) and state.maps == MapSettings(kind="basin", grid=200)
+    assert any("arrows" in n for n in notices) and any("grid" in n for n in notices)
+    stored["views"], stored["maps"] = "junk", ["junk"]
+    state, notices = from_store(stored)
+    assert state.views == ViewOptions() and state.maps == MapSettings()
+    assert sum("settings unreadable" in n for n in notices) == 2

@@ -36,10 +36,11 @@ def test_view_keys_round_trip_through_the_url_and_the_store(query, expected):
     assert from_store(to_store(state))[0].views == expected
 
 
-def test_invalid_or_default_view_values_are_dropped_without_notices():
+def test_invalid_view_values_get_a_notice_and_defaults_stay_out_of_the_link():
     state, notices = from_query("?view_mode=sideways&arrows=maybe&loss_x=steps&polyak_from=-3&inner_run=0"
                                 "&view_mode=overlay&threed=0")
-    assert notices == []
+    assert len(notices) == 3 and all(n.startswith("View: ") for n in notices)
+    assert "arrows='maybe'" in notices[0] and "polyak_from -3" in notices[1] and "inner_run='0'" in notices[2]
     assert state.views == {}
     assert all(key not in to_query(state) for key in VIEW_KEYS)
 
@@ -53,7 +54,7 @@ def test_controls_and_settings_agree_both_ways():
     settings = toggles_to_settings({}, "side", ["arrows", "threed"], "evals", "2")
     assert settings == {"view_mode": "side", "arrows": "1", "threed": "1", "loss_x": "evals", "inner_run": "2"}
     assert settings_to_controls(settings) == ("side", ["arrows", "threed"], "evals", "2")
-    options = ViewOptions(settings)
+    options = view_settings(settings)
     assert options.side and options.arrows and options.threed and not options.field
     assert options.inner_run == 1 and options.loss_by_evals
     assert toggles_to_settings(settings, "overlay", [], "steps", "all") == {}

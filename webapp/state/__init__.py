@@ -1,11 +1,11 @@
 """The page state: a typed model, one coercion module, and its two codecs (URL and store).
 
-* :mod:`webapp.state.model`: :class:`AppState`, :class:`RunSpec`, the palette, the defaults.
+* :mod:`webapp.state.model`: :class:`AppState`, :class:`RunSpec`, :class:`ViewOptions` (the View bar),
+  :class:`MapSettings` (the Maps panel), the palette, the defaults.
 * :mod:`webapp.state.coerce`: clamp or refuse every posted value, always with a notice.
 * :mod:`webapp.state.url`: the readable share link (``to_query`` / ``from_query``).
 * :mod:`webapp.state.store`: the JSON dict in ``dcc.Store`` (``to_store`` / ``from_store``).
-* :mod:`webapp.state.view_options`, :mod:`webapp.state.maps_settings`: the View bar's and the
-  Maps panel's settings inside the state.
+* :mod:`webapp.state.view_options`: the View bar's record for the panels that read it.
 * :mod:`webapp.state.scenario_links`: the scenario ids a link may name (registered from outside:
   the state never imports the scenarios).
 

@@ -13,6 +13,7 @@ steps further), start points and view boxes inside ``±MAX_COORD``, noise σ ≤
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ import optimizers
 from optimizers import schedules
 from webapp import i18n
 from webapp.i18n import msg
-from webapp.state.model import DEFAULT_STEPS, PALETTE, RunSpec, default_run
+from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID
+from webapp.state.model import (DEFAULT_GRID, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS, MAP_KEYS, MAP_KINDS, PALETTE,
+                                VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
            "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "number",
@@ -38,6 +41,9 @@ MAX_NOISE = 100.0
 MAX_SEED = 2**31 - 1
 MAX_QUERY_LENGTH = 8000
 MAX_TEXT = 40
+MIN_MAP_GRID = 2              # a map has at least 2 x 2 cells (or values per axis)
+MAX_MAP_RUNS = 32             # map_runs entries read (the panel shows at most 4 of them)
+MAX_POLYAK_FROM = 100_000
 
 
 def short(value: Any) -> str:
@@ -278,3 +284,126 @@ def language(value: Any, notices: list) -> str:
         return value.strip().lower()
     notices.append(msg("coerce.language_unknown", value=short(value), known=", ".join(i18n.LANGUAGES)))
     return i18n.DEFAULT_LANGUAGE
+
+
+# ------------------------------------------------------------------ the View bar and the Maps panel
+def _text(value: Any) -> str | None:
+    """A setting's value as stripped text (numbers as written), or ``None`` when it is no text at all."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return value.strip() if isinstance(value, str) else None
+
+
+def _settings(given: Any, keys: tuple, owner: str, notices: list) -> dict:
+    """The ``keys`` of ``given`` (a link's or a store's dict) as text; anything unreadable gets a notice."""
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        notices.append(f"{owner}: settings unreadable; using the defaults.")
+        return {}
+    out = {}
+    for key in keys:
+        if key in given and given[key] is not None:
+            text = _text(given[key])
+            if text is None:
+                notices.append(f"{owner}: {key}={short(given[key])} is not text; using its default.")
+            elif text:
+                out[key] = text[:200]
+    return out
+
+
+ON, OFF = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+
+
+def view_options(given: Any, notices: list | None = None) -> ViewOptions:
+    """The View bar's settings from link text (the keys of :data:`~webapp.state.model.VIEW_KEYS`).
+
+    An empty value is the default; a value that is not one of the allowed ones is refused (its
+    default applies) and a number out of range is clamped, each with a notice.
+    """
+    notices = [] if notices is None else notices
+    if isinstance(given, ViewOptions):
+        return given
+    text = _settings(given, VIEW_KEYS, "View", notices)
+    values: dict = {}
+    mode = text.get("view_mode", "overlay").lower()
+    if mode not in ("overlay", "side"):
+        notices.append(f"View: view_mode={short(text['view_mode'])} is not overlay or side; using overlay.")
+    values["side"] = mode == "side"
+    for flag in VIEW_FLAGS:
+        word = text.get(flag, "0").lower()
+        if word not in ON + OFF:
+            notices.append(f"View: {flag}={short(text[flag])} is not 1 or 0; leaving it off.")
+        values[flag] = word in ON
+    loss_x = text.get("loss_x", "steps").lower()
+    if loss_x not in ("steps", "evals"):
+        notices.append(f"View: loss_x={short(text['loss_x'])} is not steps or evals; using steps.")
+    values["loss_by_evals"] = loss_x == "evals"
+    values["polyak_from"] = whole(text.get("polyak_from"), 0, MAX_POLYAK_FROM, 0, "View: polyak_from", notices)
+    inner_run = text.get("inner_run", "all").lower()
+    chosen = number(inner_run)
+    values["inner_run"] = None
+    if inner_run != "all":
+        if chosen is None or chosen != int(chosen) or not 1 <= chosen <= MAX_RUNS:
+            notices.append(f"View: inner_run={short(text['inner_run'])} is not all or a run from 1 to {MAX_RUNS}; "
+                           f"showing every run.")
+        else:
+            values["inner_run"] = int(chosen) - 1
+    return ViewOptions(**values)
+
+
+def _run_indices(text: str, notices: list) -> tuple:
+    chosen = []
+    for item in text.split(",")[:MAX_MAP_RUNS]:
+        index = number(item)
+        if index is None or index != int(index) or not 0 <= index < MAX_RUNS:
+            notices.append(f"Maps: run {short(item.strip())} does not exist; ignored.")
+        elif int(index) not in chosen:
+            chosen.append(int(index))
+    return tuple(chosen) if chosen else (0,)
+
+
+def map_settings(given: Any, notices: list | None = None) -> MapSettings:
+    """The Maps panel's settings from link text or control values (the keys of
+    :data:`~webapp.state.model.MAP_KEYS`). No ``map`` key: no map. A grid, steps or values per axis
+    out of range is clamped, an unknown kind, colour or run is refused, each with a notice; which
+    runs and parameters exist is checked against the page when the map is computed."""
+    notices = [] if notices is None else notices
+    if isinstance(given, MapSettings):
+        return given
+    if isinstance(given, Mapping) and isinstance(given.get("map_runs"), (list, tuple)):   # a checklist's value
+        given = {**given, "map_runs": ",".join(str(_text(v)) for v in given["map_runs"])}
+    text = _settings(given, MAP_KEYS, "Maps", notices)
+    kind = text.get("map")
+    if kind is None:
+        if text:
+            notices.append(f"Maps: {', '.join(text)} ignored without map=basin or map=sensitivity.")
+        return MapSettings()
+    if kind not in MAP_KINDS:
+        notices.append(f"Maps: unknown map {short(kind)} (known: {', '.join(MAP_KINDS)}).")
+        return MapSettings()
+    color = text.get("map_color")
+    if color is not None and color not in MAP_COLORS[kind]:
+        notices.append(f"Maps: colour {short(color)} unknown for a {kind} map; using {MAP_COLORS[kind][0]}.")
+        color = None
+    steps = None
+    if "map_steps" in text:
+        if number(text["map_steps"]) is None:
+            notices.append(f"Maps: steps {short(text['map_steps'])} is not a number; using the runs' steps.")
+        else:
+            steps = whole(text["map_steps"], 1, MAX_MAP_STEPS, 1, "Maps: steps", notices)
+    names = []
+    for key, default in (("map_x", "lr"), ("map_y", "")):
+        name = text.get(key, default)
+        if len(name) > MAX_TEXT:
+            notices.append(f"Maps: {key}={short(name)} is no parameter name; using {default or 'each run default'}.")
+            name = default
+        names.append(name)
+    return MapSettings(kind=kind, runs=_run_indices(text.get("map_runs", "0"), notices),
+                       grid=whole(text.get("map_grid"), MIN_MAP_GRID, MAX_BASIN_GRID, DEFAULT_GRID, "Maps: grid",
+                                  notices),
+                       steps=steps, color=color, x_param=names[0], y_param=names[1],
+                       side=whole(text.get("map_n"), MIN_MAP_GRID, MAX_SENSITIVITY_GRID, DEFAULT_SIDE,
+                                  "Maps: values per axis", notices))

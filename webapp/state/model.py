@@ -1,19 +1,22 @@
 """The page state as typed records: :class:`AppState` (surface, runs, start, steps, view, views, maps)
-and :class:`RunSpec` (one optimizer run), with the palette and the defaults a new page starts from.
+with :class:`RunSpec` (one optimizer run), :class:`ViewOptions` (the View bar) and :class:`MapSettings`
+(the Maps panel), the palette and the defaults a new page starts from.
 
 Nothing here parses or validates: :mod:`webapp.state.coerce` does that, and the codecs
 (:mod:`webapp.state.url`, :mod:`webapp.state.store`) build states only through it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
 import landscapes
 import optimizers
 from optimizers.base import optimizer_class
 from optimizers import schedules
 
-__all__ = ["RunSpec", "AppState", "PALETTE", "DEFAULT_SURFACE", "DEFAULT_STEPS", "DEFAULT_OPTIMIZERS",
+__all__ = ["RunSpec", "AppState", "ViewOptions", "MapSettings", "VIEW_KEYS", "VIEW_FLAGS", "MAP_KEYS", "MAP_KINDS",
+           "MAP_COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "PALETTE", "DEFAULT_SURFACE", "DEFAULT_STEPS", "DEFAULT_OPTIMIZERS",
            "schema_defaults", "default_run", "default_state", "free_color", "with_runs"]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -68,6 +71,121 @@ class RunSpec:
         return text
 
 
+class LinkRecord(Mapping):
+    """A frozen record that also reads as its share-link keys: ``record[key]`` is the canonical text of a
+    setting that is not at its default (:meth:`link_text`), so ``dict(record)``, ``key in record`` and
+    ``record == {"arrows": "1"}`` mean the link's view of it, and JSON encoders write that dict.
+    Records are built from text only by :mod:`webapp.state.coerce` (with a notice for each refusal)."""
+
+    def link_text(self) -> dict:                 # pragma: no cover - each record defines it
+        raise NotImplementedError
+
+    def __getitem__(self, key):
+        return self.link_text()[key]
+
+    def __iter__(self):
+        return iter(self.link_text())
+
+    def __len__(self) -> int:
+        return len(self.link_text())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, type(self)):
+            return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(self))
+        return isinstance(other, Mapping) and dict(self.link_text()) == dict(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f.name) for f in fields(self)))
+
+    def to_plotly_json(self) -> dict:
+        """What Dash's JSON encoder writes: the link's keys."""
+        return self.link_text()
+
+
+VIEW_KEYS = ("view_mode", "arrows", "field", "polyak", "polyak_from", "threed", "inner", "inner_run", "loss_x")
+VIEW_FLAGS = ("arrows", "field", "polyak", "threed", "inner")
+
+
+@dataclass(frozen=True, eq=False)
+class ViewOptions(LinkRecord):
+    """The View bar: which lecture views are on. In the link (all absent by default)::
+
+        view_mode=overlay|side   side: one small map per run (else one map with every run)
+        arrows=1, field=1        gradient / velocity / step arrows; the -gradient field on the map
+        polyak=1                 each run's Polyak-average path, averaged from step polyak_from=<int>
+        threed=1, inner=1        the 3D surface card; the inner-state card, of inner_run=<run, 1-based>
+        loss_x=steps|evals       the loss plot's x axis (evals: gradient evaluations)
+    """
+
+    side: bool = False
+    arrows: bool = False
+    field: bool = False
+    polyak: bool = False
+    polyak_from: int = 0
+    threed: bool = False
+    inner: bool = False
+    inner_run: int | None = None       # 0-based; None: every run
+    loss_by_evals: bool = False
+
+    def link_text(self) -> dict:
+        """The settings not at their default, as link text, in :data:`VIEW_KEYS` order."""
+        text = {"view_mode": "side" if self.side else None}
+        text.update({flag: "1" if getattr(self, flag) else None for flag in VIEW_FLAGS})
+        text["polyak_from"] = str(self.polyak_from) if self.polyak_from else None
+        text["inner_run"] = str(self.inner_run + 1) if self.inner_run is not None else None
+        text["loss_x"] = "evals" if self.loss_by_evals else None
+        return {key: text[key] for key in VIEW_KEYS if text[key] is not None}
+
+
+MAP_KEYS = ("map", "map_runs", "map_grid", "map_steps", "map_color", "map_x", "map_y", "map_n")
+MAP_KINDS = ("basin", "sensitivity")
+MAP_COLORS = {"basin": ("minimum", "steps"), "sensitivity": ("gap", "steps")}   # the first is the default
+DEFAULT_GRID = 80
+DEFAULT_SIDE = 25
+
+
+@dataclass(frozen=True, eq=False)
+class MapSettings(LinkRecord):
+    """The Maps panel's settings, as a link carries them (``?map=basin&map_runs=0,3&map_grid=80``).
+
+    ``kind`` None: no map. ``runs``: indices into the page's runs (checked against them when the map
+    is computed); ``steps`` None: the runs' own steps; ``color`` None: the kind's first colour;
+    ``grid`` (basin: G x G cells) and ``side`` (sensitivity: values per axis) at their defaults
+    stay out of the link, as do ``x_param`` ``"lr"`` and an empty ``y_param`` (each run's first choices).
+    """
+
+    kind: str | None = None
+    runs: tuple = (0,)
+    grid: int = DEFAULT_GRID
+    steps: int | None = None
+    color: str | None = None
+    x_param: str = "lr"
+    y_param: str = ""
+    side: int = DEFAULT_SIDE
+
+    def link_text(self) -> dict:
+        """The settings not at their default, as link text, in :data:`MAP_KEYS` order (empty without a map)."""
+        if self.kind is None:
+            return {}
+        text = {"map": self.kind}
+        if self.runs != (0,):
+            text["map_runs"] = ",".join(str(i) for i in self.runs)
+        if self.kind == "basin" and self.grid != DEFAULT_GRID:
+            text["map_grid"] = str(self.grid)
+        if self.steps is not None:
+            text["map_steps"] = str(self.steps)
+        if self.color is not None and self.color != MAP_COLORS[self.kind][0]:
+            text["map_color"] = self.color
+        if self.kind == "sensitivity":
+            if self.x_param != "lr":
+                text["map_x"] = self.x_param
+            if self.y_param:
+                text["map_y"] = self.y_param
+            if self.side != DEFAULT_SIDE:
+                text["map_n"] = str(self.side)
+        return text
+
+
 @dataclass
 class AppState:
     """Everything needed to reproduce the page. ``start``/``view`` ``None`` mean the surface's own."""
@@ -80,8 +198,8 @@ class AppState:
     view: tuple | None = None
     scenario: str | None = None   # the lecture scenario this page was opened from (its id)
     lesson: bool = False          # lesson mode: previous / next through every scenario in order (needs a scenario)
-    maps: dict = field(default_factory=dict)   # Maps panel settings as URL text (webapp.state.maps_settings)
-    views: dict = field(default_factory=dict)  # lecture views (arrows, side by side, 3D...): webapp.state.view_options
+    maps: MapSettings = MapSettings()          # the Maps panel's settings
+    views: ViewOptions = ViewOptions()         # the lecture views that are on (arrows, side by side, 3D...)
     revision: int = 0      # bumped on structural edits so the run panel re-renders
     lang: str = "en"       # the page's language (webapp.i18n.LANGUAGES); in the link as lang=ko
 

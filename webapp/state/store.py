@@ -9,9 +9,7 @@ from typing import Any
 
 import landscapes
 from webapp.state import coerce, scenario_links
-from webapp.state.maps_settings import map_settings
 from webapp.state.model import DEFAULT_STEPS, AppState, default_state, schema_defaults
-from webapp.state.view_options import view_settings
 
 __all__ = ["to_store", "from_store"]
 
@@ -33,8 +31,8 @@ def to_store(state: AppState) -> dict:
         "view": list(state.view) if state.view is not None else None,
         "scenario": state.scenario,
         "lesson": state.lesson,
-        "maps": dict(state.maps),
-        "views": dict(state.views),
+        "maps": coerce.map_settings(state.maps).link_text(),
+        "views": coerce.view_options(state.views).link_text(),
         "revision": state.revision,
         "lang": state.lang,
     }
@@ -73,8 +71,8 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     scenario = data.get("scenario")
     state.scenario = scenario if isinstance(scenario, str) and scenario in scenario_links.known_ids() else None
     state.lesson = data.get("lesson") is True and state.scenario is not None
-    state.maps = map_settings(data.get("maps"))
-    state.views = view_settings(data.get("views"))
+    state.maps = coerce.map_settings(data.get("maps"), notices)
+    state.views = coerce.view_options(data.get("views"), notices)
     state.lang = coerce.language(data.get("lang", state.lang), notices)
     return state, notices
 

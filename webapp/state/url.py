@@ -18,9 +18,8 @@ import landscapes
 import optimizers
 from optimizers import schedules
 from webapp.state import coerce, scenario_links
-from webapp.state.maps_settings import map_settings
-from webapp.state.model import DEFAULT_STEPS, PALETTE, AppState, RunSpec, default_run, default_state, schema_defaults
-from webapp.state.view_options import VIEW_KEYS, view_settings
+from webapp.state.model import (DEFAULT_STEPS, MAP_KEYS, PALETTE, VIEW_KEYS, AppState, RunSpec, default_run, default_state,
+                                schema_defaults)
 
 __all__ = ["to_query", "from_query", "format_number", "format_value", "parse_value", "language_in"]
 
@@ -135,8 +134,8 @@ def to_query(state: AppState) -> str:
         parts.append(("run", text))
     if state.view is not None and tuple(state.view) != tuple(surface.view):
         parts.append(("view", ",".join(format_number(v) for v in state.view)))
-    parts.extend(map_settings(state.maps).items())
-    parts.extend(view_settings(state.views).items())
+    parts.extend(coerce.map_settings(state.maps).link_text().items())
+    parts.extend(coerce.view_options(state.views).link_text().items())
     if state.lang != AppState.lang:
         parts.append(("lang", state.lang))
     safe = ":,;=!"
@@ -273,11 +272,10 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
             notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
     if "lesson" in given:
         state.lesson = _lesson_flag(given, notices)
-    state.maps = map_settings(given)
-    state.views = view_settings(given)
+    state.maps = coerce.map_settings({k: v for k, v in given.items() if k in MAP_KEYS}, notices)
+    state.views = coerce.view_options({k: v for k, v in given.items() if k in VIEW_KEYS}, notices)
     known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang", "lesson"} | surface_keys
-                  | set(state.maps)
-                  | set(VIEW_KEYS))
+                  | set(MAP_KEYS) | set(VIEW_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices

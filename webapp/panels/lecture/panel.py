@@ -13,7 +13,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from webapp.compute import simulate_runs
 from webapp.i18n import t
 from webapp.panels.lecture.payload import inner_figure, threed_figure
-from webapp.state.view_options import FLAGS, ViewOptions, view_settings
+from webapp.state.view_options import FLAGS, view_settings
 
 __all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
            "view_cards_content", "ARROW_LEGEND"]
@@ -82,7 +82,7 @@ def toggles_to_settings(current: dict, mode, toggles, loss_x, inner_run) -> dict
 
 
 def settings_to_controls(settings: dict) -> tuple:
-    chosen = ViewOptions(settings)
+    chosen = view_settings(settings)
     return ("side" if chosen.side else "overlay", [flag for flag in FLAGS if flag in settings],
             "evals" if chosen.loss_by_evals else "steps",
             str(chosen.inner_run + 1) if chosen.inner_run is not None else "all")
@@ -105,7 +105,7 @@ def view_controls(state) -> dict:
 def view_cards_content(state, notices: list) -> dict:
     """The inner-state panel (one run or all) and the 3D surface, when they are on (the runs come from
     the cache the picture was just computed into)."""
-    chosen = ViewOptions(state.views)
+    chosen = view_settings(state.views)
     if not (chosen.inner or chosen.threed):
         return {"inner_data": None}
     surface, results, _ = simulate_runs(state, notices)

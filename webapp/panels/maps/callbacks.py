@@ -19,7 +19,7 @@ from webapp.panels.maps.request import compute_panels, csv_text, map_figure, num
 from webapp.panels.wiring import STATE, guarded
 from webapp.state import from_store
 
-__all__ = ["register", "panel_controls", "control_values", "messages_list"]
+__all__ = ["register", "panel_controls", "control_values", "messages_list", "requested"]
 
 
 def messages_list(messages: list):
@@ -49,6 +49,14 @@ def control_values(state) -> tuple | None:
             request.color if request.kind == "sensitivity" else "gap")
 
 
+def requested(stored) -> tuple:
+    """``(state, request, messages)`` of posted store data: the state re-validated, and its map settings
+    read from what was posted (so a clamped or refused value is named in the panel's messages)."""
+    state, _ = from_store(stored)
+    request, messages = parse_request(stored.get("maps") if isinstance(stored, dict) else None, state)
+    return state, request, messages
+
+
 def register(app) -> None:
     """The map computation (its own request: it may take a second, with progress and Cancel) and the
     panel's browser-side callbacks. The one answer (:mod:`webapp.panels.answer`) sends it
@@ -63,8 +71,7 @@ def register(app) -> None:
     def compute(asked, cancel_count):
         """The state -> the map it asks for (cached) -> figure + click metadata."""
         asked = asked if isinstance(asked, dict) else {}
-        state, _ = from_store(asked.get("state"))
-        request, messages = parse_request(state.maps, state)
+        state, request, messages = requested(asked.get("state"))
         committed = asked.get("messages")
         if isinstance(committed, list):          # what the last Compute clamped or refused stays in view
             messages = [str(m)[:300] for m in committed[:8]] + messages
@@ -82,8 +89,7 @@ def register(app) -> None:
     def download_csv(n_clicks, data):
         if not n_clicks:
             return no_update
-        state, _ = from_store(data)
-        request, messages = parse_request(state.maps, state)
+        state, request, messages = requested(data)
         if request is None:
             return no_update
         panels = compute_panels(request, state, messages)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp.i18n import t
-from webapp.panels.maps.request import DEFAULT_GRID, DEFAULT_SIDE
 from webapp.panels.steppers import step_attrs
+from webapp.state.model import DEFAULT_GRID, DEFAULT_SIDE
 
 __all__ = ["maps_section"]
 

@@ -1,11 +1,10 @@
 """The Maps panel's requests, pure: validate the settings, bound the work, compute (cached), figure, clicks.
 
-Its settings live in the page state (``AppState.maps``, the URL keys of
-:data:`webapp.state.maps_settings.MAP_KEYS`, e.g. ``?map=basin&map_runs=0,3&map_grid=80``),
-so a shared link reproduces the map.
+Its settings live in the page state (``AppState.maps``, a :class:`~webapp.state.model.MapSettings`
+written to the link as ``?map=basin&map_runs=0,3&map_grid=80``), so a shared link reproduces the map.
 
-* :func:`parse_request` coerces the settings (grid, steps, runs, parameter names) with a notice
-  for every clamp or refusal (anyone can post).
+* :func:`parse_request` checks the settings (coerced by :func:`webapp.state.coerce.map_settings`)
+  against the page's runs, with a notice for every clamp or refusal (anyone can post).
 * :func:`budget_refusal`: a request whose cost is over about a second is refused with a message,
   first by the declared cost (:func:`webapp.compute.cost.map_cost_us`, from each optimizer class's
   ``step_cost``), then by the measured one (:func:`measured_refusal`: a probe of a few steps on
@@ -26,25 +25,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import optimizers
-from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID, param_grid
+from optimizers.maps import MAX_MAP_STEPS, MAX_SENSITIVITY_GRID, param_grid
 from webapp.compute.cache import LRUCache
 from webapp.compute.cost import MAP_BUDGET_US, map_cost_us, measured_map_cost_us, probe_row_step_us
 from webapp.compute.deadline import current_deadline
 from webapp.compute.variants import engine_spec
 from webapp.figures import maps as maps_figures
 from webapp.state import coerce
-from webapp.state.maps_settings import map_settings
+from webapp.state.model import DEFAULT_GRID, DEFAULT_SIDE, MAP_COLORS, MapSettings
 
 __all__ = ["MapRequest", "parse_request", "request_settings", "work_estimate", "budget_refusal", "measured_refusal",
-           "compute_panels",
-           "map_figure", "apply_click", "csv_text", "numeric_params", "swept_pair", "basin_key", "sensitivity_key",
-           "KINDS", "COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "MIN_GRID", "MAX_PANELS"]
+           "compute_panels", "map_figure", "apply_click", "csv_text", "numeric_params", "swept_pair", "basin_key",
+           "sensitivity_key", "MAX_PANELS"]
 
-KINDS = ("basin", "sensitivity")
-COLORS = {"basin": ("minimum", "steps"), "sensitivity": ("gap", "steps")}
-DEFAULT_GRID = 80
-DEFAULT_SIDE = 25
-MIN_GRID = 2
 MAX_PANELS = 4
 CACHE = LRUCache(48)          # frozen request tuples (basin_key, sensitivity_key) -> computed map
 
@@ -81,82 +74,50 @@ def swept_pair(optimizer: str, x_param: str, y_param: str) -> tuple[str, str] | 
     return x, y
 
 
-def _run_list(value, count: int, messages: list) -> tuple:
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, (list, tuple)):
-        value = []
-    chosen = []
-    for item in value[:32]:
-        number = coerce.number(item)
-        if number is None or number != int(number) or not 0 <= number < count:
-            messages.append(f"Maps: run {str(item)[:20]!r} does not exist; ignored.")
-            continue
-        if int(number) not in chosen:
-            chosen.append(int(number))
-    if len(chosen) > MAX_PANELS:
-        messages.append(f"Maps: at most {MAX_PANELS} runs side by side; showing the first {MAX_PANELS}.")
-        chosen = chosen[:MAX_PANELS]
-    return tuple(chosen) if chosen else ((0,) if count else ())
-
-
 def parse_request(settings, state) -> tuple[MapRequest | None, list[str]]:
-    """Validate panel settings (URL text or control values, keys of ``webapp.state.MAP_KEYS``) against ``state``.
+    """The map ``state`` asks for: its :class:`~webapp.state.model.MapSettings` (or link text / control
+    values, coerced by :func:`webapp.state.coerce.map_settings`) checked against the page's runs.
 
-    Returns ``(None, messages)`` when no map is asked for (or none is possible), else the
-    request with every value in range; each correction adds a message. Never raises.
+    Returns ``(None, messages)`` when no map is asked for (or none is possible), else the request
+    with every value in range; each correction adds a message (a run that does not exist, more than
+    :data:`MAX_PANELS` runs, a parameter no chosen run has). Never raises.
     """
     messages: list[str] = []
-    if not isinstance(settings, dict) or not settings.get("map"):
-        return None, messages
-    kind = settings.get("map")
-    if kind not in KINDS:
-        messages.append(f"Maps: unknown map {str(kind)[:40]!r} (known: basin, sensitivity).")
+    settings = coerce.map_settings(settings, messages)
+    if settings.kind is None:
         return None, messages
     if not state.runs:
         messages.append("Maps: add a run first.")
         return None, messages
-    runs = _run_list(settings.get("map_runs", "0"), len(state.runs), messages)
-    steps = coerce.whole(settings.get("map_steps"), 1, MAX_MAP_STEPS, min(state.steps, MAX_MAP_STEPS), "Maps: steps", messages)
-    grid = coerce.whole(settings.get("map_grid"), MIN_GRID, MAX_BASIN_GRID, DEFAULT_GRID, "Maps: grid", messages)
-    side = coerce.whole(settings.get("map_n"), MIN_GRID, MAX_SENSITIVITY_GRID, DEFAULT_SIDE, "Maps: values per axis",
-                        messages)
-    color = settings.get("map_color") or COLORS[kind][0]
-    if color not in COLORS[kind]:
-        messages.append(f"Maps: colour {str(color)[:40]!r} unknown for a {kind} map; using {COLORS[kind][0]}.")
-        color = COLORS[kind][0]
-    x_param = str(settings.get("map_x") or "lr")[:40]
-    y_param = str(settings.get("map_y") or "")[:40]
+    runs = []
+    for index in settings.runs:
+        if index < len(state.runs):
+            runs.append(index)
+        else:
+            messages.append(f"Maps: run {index!r} does not exist; ignored.")
+    if len(runs) > MAX_PANELS:
+        messages.append(f"Maps: at most {MAX_PANELS} runs side by side; showing the first {MAX_PANELS}.")
+        runs = runs[:MAX_PANELS]
+    runs = tuple(runs) or (0,)
+    kind = settings.kind
+    steps = settings.steps if settings.steps is not None else min(state.steps, MAX_MAP_STEPS)
     if kind == "sensitivity":
         known = {name for i in runs for name in numeric_params(state.runs[i].optimizer)}
-        for asked in (x_param, y_param):
+        for asked in (settings.x_param, settings.y_param):
             if asked and asked not in known:
                 messages.append(f"Maps: no chosen run has a numeric parameter {asked!r}; using its defaults.")
-    return MapRequest(kind=kind, runs=runs, grid=grid, steps=steps, color=color, x_param=x_param,
-                      y_param=y_param, side=side), messages
+    return MapRequest(kind=kind, runs=runs, grid=settings.grid, steps=steps,
+                      color=settings.color or MAP_COLORS[kind][0], x_param=settings.x_param, y_param=settings.y_param,
+                      side=settings.side), messages
 
 
-def request_settings(request: MapRequest | None, state) -> dict:
-    """The request as URL text (``AppState.maps``): ``map`` always, the rest only when not default."""
+def request_settings(request: MapRequest | None, state) -> MapSettings:
+    """The request as the state's settings (``AppState.maps``): the runs' own steps stay implicit."""
     if request is None:
-        return {}
-    out = {"map": request.kind}
-    if request.runs != (0,):
-        out["map_runs"] = ",".join(str(i) for i in request.runs)
-    if request.kind == "basin" and request.grid != DEFAULT_GRID:
-        out["map_grid"] = str(request.grid)
-    if request.steps != min(state.steps, MAX_MAP_STEPS):
-        out["map_steps"] = str(request.steps)
-    if request.color != COLORS[request.kind][0]:
-        out["map_color"] = request.color
-    if request.kind == "sensitivity":
-        if request.x_param != "lr":
-            out["map_x"] = request.x_param
-        if request.y_param:
-            out["map_y"] = request.y_param
-        if request.side != DEFAULT_SIDE:
-            out["map_n"] = str(request.side)
-    return map_settings(out)
+        return MapSettings()
+    return MapSettings(kind=request.kind, runs=request.runs, grid=request.grid,
+                       steps=None if request.steps == min(state.steps, MAX_MAP_STEPS) else request.steps,
+                       color=request.color, x_param=request.x_param, y_param=request.y_param, side=request.side)
 
 
 def work_estimate(request: MapRequest, state) -> float:
