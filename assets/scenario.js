@@ -6,8 +6,8 @@
  * to "step T / T" (the player reached the end), or when "Show the takeaway now" is pressed (on
  * purpose), and removes it when a new caption arrives. No server round trip.
  *
- * It also keeps the caption's height (before the reveal) in the CSS variable --scenario-h on the
- * root element, so assets/scenario.css can shrink the map and keep the play bar in view.
+ * With a caption above the map, it sets the CSS variable --scenario-map-h on the root element: the
+ * map's height that keeps the caption's question and the play bar in view (assets/scenario.css).
  */
 (function () {
   'use strict';
@@ -42,14 +42,36 @@
     return true;
   }
 
+  // The map's height that keeps the play bar in view under the caption: the viewport's height less
+  // everything from the top of the page to the bottom of the play bar except the map itself.
+  var MIN_MAP = 280, MAX_MAP = 640, MAX_MAP_PROJECTOR = 760;
+  function fitMap() {
+    var caption = panel(), graph = document.getElementById('map-graph'), bar = document.getElementById('player-bar');
+    var root = document.documentElement;
+    if (!caption || !graph || !bar) { return; }
+    if (!caption.children.length) { root.style.removeProperty('--scenario-map-h'); return; }
+    if (caption.classList.contains('revealed')) { return; }      // the reveal may push the map down
+    var overhead = bar.getBoundingClientRect().bottom + window.scrollY - graph.getBoundingClientRect().height;
+    var projector = !!document.querySelector('.app.projector');
+    var height = Math.max(MIN_MAP, Math.min(projector ? MAX_MAP_PROJECTOR : MAX_MAP,
+                                            Math.floor(window.innerHeight - overhead - 8)));
+    root.style.setProperty('--scenario-map-h', height + 'px');
+  }
+
   function trackHeight() {
-    var caption = panel();
-    if (!caption || !window.ResizeObserver) { return false; }
-    new ResizeObserver(function () {
-      if (caption.classList.contains('revealed')) { return; }     // the reveal may push the map down
-      var height = caption.children.length ? caption.getBoundingClientRect().height : 0;
-      document.documentElement.style.setProperty('--scenario-h', Math.round(height) + 'px');
-    }).observe(caption);
+    var caption = panel(), app = document.querySelector('.app');
+    if (!caption || !app || !window.ResizeObserver) { return false; }
+    var queued = false;
+    function later() {
+      if (queued) { return; }
+      queued = true;
+      requestAnimationFrame(function () { queued = false; fitMap(); });
+    }
+    new ResizeObserver(later).observe(caption);
+    var header = document.querySelector('header, .app-header');
+    if (header) { new ResizeObserver(later).observe(header); }
+    new MutationObserver(later).observe(app, {attributes: true, attributeFilter: ['class']});   // projector
+    window.addEventListener('resize', later);
     return true;
   }
 
