@@ -276,3 +276,16 @@ def test_the_lesson_flag_survives_the_store_and_needs_a_scenario():
     assert from_store(to_store(state))[0].lesson
     assert not from_store({**to_store(state), "scenario": None})[0].lesson
     assert not from_store({**to_store(state), "lesson": "1"})[0].lesson
+
+
+def test_the_readme_scenario_table_lists_every_scenario_in_lesson_order():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Lecture scenarios"):]
+    section = section[:section.index("\n### ", 5)]
+    rows = re.findall(r"^\| (\d+) \| [^|]+ \| `/\?scenario=(\w+)` \| ([^|]+) \|$", section, flags=re.M)
+    assert [(int(n), sid) for n, sid, _ in rows] == [(s.number, s.id) for s in scenarios.SCENARIOS]
+    assert all(len(asserts.strip()) > 20 for _, _, asserts in rows), "each row says what its test asserts"
+    assert "/?lesson=1" in section and "Show the takeaway now" in section
