@@ -183,3 +183,32 @@ def test_engine_text_leaves_english_and_unknown_texts_alone():
     assert i18n.engine_text("learning rate: the step size", "ko").startswith("학습률")
     assert i18n.engine_text("no such text", "ko") == "no such text"
     assert i18n.engine_text(None, "ko") is None
+
+
+# ------------------------------------------------------------------ the caption and the results table
+@pytest.mark.parametrize("touched, settled, diverged", [(-1, -1, 7), (5, 5, -1), (5, 40, -1), (5, -1, -1),
+                                                        (-1, -1, -1)])
+def test_the_english_status_is_the_engines_and_korean_says_the_same_steps(touched, settled, diverged):
+    from optimizers.convergence import describe
+    from webapp.figures.results import RunOutcome, status_text
+
+    facts = RunOutcome(touched, settled, diverged, describe(touched, settled, diverged), None, 0.0)
+    english = status_text(facts, 300, "en")
+    assert english == (facts.status if facts.status != "not converged" else "not converged in 300 steps")
+    korean = status_text(facts, 300, "ko")
+    assert HANGUL.search(korean) and numbers(korean) == numbers(english)
+
+
+def test_a_korean_scenario_page_keeps_its_picture_and_shows_korean_texts():
+    from webapp import scenarios
+    from webapp.panels.scenario.caption import caption
+    from webapp.panels.scenario.picture import picture_of
+
+    state, _ = from_query("?scenario=local_minimum_trap&lang=ko")
+    query = to_query(state)
+    assert query.endswith("&lang=ko") and picture_of(state.scenario, query).kind == "main"
+    text = json.dumps([c.to_plotly_json() for c in caption(state.scenario, query, "ko")], default=str,
+                      ensure_ascii=False)
+    korean = scenarios.get("local_minimum_trap", "ko")
+    assert korean.title in text and korean.predict in text and t("caption.reveal", "ko") in text
+    assert scenarios.get("local_minimum_trap").title not in text

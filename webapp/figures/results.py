@@ -16,9 +16,10 @@ import numpy as np
 
 from optimizers.convergence import NEVER, describe
 from webapp.compute.runs import TOLERANCE
+from webapp.i18n import t
 from webapp.state.model import PALETTE
 
-__all__ = ["RunOutcome", "outcome", "results_rows", "minimum_label", "TOLERANCE"]
+__all__ = ["RunOutcome", "outcome", "results_rows", "minimum_label", "status_text", "TOLERANCE"]
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,23 @@ def outcome(result) -> RunOutcome:
     return RunOutcome(touched, settled, diverged, status, kind, float(distance))
 
 
-def minimum_label(kind: str | None) -> str:
-    """``"global"`` -> ``"global min"``; ``None`` -> ``""``."""
-    return f"{kind} min" if kind else ""
+def status_text(facts: RunOutcome, steps: int, lang: str = "en") -> str:
+    """The status line in ``lang`` (in English it is the engine's :func:`optimizers.convergence.describe`,
+    with the steps of a run that never converged)."""
+    if facts.diverged_at >= 0:
+        return t("results.diverged", lang, step=facts.diverged_at)
+    if facts.settled_at >= 0:
+        if facts.touched_at != facts.settled_at:
+            return t("results.settled_after_touch", lang, step=facts.settled_at, touched=facts.touched_at)
+        return t("results.settled", lang, step=facts.settled_at)
+    if facts.touched_at >= 0:
+        return t("results.touched", lang, touched=facts.touched_at)
+    return t("results.not_converged", lang, steps=steps)
+
+
+def minimum_label(kind: str | None, lang: str = "en") -> str:
+    """``"global"`` -> ``"global min"``; ``None`` -> ``""`` (in ``lang``)."""
+    return t(f"results.min_{kind}", lang) if kind in ("global", "local") else (f"{kind} min" if kind else "")
 
 
 def _fmt(value: float) -> str:
@@ -68,7 +83,7 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def results_rows(results, steps: int) -> list[dict]:
+def results_rows(results, steps: int, lang: str = "en") -> list[dict]:
     """One row per run: final loss, distance to the nearest known minimum and its kind, the step it
     settled at (stays within 1e-3 to the end), and its status ("settled at step k", "touched at k,
     left again", "diverged at step k", "not converged in T steps")."""
@@ -80,9 +95,9 @@ def results_rows(results, steps: int) -> list[dict]:
             "color": PALETTE[result.spec.color % len(PALETTE)],
             "final_loss": _fmt(float(result.loss[-1])),
             "distance": _fmt(facts.distance),
-            "minimum": minimum_label(facts.minimum_kind) if math.isfinite(facts.distance) else "",
+            "minimum": minimum_label(facts.minimum_kind, lang) if math.isfinite(facts.distance) else "",
             "settled_at": str(facts.settled_at) if facts.settled_at >= 0 else "\u2014",
-            "status": facts.status,
+            "status": facts.status if lang == "en" else status_text(facts, result.path.shape[0] - 1, lang),
             "diverged": facts.diverged_at >= 0,
             "left_again": facts.left_again and facts.settled_at < 0,
         })

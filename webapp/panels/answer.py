@@ -25,6 +25,7 @@ import time
 
 from dash import Input, Output, State, ctx, no_update
 
+from webapp import i18n
 from webapp.panels import follow
 from webapp.panels.edits import EditContext
 from webapp.panels.header.edits import EDITS as HEADER_EDITS
@@ -184,7 +185,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
         map_shown = page["map_key"]
         if "map" in page:                # the contour only when the surface, its parameters or the view changed
             out["map"] = page["map"]
-        out.update(loss=page["loss"], table=page["table"], payload=page["payload"], notices=notices_list(notices))
+        out.update(loss=page["loss"], table=page["table"], payload=page["payload"],
+                   notices=notices_list(notices, state.lang))
         if parts["legend"] != drawn.get("legend"):
             out["legend"] = page["legend"]
         if parts["caption"] != drawn.get("caption"):
@@ -256,7 +258,7 @@ def register(app) -> None:
             result = answer(given["stored"], given["rendered"], extra, _fired(), given["link"])
         except Exception:  # noqa: BLE001 - the server must answer, whatever was posted
             log.exception("the answer failed")
-            result = {"notices": notices_list(["Something went wrong computing this view; please change a "
-                                               "setting or reset the page."])}
+            lang = i18n.language(given.get("extra_page_lang_data"))      # the layout's language
+            result = {"notices": notices_list([i18n.t("page.error", lang)])}
         return {key: result.get(key, no_update) for key in OUTPUTS}
 

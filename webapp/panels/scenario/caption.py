@@ -20,6 +20,7 @@ is in :mod:`webapp.panels.scenario.texts`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 from dash import dcc, html
@@ -27,7 +28,7 @@ from dash import dcc, html
 from webapp import scenarios
 from webapp.scenarios import Scenario
 from webapp.panels.scenario.picture import in_lesson, lesson_neighbours, lesson_query, picture_of, without_lesson
-from webapp.panels.scenario.texts import PHASE_HEADINGS, TEXTS
+from webapp.panels.scenario.texts import phase_headings, texts
 
 __all__ = ["caption", "variant_links", "hint_items", "lesson_bar", "scenario_for_query", "variant_for_query",
            "caption_text", "caption_block", "PHASES", "LINK_TYPE", "HINT_TYPE", "LESSON_TYPE"]
@@ -81,24 +82,25 @@ def _link(text, href: str, lesson: bool, **props) -> dcc.Link:
 
 
 def caption_block(scenario: Scenario, phase: str, variant: int | None = None, note: str = "",
-                  lesson: bool = False) -> html.Div:
+                  lesson: bool = False, lang: str = "en") -> html.Div:
     """The caption shown above the map: scenario title, the phase's heading and text.
 
     After playing (``"takeaway"``) the "Try:" hints follow, each a link to its picture. A variant (or
     a hint's picture) adds its one-line ``note`` (a variant's own note by default).
     """
     text = caption_text(scenario, phase)
+    words = texts(lang)
     children = [
-        html.Div(TEXTS["scenario"].format(number=scenario.number, title=scenario.title),
+        html.Div(words["scenario"].format(number=scenario.number, title=scenario.title),
                  className="scenario-caption-title"),
-        html.Strong(f"{PHASE_HEADINGS[phase]}: ", className="scenario-caption-phase"),
+        html.Strong(f"{phase_headings(lang)[phase]}: ", className="scenario-caption-phase"),
         html.Span(text, className="scenario-caption-text"),
     ]
     note = note or (scenario.variants[variant].note if variant is not None else "")
     if note and phase == "predict":
         children.append(html.P(note, className="scenario-caption-note"))
     if phase == "takeaway" and scenario.hints:
-        children.append(html.Div([html.Span(TEXTS["try"], className="scenario-try"),
+        children.append(html.Div([html.Span(words["try"], className="scenario-try"),
                                   html.Ul(hint_items(scenario, lesson), className="scenario-hints")],
                                  className="scenario-caption-knobs"))
     return html.Div(children, className=f"scenario-caption {phase}", **{"data-phase": phase,
@@ -119,11 +121,11 @@ def hint_items(scenario: Scenario, lesson: bool = False) -> list:
 
 
 def variant_links(scenario: Scenario, current: int | None = None, lesson: bool = False,
-                  show_main: bool = False) -> list:
+                  show_main: bool = False, lang: str = "en") -> list:
     """Links to the scenario's other pictures: its main query and each variant (the shown one left out)."""
     links = []
     if current is not None or show_main:
-        links.append(_link(TEXTS["main_picture"], scenarios.share_query(scenario), lesson,
+        links.append(_link(texts(lang)["main_picture"], scenarios.share_query(scenario), lesson,
                            id={"type": LINK_TYPE, "index": scenario.id}, className="button small scenario-variant",
                            title=scenario.predict))
     for index, variant in enumerate(scenario.variants):
@@ -135,51 +137,55 @@ def variant_links(scenario: Scenario, current: int | None = None, lesson: bool =
     return links
 
 
-def lesson_bar(scenario: Scenario, search: str) -> html.Div:
+def lesson_bar(scenario: Scenario, search: str, lang: str = "en") -> html.Div:
     """Lesson mode's bar: "Lesson k / n", previous / next (each opens that scenario's main picture in
     the lesson) and a link that leaves the lesson, keeping the picture."""
     position, count, before, after = lesson_neighbours(scenario.id)
+    words = texts(lang)
 
     def step(target, key):
         if target is None:
-            return html.Span(TEXTS[key], className="button small lesson-step disabled", **{"aria-disabled": "true"})
-        return dcc.Link(TEXTS[key], href=lesson_query(scenarios.share_query(target)),
+            return html.Span(words[key], className="button small lesson-step disabled", **{"aria-disabled": "true"})
+        target = scenarios.get(target.id, lang)
+        return dcc.Link(words[key], href=lesson_query(scenarios.share_query(target)),
                         id={"type": LESSON_TYPE, "index": key}, className="button small lesson-step",
-                        title=TEXTS["scenario"].format(number=target.number, title=target.title))
+                        title=words["scenario"].format(number=target.number, title=target.title))
     return html.Div([
         step(before, "previous"),
-        html.Span(TEXTS["lesson_position"].format(position=position, count=count), className="lesson-position"),
+        html.Span(words["lesson_position"].format(position=position, count=count), className="lesson-position"),
         step(after, "next"),
-        dcc.Link(TEXTS["leave_lesson"], href=without_lesson(search), id={"type": LESSON_TYPE, "index": "leave"},
+        dcc.Link(words["leave_lesson"], href=without_lesson(search), id={"type": LESSON_TYPE, "index": "leave"},
                  className="lesson-leave"),
     ], className="lesson-bar", **{"data-position": str(position), "data-count": str(count)})
 
 
-def caption(scenario_id: str | None, search: str | None = None) -> list:
+def caption(scenario_id: str | None, search: str | None = None, lang: str = "en") -> list:
     """The caption of the state's scenario (``[]`` for none); ``search`` (the share query) picks the
-    picture (main, variant or hint) and says whether the page is in lesson mode."""
+    picture (main, variant or hint) and says whether the page is in lesson mode; ``lang``: the language
+    of its texts (the scenario's own, :func:`webapp.scenarios.get`, and the caption's words)."""
     if not scenario_id:
         return []
-    scenario = scenarios.get(scenario_id)
+    scenario = scenarios.get(scenario_id, lang)
     picture = picture_of(scenario_id, search)
     lesson = in_lesson(search)
     variant = picture.variant if picture is not None else None
-    note = picture.note() if picture is not None else ""
-    predict = caption_block(scenario, "predict", variant, note=note, lesson=lesson)
+    note = replace(picture, scenario=scenario).note() if picture is not None else ""   # in the page's language
+    words = texts(lang)
+    predict = caption_block(scenario, "predict", variant, note=note, lesson=lesson, lang=lang)
     predict.children.insert(1, html.P(scenario.claim, className="scenario-claim"))   # under the title
-    children = [lesson_bar(scenario, search)] if lesson else []
+    children = [lesson_bar(scenario, search, lang)] if lesson else []
     children.append(predict)
-    row = [html.Span(TEXTS["play_first"], className="scenario-play-first")]
-    links = variant_links(scenario, variant, lesson, show_main=picture is None or picture.kind == "hint")
+    row = [html.Span(words["play_first"], className="scenario-play-first")]
+    links = variant_links(scenario, variant, lesson, show_main=picture is None or picture.kind == "hint", lang=lang)
     if links:
-        row += [html.Span(TEXTS["also"], className="scenario-also"), *links]
+        row += [html.Span(words["also"], className="scenario-also"), *links]
     if not lesson:
-        row.append(dcc.Link(TEXTS["start_lesson"], href=lesson_query(scenarios.share_query(scenario)),
+        row.append(dcc.Link(words["start_lesson"], href=lesson_query(scenarios.share_query(scenario)),
                             id={"type": LESSON_TYPE, "index": "start"}, className="button small lesson-start",
-                            title=TEXTS["start_lesson_title"]))
-    row.append(html.Button(TEXTS["reveal"], className="button small scenario-reveal", n_clicks=0,
-                           title=TEXTS["reveal_title"]))
+                            title=words["start_lesson_title"]))
+    row.append(html.Button(words["reveal"], className="button small scenario-reveal", n_clicks=0,
+                           title=words["reveal_title"]))
     children.append(html.Div(row, className="scenario-links"))
-    children.append(caption_block(scenario, "takeaway", variant, lesson=lesson))
+    children.append(caption_block(scenario, "takeaway", variant, lesson=lesson, lang=lang))
     return [html.Div(children, className="card scenario-card" + (" in-lesson" if lesson else ""),
                      **{"data-scenario": scenario.id, "data-picture": picture.key if picture else ""})]

@@ -23,6 +23,7 @@ __all__ = ["Picture", "picture_of", "opening", "run_labels", "in_lesson", "witho
            "lesson_neighbours", "LESSON_KEY"]
 
 LESSON_KEY = "lesson"
+LANGUAGE_KEY = "lang"           # the page's language (webapp.state.url writes it last)
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,14 @@ def lesson_query(query: str) -> str:
 
 
 def picture_of(scenario_id, search) -> Picture | None:
-    """The picture of scenario ``scenario_id`` that ``search`` is exactly (lesson flag aside), or ``None``."""
+    """The picture of scenario ``scenario_id`` that ``search`` is exactly (lesson flag and the page's language
+    aside: a picture is the same in every language), or ``None``."""
     try:
         scenario = scenarios.get(scenario_id)
     except ValueError:
         return None
-    query = without_lesson(search).lstrip("?")
+    query = "&".join(part for part in without_lesson(search).lstrip("?").split("&")
+                     if part.split("=", 1)[0] != LANGUAGE_KEY)
     if query == scenarios.share_query(scenario).lstrip("?"):
         return Picture(scenario, "main")
     for index in range(len(scenario.variants)):

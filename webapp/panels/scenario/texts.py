@@ -1,23 +1,35 @@
-"""Every UI string of the scenario caption, the lesson mode and the results table, in one place (for
-translation). Scenario texts themselves are data: ``webapp/scenarios/lecture.toml``."""
+"""Every UI string of the scenario caption, the lesson mode and the results table: keys of the message
+catalogs (``webapp/i18n/messages.<lang>.toml``, tables ``[caption]`` and ``[results]``), here by language.
+Scenario texts themselves are data: ``webapp/scenarios/lecture.toml`` (and ``lecture.ko.toml``).
+
+``RESULTS_HEADINGS``, ``PHASE_HEADINGS`` and ``TEXTS`` are the English ones; :func:`results_headings`,
+:func:`phase_headings` and :func:`texts` give them in any language.
+"""
 from __future__ import annotations
 
-__all__ = ["RESULTS_HEADINGS", "PHASE_HEADINGS", "TEXTS"]
+from webapp.i18n import t
 
-RESULTS_HEADINGS = ("Run", "Final loss", "Distance to min", "Settled at (1e-3)", "Status")
-PHASE_HEADINGS = {"predict": "Predict", "takeaway": "Takeaway"}
-TEXTS = {
-    "scenario": "Scenario {number}: {title}",
-    "also": "Also: ",
-    "main_picture": "Main picture",
-    "try": "Try: ",
-    "reveal": "Show the takeaway now",
-    "reveal_title": "The takeaway opens by itself when the last step is reached",
-    "play_first": "Predict, then press \u25b6.",
-    "previous": "\u25c0 Previous",
-    "next": "Next \u25b6",
-    "lesson_position": "Lesson {position} / {count}",
-    "leave_lesson": "Leave the lesson",
-    "start_lesson": "Lesson mode",
-    "start_lesson_title": "Step through every scenario in order: predict, play, reveal",
-}
+__all__ = ["RESULTS_HEADINGS", "PHASE_HEADINGS", "TEXTS", "results_headings", "phase_headings", "texts"]
+
+RESULTS_COLUMNS = ("run", "final_loss", "distance", "settled_at", "status")
+PHASES = ("predict", "takeaway")
+TEXT_KEYS = ("scenario", "also", "main_picture", "try", "reveal", "reveal_title", "play_first", "previous", "next",
+             "lesson_position", "leave_lesson", "start_lesson", "start_lesson_title")
+
+
+def results_headings(lang: str = "en") -> tuple:
+    return tuple(t(f"results.{column}", lang) for column in RESULTS_COLUMNS)
+
+
+def phase_headings(lang: str = "en") -> dict:
+    return {phase: t(f"caption.{phase}", lang) for phase in PHASES}
+
+
+def texts(lang: str = "en") -> dict:
+    """The caption's and lesson bar's words; ``scenario`` and ``lesson_position`` hold ``{placeholders}``."""
+    return {key: t(f"caption.{key}", lang) for key in TEXT_KEYS}
+
+
+RESULTS_HEADINGS = results_headings()
+PHASE_HEADINGS = phase_headings()
+TEXTS = texts()

@@ -9,6 +9,7 @@ from dash import html
 from webapp.compute import simulate_runs
 from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
+from webapp.i18n import localize
 from webapp.panels.lecture.payload import run_extras, side_by_side, side_by_side_map
 from webapp.panels.scenario.caption import caption
 from webapp.panels.scenario.picture import opening, run_labels
@@ -41,12 +42,12 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     page = {
         "map_key": key,
         "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
-        "table": results_table(results_rows(results, steps)),
+        "table": results_table(results_rows(results, steps, state.lang), state.lang),
         "payload": payload,
-        "notices": notices_list(notices),
+        "notices": notices_list(notices, state.lang),
         "query": query,
         "legend": legend_chips(results),
-        "scenario": caption(state.scenario, query),
+        "scenario": caption(state.scenario, query, state.lang),
     }
     if key != map_on_screen:
         if payload["view_mode"] == "side":
@@ -83,8 +84,9 @@ def legend_chips(results) -> list:
             for r in results]
 
 
-def notices_list(notices: list) -> list:
+def notices_list(notices: list, lang: str = "en") -> list:
+    """The page's notices (what a link or the stored state had that was ignored or clamped), in ``lang``."""
     if not notices:
         return []
-    unique = list(dict.fromkeys(notices))[:12]
+    unique = list(dict.fromkeys(localize(notice, lang) for notice in notices))[:12]
     return [html.Ul([html.Li(text) for text in unique])]

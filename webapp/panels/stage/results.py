@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import html
 
-from webapp.panels.scenario.texts import RESULTS_HEADINGS
+from webapp.panels.scenario.texts import results_headings
 
 __all__ = ["results_table"]
 
@@ -14,10 +14,10 @@ def _status_class(row: dict) -> str:
     return "status left-again" if row["left_again"] else "status"
 
 
-def results_table(rows: list[dict]) -> html.Table:
+def results_table(rows: list[dict], lang: str = "en") -> html.Table:
     """Run, final loss, distance to the nearest known minimum (and which: global or local), the step
     it settled at, and its status."""
-    head = html.Thead(html.Tr([html.Th(t) for t in RESULTS_HEADINGS]))
+    head = html.Thead(html.Tr([html.Th(heading) for heading in results_headings(lang)]))
     body = html.Tbody([
         html.Tr([
             html.Td([html.Span(className="swatch", style={"backgroundColor": row["color"]}), row["run"]]),
