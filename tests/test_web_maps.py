@@ -379,16 +379,20 @@ def costly_state(**maps):
 
 def test_a_map_of_a_costly_surface_is_refused_by_the_probe_before_computing():
     """The declared cost (the optimizer's) passes it; a probe on the surface itself measures 250x more."""
-    state = costly_state(map="basin", map_grid="40", map_steps="300")
+    state = costly_state(map="basin", map_grid="80", map_steps="300")
     request, messages = parse_request(state.maps, state)
     assert messages == [] and maps_panel.budget_refusal(request, state) is None
     assert maps_panel.compute_panels(request, state, messages) == []
     assert "slow to compute" in messages[0] and "at most" in messages[0] and "steps" in messages[0]
+    # the probe never refuses a cheap surface's map that the declared cost accepts (nearly all the budget)
+    worst = MapRequest(kind="basin", runs=(0,), grid=200, steps=1000)
+    assert maps_panel.budget_refusal(worst, default_state()) is None
+    assert maps_panel.measured_refusal(worst, default_state()) is None
 
 
 def test_the_costliest_map_request_answers_a_message_not_a_500(client):
     for maps in ({"map": "basin", "map_grid": "200", "map_steps": "5000"},
-                 {"map": "basin", "map_grid": "40", "map_steps": "300"},
+                 {"map": "basin", "map_grid": "80", "map_steps": "300"},
                  {"map": "sensitivity", "map_n": "50", "map_steps": "5000"}):
         stored = to_store(costly_state(**maps))
         response = _post_compute(client, stored)

@@ -29,15 +29,17 @@ from optimizers.loop import simulate
 
 __all__ = ["group_key", "batch_step_us", "request_step_us", "step_budget", "map_cost_us", "probe_row_step_us",
            "measured_map_cost_us", "PAGE_BUDGET_US", "MAP_BUDGET_US", "BATCH_STEP_US", "ROW_STEP_US", "MIN_STEPS",
-           "PROBE_ROWS", "PROBE_STEPS"]
+           "PROBE_ROWS", "PROBE_FEW_ROWS", "PROBE_STEPS", "SURFACE_MARGIN"]
 
 BATCH_STEP_US = 17.0          # one first-order step of a batch, whatever its size (NumPy's per-call cost)
 ROW_STEP_US = 0.027           # plus this per row (200 x 200 x 300 Adam steps: about 0.35 s)
 PAGE_BUDGET_US = 340_000      # the worst allowed page request stays under 0.5 s of CPU with figures and JSON
 MAP_BUDGET_US = 1_200_000     # a map takes about a second at most
 MIN_STEPS = 1
-PROBE_ROWS = 64               # a map's probe: this many rows (starts spread over the view) ...
-PROBE_STEPS = 4               # ... stepped this many times
+PROBE_ROWS = 256              # a map's probe: this many rows (starts spread over the view) against ...
+PROBE_FEW_ROWS = 16           # ... this many, each stepped ...
+PROBE_STEPS = 8               # ... this many times
+SURFACE_MARGIN = 4.0          # a measured row cost counts from this many times the declared one
 
 
 def group_key(run) -> tuple:
@@ -82,29 +84,36 @@ def map_cost_us(optimizer: str, cells: int, steps: int) -> float:
 
 def probe_row_step_us(landscape, optimizer, view, *, schedule=None, noise: float = 0.0, seed: int = 0,
                       deadline: float | None = None) -> float:
-    r"""Microseconds of one step of one row of ``optimizer`` on ``landscape``, measured (this thread's CPU):
+    r"""Microseconds of one step of one row of ``optimizer`` on ``landscape``, measured (this thread's CPU)
+    from two batch sizes, so the fixed cost of a step cancels out:
 
-    .. math::  c_\text{row} = \max\Big(\frac{t(K) - t(0)}{K} - c_\text{batch},\ 0\Big) \Big/ R
+    .. math::  c_\text{row} = \frac{t(R_2) - t(R_1)}{(R_2 - R_1)\, K}
 
-    with :data:`PROBE_ROWS` rows R started on a grid over ``view`` and :data:`PROBE_STEPS` steps K
-    (``t(0)``: the set-up of a run without steps). About a few milliseconds on the costliest surface.
+    with :data:`PROBE_ROWS` rows :math:`R_2` and :math:`R_1 = R_2 / 16` started on a grid over
+    ``view``, :data:`PROBE_STEPS` steps :math:`K` each. A few milliseconds on the costliest surface.
     """
     x_min, x_max, y_min, y_max = view
     side = int(np.ceil(np.sqrt(PROBE_ROWS)))
     xs, ys = np.meshgrid(np.linspace(x_min, x_max, side + 2)[1:-1], np.linspace(y_min, y_max, side + 2)[1:-1])
-    starts = np.column_stack([xs.ravel(), ys.ravel()])[:PROBE_ROWS]                 # (R, 2)
+    starts = np.column_stack([xs.ravel(), ys.ravel()])[:PROBE_ROWS]                 # (R2, 2)
+    few = starts[:: PROBE_ROWS // PROBE_FEW_ROWS][:PROBE_FEW_ROWS]                  # (R1, 2)
 
-    def timed(steps: int) -> float:
+    def timed(rows: np.ndarray) -> float:
         began = time.thread_time()
-        simulate(landscape, optimizer, starts, steps, schedule=schedule, noise=noise, seed=seed, deadline=deadline)
+        simulate(landscape, optimizer, rows, PROBE_STEPS, schedule=schedule, noise=noise, seed=seed,
+                 deadline=deadline)
         return time.thread_time() - began
 
-    per_step_us = max(timed(PROBE_STEPS) - timed(0), 0.0) / PROBE_STEPS * 1e6
-    return max(per_step_us - BATCH_STEP_US, 0.0) / len(starts)
+    timed(few)                                                                      # warm-up (first call)
+    extra = max(timed(starts) - timed(few), 0.0)
+    return extra * 1e6 / ((len(starts) - len(few)) * PROBE_STEPS)
 
 
 def measured_map_cost_us(optimizer: str, row_step_us: float, cells: int, steps: int) -> float:
-    """Microseconds of a map of ``cells`` runs over ``steps`` steps, from the larger of the declared and
-    the measured (:func:`probe_row_step_us`) cost of one row's step."""
+    """Microseconds of a map of ``cells`` runs over ``steps`` steps. The row's cost is the declared one
+    (the optimizer class's ``step_cost``) unless the probe measured at least :data:`SURFACE_MARGIN`
+    times more (a costly surface): then the measured one, so the probe's noise never refuses a map
+    of a cheap surface."""
     declared = ROW_STEP_US * float(optimizer_class(optimizer).step_cost)
-    return steps * (BATCH_STEP_US + cells * max(declared, float(row_step_us)))
+    row = float(row_step_us) if row_step_us >= SURFACE_MARGIN * declared else declared
+    return steps * (BATCH_STEP_US + cells * row)
