@@ -241,3 +241,15 @@ def test_a_page_request_past_its_deadline_is_cut_with_a_notice(client, monkeypat
     monkeypatch.undo()
     again = show(client, costly_store(lr=0.012))                  # a cut batch was not cached as the answer
     assert "stopped at this request's time limit" not in json.dumps(again["notices"]["children"])
+
+
+def test_a_link_with_invalid_view_and_map_values_opens_with_notices(client):
+    """Opening a link (nothing stored yet): each value refused or clamped is named in the page."""
+    out = response_of(post(client, "url", "search", "?arrows=maybe&view_mode=sideways&map=basin&map_grid=500",
+                           stored=None, rendered=None))
+    notices = json.dumps(out["notices"]["children"])
+    assert "arrows='maybe' is not 1 or 0" in notices and "view_mode='sideways'" in notices
+    assert "grid 500 is outside 2 to 200; using 200" in notices
+    assert out["state"]["data"]["maps"] == {"map": "basin", "map_grid": "200"}
+    assert out["state"]["data"]["views"] == {}
+    assert "map_grid=200" in out["share-query"]["data"] and "arrows" not in out["share-query"]["data"]

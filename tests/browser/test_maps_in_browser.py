@@ -121,3 +121,17 @@ def test_cancel_discards_and_caps_are_explained(dash_duo):
           message="the answer was not discarded")
     until(lambda: "map_steps=1000" in current_url(dash_duo))
     assert not heatmap_shown(dash_duo)
+
+
+def test_a_link_with_out_of_range_map_and_view_values_says_so_and_shows_the_values_in_force(dash_duo):
+    open_app(dash_duo, "?map=basin&map_grid=500&map_steps=40&arrows=maybe")
+    notices = until(lambda: dash_duo.find_element("#notices").text, timeout=15, message="no notice shown")
+    assert "grid 500 is outside 2 to 200; using 200" in notices
+    assert "arrows='maybe' is not 1 or 0" in notices
+    until(lambda: dash_duo.find_element("#maps-grid").get_attribute("value") == "200",
+          message="the grid box does not show the value in force")
+    until(lambda: "map_grid=200" in current_url(dash_duo), message="the share link keeps the refused value")
+    assert "arrows" not in current_url(dash_duo)
+    assert not dash_duo.find_element("#arrow-legend").is_displayed()       # the arrows view stayed off
+    errors = severe_errors(dash_duo)
+    assert errors == [], [e["message"][-600:] for e in errors]
