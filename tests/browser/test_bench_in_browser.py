@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from app_helpers import current_url, element_id, open_app, severe_errors, until
+from selenium.webdriver.common.keys import Keys
+
+from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
 
 SLOW_PAGE = "?surface=ill_conditioned&run=sgd:lr=0.001&run=adam:lr=0.001"
 
@@ -50,4 +52,43 @@ def test_copy_as_pytorch_writes_the_runs_script_and_copies_it(dash_duo):
     until(lambda: "torch.optim.SGD([p], lr=0.0005" in dash_duo.find_element("#torch-snippet").get_attribute("value"),
           timeout=15, message="the second run's button did not write its script")
     dash_duo.find_element("#torch-details .copy-button").click()     # the clipboard copy must not break the page
+    assert severe_errors(dash_duo) == []
+
+
+def test_high_dimensions_card_opens_to_the_computed_chances_and_costs(dash_duo):
+    open_app(dash_duo)
+    dash_duo.find_element("#hd-details summary").click()
+    until(lambda: len(dash_duo.find_elements("#hd-chance .barlayer .point")) == 5, timeout=20,
+          message="no bars of P(minimum) for N = 1..5")
+    costs = until(lambda: dash_duo.find_element("#hd-costs").text, message="no cost table")
+    assert "80 PB" in costs and "31,700 years" in costs and "16 GB" in costs and "4 ms" in costs
+    box = dash_duo.find_element("#hd-n")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    box.send_keys("1e6" + Keys.ENTER)
+    until(lambda: "8 TB" in dash_duo.find_element("#hd-costs").text, message="N did not change the table")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    box.send_keys("-3" + Keys.ENTER)
+    until(lambda: "N must be a number from 1" in dash_duo.find_element("#hd-message").text)
+    assert severe_errors(dash_duo) == []
+
+
+def test_local_model_card_shows_newton_at_the_players_step_and_refuses_a_bad_step(dash_duo):
+    open_app(dash_duo, "?surface=saddle&run=sgd:lr=0.05&run=newton&steps=40")
+    js(dash_duo, "window.optiscapePlayer.pause(); window.optiscapePlayer.seek(3);")
+    until(lambda: player(dash_duo)["step"] == 3)
+    dash_duo.find_element("#local-details summary").click()
+    dash_duo.find_element("#local-show").click()
+    until(lambda: dash_duo.find_element("#local-step").get_attribute("value") == "3",
+          message="Show did not read the player's step")
+    verdict = until(lambda: dash_duo.find_element("#local-verdict").text, timeout=15, message="no verdict")
+    assert "indefinite" in verdict and "saddle" in verdict
+    until(lambda: len(dash_duo.find_elements("#local-graph .contour")) >= 2, message="no model contours")
+    until(lambda: len(dash_duo.find_elements("#local-slice .scatterlayer .trace")) == 3, message="no slice")
+    step = dash_duo.find_element("#local-step")
+    step.send_keys(Keys.CONTROL, "a")
+    step.send_keys(Keys.BACKSPACE)
+    step.send_keys("99" + Keys.ENTER)
+    until(lambda: "step must be a whole number from 0 to 40" in dash_duo.find_element("#local-message").text)
     assert severe_errors(dash_duo) == []

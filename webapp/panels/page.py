@@ -12,7 +12,9 @@ from webapp.panels import answer
 from webapp.panels.header import callbacks as header_callbacks
 from webapp.panels.header import language
 from webapp.panels.header.layout import header
+from webapp.panels.high_dimensions import callbacks as high_dimensions_callbacks
 from webapp.panels.lecture import panel as lecture_panel
+from webapp.panels.local_model import callbacks as local_model_callbacks
 from webapp.panels.maps import callbacks as maps_callbacks
 from webapp.panels.room import callbacks as room_callbacks
 from webapp.panels.room.layout import room_bar, room_stores
@@ -28,7 +30,8 @@ from webapp.panels.wiring import STATE
 __all__ = ["build_layout", "page_layout", "register_callbacks"]
 
 # the one server callback that answers every edit, then each panel's own (browser-side, downloads, the map)
-PANELS = (answer, header_callbacks, language, stage_callbacks, lecture_panel, maps_callbacks, room_callbacks)
+PANELS = (answer, header_callbacks, language, stage_callbacks, lecture_panel, maps_callbacks, room_callbacks,
+          local_model_callbacks, high_dimensions_callbacks)
 
 
 def page_layout() -> html.Div:

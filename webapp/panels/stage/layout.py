@@ -5,7 +5,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp.i18n import t
+from webapp.panels.high_dimensions.layout import high_dimensions_card
 from webapp.panels.lecture.panel import view_bar, view_cards
+from webapp.panels.local_model.layout import local_model_card
 from webapp.panels.maps.layout import maps_section
 
 __all__ = ["stage", "player_bar", "SPEEDS"]
@@ -58,4 +60,6 @@ def stage(lang: str = "en") -> html.Div:
                      className="card results-card"),
         ], className="below-map"),
         maps_section(lang),
+        local_model_card(),
+        high_dimensions_card(),
     ], className="stage")

@@ -42,13 +42,16 @@ def report_children(report: TuneReport, applied: dict) -> list:
     if report.refusal:
         children.append(html.P(report.refusal, className="tune-refusal"))
         return children
-    head = html.Thead(html.Tr([html.Th(text) for text in ("Run", "as set", "", "tuned", "", "")]))
-    body = html.Tbody([html.Tr([
-        html.Td(row["name"]),
-        html.Td(_values(row["as_set"]), className="num"), html.Td(row["as_set_text"]),
-        html.Td(_values(row["tuned"]), className="num"),
-        html.Td(row["tuned_text"] + (" (lr at the grid's edge)" if row["edge"] else "")),
-        html.Td(applied.get(row["index"], ""), className="tune-applied"),
-    ], className="tune-row") for row in report.rows])
-    children.append(html.Table([head, body], className="results tune-table"))
+    items = []
+    for row in report.rows:
+        tuned = row["tuned_text"] + (" (lr at the grid's edge)" if row["edge"] else "")
+        items.append(html.Li([
+            html.Div(row["name"], className="tune-run"),
+            html.Div([html.Span("as set ", className="tune-key"), html.Span(_values(row["as_set"]), className="num"),
+                      f": {row['as_set_text']}"]),
+            html.Div([html.Span("tuned ", className="tune-key"), html.Span(_values(row["tuned"]), className="num"),
+                      f": {tuned}"]),
+            html.Div(applied.get(row["index"], ""), className="tune-applied"),
+        ], className="tune-row"))
+    children.append(html.Ul(items, className="tune-list"))
     return children
