@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from typing import Any
 
@@ -61,7 +62,7 @@ from werkzeug.security import safe_join
 
 from webapp.compute.deadline import read_deadlines_from
 
-__all__ = ["harden", "request_deadline", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE",
+__all__ = ["harden", "frame_ancestors", "request_deadline", "MAX_BODY_BYTES", "CALLBACK_PATH", "COMPONENT_SUITES", "IMMUTABLE",
            "REVALIDATE", "REQUEST_SECONDS"]
 
 MAX_BODY_BYTES = 1_000_000
@@ -237,6 +238,28 @@ def _error(status: int, message: str) -> flask.Response:
     return response
 
 
+FRAME_ANCESTORS_ENV = "OPTISCAPE_FRAME_ANCESTORS"
+_FRAME_SOURCE = re.compile(r"^('self'|'none'|https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?)$")
+
+
+def frame_ancestors(environ=None) -> str:
+    """Who may show the page in a frame (CSP ``frame-ancestors``): ``OPTISCAPE_FRAME_ANCESTORS``, default 'self'.
+
+    The variable is a space-separated list of sources: ``'self'``, ``'none'`` or an origin such as
+    ``https://canvas.example.edu`` or ``https://*.example.edu`` (for the embed mode of lesson links in a
+    course page). Anything else raises ValueError at start-up: a typo must not open or close framing silently.
+    """
+    environ = os.environ if environ is None else environ
+    text = " ".join(environ.get(FRAME_ANCESTORS_ENV, "").split())
+    if not text:
+        return "'self'"
+    for source in text.split(" "):
+        if not _FRAME_SOURCE.match(source):
+            raise ValueError(f"{FRAME_ANCESTORS_ENV}: {source[:60]!r} is not 'self', 'none' or an origin "
+                             "like https://course.example.edu")
+    return text
+
+
 def _content_security_policy(app: dash.Dash) -> str:
     """Only this origin, plus hashes of Dash's inline scripts; Plotly needs inline styles and data: images.
 
@@ -255,7 +278,7 @@ def _content_security_policy(app: dash.Dash) -> str:
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
-        "frame-ancestors 'self'",
+        f"frame-ancestors {frame_ancestors()}",
     ])
 
 
@@ -264,6 +287,7 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     server: flask.Flask = app.server
     if server.debug:
         raise RuntimeError("refusing to harden a server in debug mode: debug exposes tracebacks and a console")
+    frame_ancestors()                 # a malformed OPTISCAPE_FRAME_ANCESTORS fails here, at start-up
     server.config["MAX_CONTENT_LENGTH"] = int(max_body)
     server.config["PROPAGATE_EXCEPTIONS"] = False
     server.config["TRAP_BAD_REQUEST_ERRORS"] = False
@@ -316,10 +340,12 @@ def harden(app: dash.Dash, max_body: int = MAX_BODY_BYTES) -> None:
     def _security_headers(response: flask.Response):
         if "csp" not in policy:
             policy["csp"] = _content_security_policy(app)
+            policy["frames"] = frame_ancestors()
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if policy["frames"] == "'self'":     # an older browser without CSP level 2; others read frame-ancestors
+            headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         headers.setdefault("Content-Security-Policy", policy["csp"])
         kind = _static_kind(flask.request.path, prefix, assets_prefix)
         if kind is not None and response.status_code in (200, 304):

@@ -19,6 +19,7 @@ the share URL): one edit, one request.
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -34,6 +35,7 @@ from webapp.panels.lecture.panel import view_cards_content, view_controls
 from webapp.panels.maps.callbacks import control_values as maps_control_values
 from webapp.panels.maps.callbacks import messages_list, panel_controls
 from webapp.panels.maps.edits import EDITS as MAPS_EDITS
+from webapp.panels.room.handout import refusal as handout_refusal
 from webapp.panels.runs.edits import EDITS as RUNS_EDITS
 from webapp.panels.stage.render import notices_list, picture_key, render_page
 from webapp.panels.start_view.edits import EDITS as START_VIEW_EDITS
@@ -151,9 +153,17 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
     if not fired and stored is None:                # page load: the link is the state
         fired = [(_BY_KEY["link"], "url", search)]
     for edit, component_id, value in fired:
+        refused = handout_refusal(state, edit.key, component_id)
+        kept = copy.deepcopy(state) if refused else None
         context = EditContext(state=state, value=value, component_id=component_id,
                               extra={name: extra.get(f"{c}.{p}") for name, (c, p) in edit.extra.items()})
         did = edit.apply(context)
+        if refused:           # a handout link locks this control: the state is kept, the control shows its value
+            state = kept
+            if did:
+                page_notices.append(refused)
+                structural = True
+            continue
         state = context.state
         changed |= did
         structural |= (did and (edit.structural or context.structural)) or bool(context.notices)

@@ -202,6 +202,7 @@ class AppState:
     views: ViewOptions = ViewOptions()         # the lecture views that are on (arrows, side by side, 3D...)
     revision: int = 0      # bumped on structural edits so the run panel re-renders
     lang: str = "en"       # the page's language (webapp.i18n.LANGUAGES); in the link as lang=ko
+    handout: dict = field(default_factory=dict)  # handout-link flags (hide, lock, only, embed, v): webapp.state.handout
 
     def landscape(self):
         return landscapes.get(self.surface, **self.surface_params)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import landscapes
-from webapp.state import coerce, scenario_links
+from webapp.state import coerce, handout, scenario_links
 from webapp.state.model import DEFAULT_STEPS, AppState, default_state, schema_defaults
 
 __all__ = ["to_store", "from_store"]
@@ -35,6 +35,7 @@ def to_store(state: AppState) -> dict:
         "views": coerce.view_options(state.views).link_text(),
         "revision": state.revision,
         "lang": state.lang,
+        "handout": dict(state.handout),
     }
 
 
@@ -74,5 +75,7 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     state.maps = coerce.map_settings(data.get("maps"), notices)
     state.views = coerce.view_options(data.get("views"), notices)
     state.lang = coerce.language(data.get("lang", state.lang), notices)
+    # a handout name that no longer names a control (its run was removed) is dropped: it locks nothing
+    state.handout = handout.handout_settings(data.get("handout"), state, [])
     return state, notices
 

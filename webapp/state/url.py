@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote_plus
 import landscapes
 import optimizers
 from optimizers import schedules
-from webapp.state import coerce, scenario_links
+from webapp.state import coerce, handout, scenario_links
 from webapp.state.model import (DEFAULT_STEPS, MAP_KEYS, PALETTE, VIEW_KEYS, AppState, RunSpec, default_run, default_state,
                                 schema_defaults)
 
@@ -138,6 +138,7 @@ def to_query(state: AppState) -> str:
     parts.extend(coerce.view_options(state.views).link_text().items())
     if state.lang != AppState.lang:
         parts.append(("lang", state.lang))
+    parts.extend(handout.handout_settings(state.handout, state).items())
     safe = ":,;=!"
     return "?" + "&".join(f"{key}={quote(value, safe=safe)}" for key, value in parts)
 
@@ -216,13 +217,17 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
     pairs = _split_query(search)
     if not pairs:
         return default_state(), notices
+    pairs = handout.migrate(pairs, notices)      # a link of an older URL schema, rewritten to this one
     given = dict(pairs)  # the last value wins for single-valued keys
     lang = coerce.language(given["lang"], notices) if "lang" in given else AppState.lang
-    if set(given) - {"lang", "lesson"} == {"scenario"} and given["scenario"] in scenario_links.known_ids():
-        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state (in lesson mode with lesson=1)
+    bare = set(given) - {"lang", "lesson", *handout.HANDOUT_KEYS}
+    if bare == {"scenario"} and given["scenario"] in scenario_links.known_ids():
+        # a bare ?scenario=<id> (typed or shortened) opens that scenario's own state (in lesson mode with lesson=1;
+        # with its handout flags, e.g. embed=1)
         state, more = from_query(scenario_links.share_query(given["scenario"]))
         state.lang = lang
         state.lesson = _lesson_flag(given, more)
+        state.handout = handout.handout_settings(given, state, notices)
         return state, notices + more
     if set(given) - {"lang"} == {"lesson"} and scenario_links.known_ids():
         # a bare ?lesson=1 starts the lesson at its first scenario
@@ -274,8 +279,9 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         state.lesson = _lesson_flag(given, notices)
     state.maps = coerce.map_settings({k: v for k, v in given.items() if k in MAP_KEYS}, notices)
     state.views = coerce.view_options({k: v for k, v in given.items() if k in VIEW_KEYS}, notices)
+    state.handout = handout.handout_settings(given, state, notices)
     known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang", "lesson"} | surface_keys
-                  | set(MAP_KEYS) | set(VIEW_KEYS))
+                  | set(MAP_KEYS) | set(VIEW_KEYS) | set(handout.HANDOUT_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
         notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
     return state, notices

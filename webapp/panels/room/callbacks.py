@@ -1,5 +1,6 @@
-"""The room panel's callbacks: the share query goes to the room (teacher), and a poll's results are
-drawn next to the true outcome (every page, once revealed; the teacher's live).
+"""The room panel's callbacks: the share query goes to the room (teacher); a poll's results are
+drawn next to the true outcome (every page, once revealed; the teacher's live); a handout link's
+flags mark the controls (``assets/handout.js``).
 
 Everything else of a room (creating it, following, branching off, answering, the player) runs
 in the browser, in ``assets/room.js``, against the rooms API; the server refuses a student's
@@ -74,6 +75,9 @@ def poll_figure(state, poll: dict) -> tuple[dict, str]:
 def register(app) -> None:
     app.clientside_callback(ClientsideFunction("optiscape", "roomShared"),
                             Output("room-sink", "data"), Input("share-query", "data"), prevent_initial_call=True)
+    # a handout link's hidden and locked controls (webapp.state.handout), marked in the browser
+    app.clientside_callback(ClientsideFunction("optiscape", "handout"),
+                            Output("handout-sink", "data"), Input(STATE, "data"), prevent_initial_call=True)
 
     @app.callback(Output("room-poll-graph", "figure"), Output("room-poll-graph", "style"),
                   Output("room-poll-outcome", "children"),

@@ -20,8 +20,9 @@ def room_button() -> html.Button:
 
 
 def room_stores() -> list:
-    """``room-poll``: the current poll as room.js last saw it (results included once known)."""
-    return [dcc.Store(id="room-poll"), dcc.Store(id="room-sink")]
+    """``room-poll``: the current poll as room.js last saw it (results included once known); sinks of the
+    browser-side callbacks (room.js, handout.js)."""
+    return [dcc.Store(id="room-poll"), dcc.Store(id="room-sink"), dcc.Store(id="handout-sink")]
 
 
 def room_bar() -> html.Section:
