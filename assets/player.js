@@ -132,6 +132,11 @@
     var runs = P.payload.runs.map(function (r, i) {
       var axes = axesFor(gd, i), p = polyline(axes[0], axes[1], r.x, r.y);
       if (r.polyak) { p.polyak = polyline(axes[0], axes[1], r.polyak.x, r.polyak.y); }
+      if (r.ema) { p.ema = polyline(axes[0], axes[1], r.ema.x, r.ema.y); }
+      if (r.snapshots) {
+        p.snapshots = r.snapshots.x.map(function (x, j) { return [axes[0].c2p(x), axes[1].c2p(r.snapshots.y[j])]; });
+        p.snapshotMean = [axes[0].c2p(r.snapshots.mean[0]), axes[1].c2p(r.snapshots.mean[1])];
+      }
       return p;
     });
     P.projection = {key: key, runs: runs};
@@ -163,6 +168,22 @@
                                    'stroke-dasharray': '8,5', 'stroke-linecap': 'round'}, parts.polyakGroup);
         parts.polyakPoint = el('rect', {'class': 'run-polyak-point', width: '11', height: '11', fill: '#ffffff',
                                         stroke: r.color, 'stroke-width': '3', display: 'none'}, parts.polyakGroup);
+        if (r.ema) {                        // the lecture's EMA beside the running mean: dotted, a diamond
+          parts.emaHalo = el('path', {fill: 'none', stroke: '#ffffff', 'stroke-width': '6', 'stroke-linecap': 'round',
+                                      opacity: '0.9'}, parts.polyakGroup);
+          parts.ema = el('path', {'class': 'run-ema', fill: 'none', stroke: r.color, 'stroke-width': '3',
+                                  'stroke-dasharray': '1,6', 'stroke-linecap': 'round'}, parts.polyakGroup);
+          parts.emaPoint = el('polygon', {'class': 'run-ema-point', fill: r.color, stroke: '#ffffff',
+                                          'stroke-width': '2', display: 'none'}, parts.polyakGroup);
+        }
+        if (r.snapshots) {                  // snapshot points: open circles, shown once the run has passed them
+          parts.snapshots = r.snapshots.steps.map(function (t) {
+            return el('circle', {'class': 'run-snapshot', r: '6', fill: '#ffffff', stroke: r.color, 'stroke-width': '2.5',
+                                 'data-step': String(t), display: 'none'}, parts.polyakGroup);
+          });
+          parts.snapshotMean = el('path', {'class': 'run-snapshot-mean', fill: 'none', stroke: r.color,
+                                           'stroke-width': '3', display: 'none'}, parts.polyakGroup);
+        }
       }
       parts.path = el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
                                'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
@@ -184,6 +205,35 @@
     P.groups.forEach(function (parts) {
       if (parts && parts.polyakGroup) { parts.layer.appendChild(parts.polyakGroup); }
     });
+    averagesKey(gd);
+  }
+
+  // With the Polyak overlay on: a key in the plot's lower left corner (running mean, EMA with its decay,
+  // snapshot points and their mean), in the first layer.
+  function averagesKey(gd) {
+    var runs = P.payload.runs, withEma = runs.filter(function (r) { return r.ema; });
+    if (!withEma.length || !P.groups[0]) { return; }
+    var items = [['8,5', 'running mean'], ['1,6', 'EMA, decay ' + withEma[0].ema.decay]];
+    if (runs.some(function (r) { return r.snapshots; })) { items.push(['snap', 'snapshots (+ their mean)']); }
+    var height = 8 + 18 * items.length, plot = axesFor(gd, 0)[1]._length || 300;
+    var g = el('g', {'class': 'averages-key', transform: 'translate(8,' + Math.max(8, plot - height - 8) + ')'},
+               P.groups[0].layer);
+    var box = el('rect', {x: '0', y: '0', width: '10', height: String(height), rx: '4',
+                          fill: 'rgba(255,255,255,0.88)', stroke: '#999999', 'stroke-width': '1'}, g);
+    var widest = 0;
+    items.forEach(function (item, j) {
+      var y = 14 + 18 * j;
+      if (item[0] === 'snap') {
+        el('circle', {cx: '20', cy: String(y), r: '5', fill: '#ffffff', stroke: '#333333', 'stroke-width': '2'}, g);
+      } else {
+        el('line', {x1: '6', y1: String(y), x2: '34', y2: String(y), stroke: '#333333', 'stroke-width': '3',
+                    'stroke-dasharray': item[0], 'stroke-linecap': 'round'}, g);
+      }
+      var text = el('text', {x: '40', y: String(y + 4), 'font-size': P.bigText ? '16' : '12', fill: '#111111'}, g);
+      text.textContent = item[1];
+      widest = Math.max(widest, text.getComputedTextLength ? text.getComputedTextLength() : 120);
+    });
+    box.setAttribute('width', String(Math.ceil(widest) + 48));
   }
 
   function drawArrow(arrow, x0, y0, x1, y1) {
@@ -225,6 +275,34 @@
           parts.polyakPoint.setAttribute('x', (p.polyak.px[m] - 5.5).toFixed(1));
           parts.polyakPoint.setAttribute('y', (p.polyak.py[m] - 5.5).toFixed(1));
         } else { parts.polyakPoint.setAttribute('display', 'none'); }
+        if (parts.ema && p.ema) {
+          var e = Math.min(n - r.ema.from, p.ema.ends.length - 1);
+          var de = e >= 1 ? p.ema.d.substring(0, p.ema.ends[e]) : '';
+          parts.ema.setAttribute('d', de);
+          parts.emaHalo.setAttribute('d', de);
+          if (e >= 0) {
+            var ex = p.ema.px[e], ey = p.ema.py[e];
+            parts.emaPoint.removeAttribute('display');
+            parts.emaPoint.setAttribute('points', ex.toFixed(1) + ',' + (ey - 8).toFixed(1) + ' ' + (ex + 8).toFixed(1) +
+              ',' + ey.toFixed(1) + ' ' + ex.toFixed(1) + ',' + (ey + 8).toFixed(1) + ' ' + (ex - 8).toFixed(1) + ',' +
+              ey.toFixed(1));
+          } else { parts.emaPoint.setAttribute('display', 'none'); }
+        }
+        if (parts.snapshots && p.snapshots) {
+          var passed = 0;
+          for (var q = 0; q < parts.snapshots.length; q++) {
+            var shown = n >= r.snapshots.steps[q];
+            passed += shown ? 1 : 0;
+            parts.snapshots[q].setAttribute('display', shown ? 'inline' : 'none');
+            parts.snapshots[q].setAttribute('cx', p.snapshots[q][0].toFixed(1));
+            parts.snapshots[q].setAttribute('cy', p.snapshots[q][1].toFixed(1));
+          }
+          // the ensemble's mean (a cross) once every snapshot is taken
+          var mx = p.snapshotMean[0], my = p.snapshotMean[1];
+          parts.snapshotMean.setAttribute('display', passed === parts.snapshots.length ? 'inline' : 'none');
+          parts.snapshotMean.setAttribute('d', 'M' + (mx - 7).toFixed(1) + ',' + my.toFixed(1) + 'H' + (mx + 7).toFixed(1) +
+            'M' + mx.toFixed(1) + ',' + (my - 7).toFixed(1) + 'V' + (my + 7).toFixed(1));
+        }
       }
       if (parts.arrows) {
         for (var j = 0; j < parts.arrows.length; j++) {

@@ -168,3 +168,24 @@ def test_lesson_mode_walks_forward_and_back(dash_duo):
     until(lambda: "lesson=1" not in current_url(dash_duo), message="did not leave the lesson")
     until(lambda: not dash_duo.find_elements(".lesson-bar"), message="the lesson bar stayed")
     assert severe_errors(dash_duo) == []
+
+
+def test_polyak_scenario_draws_the_ema_beside_the_mean_and_the_snapshot_points(dash_duo):
+    scenario = scenarios.get("polyak_snapshot")
+    open_app(dash_duo, scenarios.share_query(scenario))
+    opened_paused(dash_duo, scenario.id, scenario.state().steps)
+    count = ("return Array.from(document.querySelectorAll('#map-graph .run-snapshot'))"
+             ".filter(function (c) { return c.getAttribute('display') === 'inline'; }).length;")
+    assert js(dash_duo, count) == 0                                   # none taken yet at step 0
+    key = dash_duo.find_element("#map-graph .averages-key")
+    assert "EMA, decay 0.98" in key.text and "running mean" in key.text and "snapshots" in key.text
+    fast(dash_duo)
+    dash_duo.find_element("#play-button").click()
+    until(lambda: player(dash_duo)["step"] >= 120, timeout=30, message="did not play past step 120")
+    emas = js(dash_duo, "return Array.from(document.querySelectorAll('#map-graph path.run-ema'))"
+                        ".map(function (p) { return (p.getAttribute('d') || '').length; });")
+    assert len(emas) == 2 and all(length > 0 for length in emas), "the EMA is drawn from step 100 on"
+    until(lambda: js(dash_duo, count) >= 2, message="the snapshots at steps 51 and 101 are not shown")
+    until(lambda: not player(dash_duo)["playing"], timeout=40, message="did not finish")
+    assert js(dash_duo, count) == 5                                   # steps 51, 101, 151, 201, 251
+    assert severe_errors(dash_duo) == []

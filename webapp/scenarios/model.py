@@ -61,8 +61,6 @@ class Scenario:
         hint_queries: one query per hint (same order): the picture with that knob turned, linked from
             the hint in the caption (``""``: the hint has no picture of its own).
         variants: further pictures of the same claim.
-        polyak_from: for Polyak averaging, the step from which iterates are averaged.
-        polyak_decay: the decay of the exponential Polyak average (the lecture's), or ``None``.
         run_names: one name per run that tells the runs apart (empty: the runs' own names).
         robustness: how its test perturbs the settings (:class:`Robustness`).
         later: views this claim also wants that the page does not have yet (e.g. ``"local model"``).
@@ -79,11 +77,22 @@ class Scenario:
     hints: tuple = ()
     hint_queries: tuple = ()
     variants: tuple = ()
-    polyak_from: int | None = None
-    polyak_decay: float | None = None
     run_names: tuple = ()
     robustness: Robustness = Robustness()
     later: tuple = ()
+
+    @property
+    def polyak_from(self) -> int | None:
+        """The step from which its Polyak averages start (the query's ``polyak_from``), or ``None``
+        when the query has no Polyak overlay."""
+        views = self.state().views
+        return views.polyak_from if views.polyak else None
+
+    @property
+    def polyak_decay(self) -> float | None:
+        """The decay of its exponential Polyak average (the query's ``polyak_decay``), or ``None``."""
+        views = self.state().views
+        return views.polyak_decay if views.polyak else None
 
     def queries(self) -> tuple:
         """The main query, then every variant's."""

@@ -103,14 +103,6 @@ def _scenario(table, position: int) -> Scenario:
             raise ValueError(f"{where}: hint_queries must be a list of strings, one per hint")
         values["hint_queries"] = tuple(_query(q, f"{where}: hint_queries") if q.strip() else "" for q in given)
     values["variants"] = tuple(_variant(v, f"{where}, variant {i + 1}") for i, v in enumerate(table.get("variant", [])))
-    if "polyak_from" in table:
-        if not isinstance(table["polyak_from"], int) or table["polyak_from"] < 0:
-            raise ValueError(f"{where}: polyak_from must be a whole number >= 0")
-        values["polyak_from"] = table["polyak_from"]
-    if "polyak_decay" in table:
-        if not isinstance(table["polyak_decay"], float) or not 0 <= table["polyak_decay"] <= 1:
-            raise ValueError(f"{where}: polyak_decay must be a number in [0, 1]")
-        values["polyak_decay"] = table["polyak_decay"]
     if "robustness" in table:
         values["robustness"] = _robustness(table["robustness"], f"{where}: robustness")
     return Scenario(**values)

@@ -23,8 +23,8 @@ from optimizers import schedules
 from webapp import i18n
 from webapp.i18n import msg
 from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID
-from webapp.state.model import (DEFAULT_GRID, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS, MAP_KEYS, MAP_KINDS, PALETTE,
-                                VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
+from webapp.state.model import (DEFAULT_GRID, DEFAULT_POLYAK_DECAY, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS, MAP_KEYS,
+                                MAP_KINDS, PALETTE, VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
            "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "number",
@@ -278,6 +278,18 @@ def whole(value: Any, low: int, high: int, default: int, name: str, notices: lis
     return clamped
 
 
+def decay(value: Any, name: str, notices: list) -> float:
+    """An averaging decay in ``[0, 1)`` (0: no memory; 0.99: about 100 steps); empty means
+    :data:`~webapp.state.model.DEFAULT_POLYAK_DECAY`; anything else is refused with a notice."""
+    if value is None or value == "":
+        return DEFAULT_POLYAK_DECAY
+    as_float = number(value)
+    if as_float is None or not 0 <= as_float < 1:
+        notices.append(f"{name} {short(value)} is not a number from 0 to below 1; using {DEFAULT_POLYAK_DECAY:g}.")
+        return DEFAULT_POLYAK_DECAY
+    return as_float
+
+
 def language(value: Any, notices: list) -> str:
     """The page's language: one of :data:`webapp.i18n.LANGUAGES`; anything else is English, with a notice."""
     if isinstance(value, str) and value.strip().lower() in i18n.LANGUAGES:
@@ -342,6 +354,7 @@ def view_options(given: Any, notices: list | None = None) -> ViewOptions:
         notices.append(f"View: loss_x={short(text['loss_x'])} is not steps or evals; using steps.")
     values["loss_by_evals"] = loss_x == "evals"
     values["polyak_from"] = whole(text.get("polyak_from"), 0, MAX_POLYAK_FROM, 0, "View: polyak_from", notices)
+    values["polyak_decay"] = decay(text.get("polyak_decay"), "View: polyak_decay", notices)
     inner_run = text.get("inner_run", "all").lower()
     chosen = number(inner_run)
     values["inner_run"] = None

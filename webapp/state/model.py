@@ -102,7 +102,9 @@ class LinkRecord(Mapping):
         return self.link_text()
 
 
-VIEW_KEYS = ("view_mode", "arrows", "field", "polyak", "polyak_from", "threed", "inner", "inner_run", "loss_x")
+VIEW_KEYS = ("view_mode", "arrows", "field", "polyak", "polyak_from", "polyak_decay", "threed", "inner", "inner_run",
+             "loss_x")
+DEFAULT_POLYAK_DECAY = 0.99      # the EMA's decay when the link names none (torch's AveragedModel examples use 0.999)
 VIEW_FLAGS = ("arrows", "field", "polyak", "threed", "inner")
 
 
@@ -112,7 +114,8 @@ class ViewOptions(LinkRecord):
 
         view_mode=overlay|side   side: one small map per run (else one map with every run)
         arrows=1, field=1        gradient / velocity / step arrows; the -gradient field on the map
-        polyak=1                 each run's Polyak-average path, averaged from step polyak_from=<int>
+        polyak=1                 each run's Polyak averages from step polyak_from=<int>: the running mean and
+                                 the lecture's exponential moving average of decay polyak_decay=<0..1>
         threed=1, inner=1        the 3D surface card; the inner-state card, of inner_run=<run, 1-based>
         loss_x=steps|evals       the loss plot's x axis (evals: gradient evaluations)
     """
@@ -122,6 +125,7 @@ class ViewOptions(LinkRecord):
     field: bool = False
     polyak: bool = False
     polyak_from: int = 0
+    polyak_decay: float = DEFAULT_POLYAK_DECAY
     threed: bool = False
     inner: bool = False
     inner_run: int | None = None       # 0-based; None: every run
@@ -132,6 +136,7 @@ class ViewOptions(LinkRecord):
         text = {"view_mode": "side" if self.side else None}
         text.update({flag: "1" if getattr(self, flag) else None for flag in VIEW_FLAGS})
         text["polyak_from"] = str(self.polyak_from) if self.polyak_from else None
+        text["polyak_decay"] = f"{self.polyak_decay:g}" if self.polyak_decay != DEFAULT_POLYAK_DECAY else None
         text["inner_run"] = str(self.inner_run + 1) if self.inner_run is not None else None
         text["loss_x"] = "evals" if self.loss_by_evals else None
         return {key: text[key] for key in VIEW_KEYS if text[key] is not None}

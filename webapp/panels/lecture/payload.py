@@ -12,6 +12,8 @@ figure: each figure is composed in one pass by the function that owns it.
 * gradient field: static traces of -grad f arrows, composed into the map by its builder
   (``field=True`` of :func:`webapp.figures.stage.map_figure` or of the side-by-side map);
 * Polyak: ``payload.runs[i].polyak = {"from": s, "x", "y"}``, ``x[t - s] = mean(path[s..t])_x``, t >= s;
+  beside it the lecture's EMA ``payload.runs[i].ema`` (same shape, and its ``decay``) and, on a cyclic
+  schedule, the snapshot points ``payload.runs[i].snapshots`` (:mod:`webapp.figures.averages`);
 * loss by gradient evaluations: ``payload.runs[i].loss_x``, and the same lists as the loss plot's x
   (``loss_x`` of :func:`webapp.figures.stage.loss_figure`).
 
@@ -26,6 +28,7 @@ import copy
 
 import numpy as np
 
+from webapp.figures.averages import ema_path, snapshot_points
 from webapp.figures.encode import coordinate_decimals, rounded
 from webapp.figures.inner_state import (arrow_scale, decade_ticks, inner_state_figure, inner_state_series, loss_axis,
                                         state_arrows)
@@ -92,6 +95,10 @@ def run_extras(state, results, view) -> tuple[list, list | None]:
             extra["arrows"] = arrow_payload(*found[result.index], view, decimals)
         if chosen.polyak:
             extra["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
+            extra["ema"] = ema_path(result.path, chosen.polyak_decay, chosen.polyak_from, decimals)
+            snapshots = snapshot_points(result.spec, result.path, decimals)
+            if snapshots is not None:
+                extra["snapshots"] = snapshots
         if loss_x is not None:
             extra["loss_x"] = loss_x[position]
         extras.append(extra)
