@@ -6,6 +6,9 @@ value unchanged, clamps it into range, or refuses it (falls back to a default);
 every clamp and refusal appends a human notice, which the page shows next to the
 control, and the control is then re-drawn with the value in force. Nothing here raises.
 
+The View bar's and the Maps panel's settings become their typed records here
+(:func:`view_options`, :func:`map_settings`), from link text, a stored dict or control values alike.
+
 Caps bound the work per request: at most :data:`MAX_RUNS` runs and
 :data:`MAX_STEPS` steps (the cost model in :mod:`webapp.compute.cost` may cut the
 steps further), start points and view boxes inside ``±MAX_COORD``, noise σ ≤ :data:`MAX_NOISE`.
