@@ -106,3 +106,14 @@ def test_the_csv_of_a_nesterov_run_says_touched_and_left_again():
     rows = list(csv.DictReader(io.StringIO(export.csv_text(results))))
     assert rows[0]["status"] == "touched at 24, left again"
     assert rows[0]["touched_at"] == "24" and rows[0]["settled_at"] == ""
+
+
+def test_the_csv_of_a_scenario_names_its_runs_as_the_page_does():
+    from webapp.panels.scenario.picture import run_labels
+    from webapp.state import from_query, to_query
+
+    scenario = scenarios.get("minibatch_noise")
+    state, _ = from_query(scenarios.share_query(scenario))
+    _, results, _ = simulate_runs(state, [])
+    rows = list(csv.DictReader(io.StringIO(export.csv_text(run_labels(results, state.scenario, to_query(state))))))
+    assert [r["name"] for r in rows if r["step"] == "0"] == list(scenario.run_names)

@@ -7,10 +7,11 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, dcc, no_u
 from webapp import export
 from webapp.compute import simulate_runs
 from webapp.panels.runs.controls import CONTROL_KINDS
+from webapp.panels.scenario.picture import run_labels
 from webapp.panels.stage import preview
 from webapp.panels.stage.render import render_page
 from webapp.panels.wiring import STATE, guarded
-from webapp.state import from_store
+from webapp.state import from_store, to_query
 
 __all__ = ["register"]
 
@@ -26,6 +27,7 @@ def register(app) -> None:
             return no_update
         state, notices = from_store(data)
         surface, results, steps = simulate_runs(state, notices)
+        results = run_labels(results, state.scenario, to_query(state))     # a scenario's run names, as on the page
         return dcc.send_string(export.csv_text(results), f"optiscape-{state.surface}.csv")
 
     @app.callback(Output("download-html", "data"), Input("download-html-button", "n_clicks"),
