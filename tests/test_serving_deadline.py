@@ -124,3 +124,32 @@ def test_every_hardened_request_has_a_deadline_the_engine_stops_at(monkeypatch):
     assert seen["before"] < seen["deadline"] <= seen["before"] + 0.3
     cut_at = int(response.get_json()["response"]["out"]["children"])
     assert 0 < cut_at < 5000                                     # 600 runs x 5000 steps: stopped at the deadline
+
+
+def test_the_computing_layer_reads_the_hardened_requests_deadline(monkeypatch):
+    """``harden`` makes the request's deadline the one webapp.compute passes to the engine, so no caller
+    has to; outside a request there is none."""
+    from dash import Dash, Input, Output, dcc, html
+
+    from webapp import server
+    from webapp.compute.deadline import current_deadline
+    from webapp.server import harden, request_deadline
+
+    monkeypatch.setattr(server, "REQUEST_SECONDS", 0.25)
+    app = Dash(__name__)
+    app.layout = html.Div([dcc.Input(id="in", value="x"), html.Div(id="out")])
+    seen = {}
+
+    @app.callback(Output("out", "children"), Input("in", "value"))
+    def read(value):
+        seen["compute"], seen["server"] = current_deadline(), request_deadline()
+        return "ok"
+
+    harden(app)
+    body = {"output": "out.children", "outputs": {"id": "out", "property": "children"},
+            "inputs": [{"id": "in", "property": "value", "value": "x"}], "changedPropIds": ["in.value"]}
+    before = time.monotonic()
+    assert app.server.test_client().post("/_dash-update-component", json=body).status_code == 200
+    assert seen["compute"] is not None and seen["compute"] == seen["server"]
+    assert seen["compute"] - 0.25 >= before                          # the clock started with this request
+    assert current_deadline() is None                                 # outside a request
