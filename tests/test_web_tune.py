@@ -11,7 +11,7 @@ import pytest
 import app as app_module
 import optimizers
 from optimizers.runspec import RunSpec as EngineRunSpec
-from webapp.compute.variants import LR_POINTS, TUNE_BUDGET, engine_spec, tune_runs
+from webapp.compute.variants import LR_POINTS, TUNE_BUDGET, engine_spec, robustness_scores, tune_runs
 from webapp.panels.tune.edits import apply_tuning
 from webapp.state import default_run, default_state, from_query, from_store, to_query, to_store
 
@@ -135,3 +135,33 @@ def test_a_full_page_keeps_its_runs_and_says_so():
     changed, children = apply_tuning(state, [0], "settled", "add")
     assert not changed and len(state.runs) == 8
     assert "not added: at most 8 runs" in texts(children)
+
+
+# ------------------------------------------------------------------ robustness column
+def test_robust_flag_adds_a_robustness_column_where_fragile_sgd_scores_below_adam(client):
+    state, _ = from_query("?surface=ill_conditioned&run=sgd:lr=0.038&run=adam:lr=0.1&robust=1")
+    assert state.views.robust and "robust=1" in to_query(state)
+    out = response_of(post(client, stored=to_store(state)))
+    table = texts(out["results-table"]["children"])
+    assert "Robust" in table
+    scores = robustness_scores(state, state.steps, [])
+    assert all(0 <= s <= 1 for s in scores) and scores[0] < scores[1]     # SGD just under 2/kappa is fragile
+    assert f"{100 * scores[0]:.0f}%" in table and f"{100 * scores[1]:.0f}%" in table
+
+
+def test_without_the_flag_there_is_no_robustness_column(client):
+    out = response_of(post(client, stored=to_store(default_state())))
+    assert "Robust" not in texts(out["results-table"]["children"])
+
+
+def test_robustness_over_its_budget_leaves_the_column_empty_with_a_notice():
+    state = default_state()
+    state.runs = [default_run("adam", lr=0.01 * (i + 1), color=i) for i in range(8)]
+    notices: list = []
+    scores = robustness_scores(state, 5000, notices)
+    assert scores == [None] * 8 and "over the budget" in notices[0]
+
+
+def test_a_bad_robust_value_in_a_link_is_refused_with_a_notice():
+    state, notices = from_query("?robust=maybe")
+    assert not state.views.robust and any("robust" in str(n) for n in notices)

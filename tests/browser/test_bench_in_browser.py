@@ -92,3 +92,16 @@ def test_local_model_card_shows_newton_at_the_players_step_and_refuses_a_bad_ste
     step.send_keys("99" + Keys.ENTER)
     until(lambda: "step must be a whole number from 0 to 40" in dash_duo.find_element("#local-message").text)
     assert severe_errors(dash_duo) == []
+
+
+def test_the_robustness_toggle_adds_a_scored_column_and_goes_in_the_link(dash_duo):
+    open_app(dash_duo, "?surface=ill_conditioned&run=sgd:lr=0.038&run=adam:lr=0.1")
+    assert "Robust" not in dash_duo.find_element("#results-table").text
+    dash_duo.find_element("#view-toggles input[value='robust']").click()
+    until(lambda: "Robust" in dash_duo.find_element("#results-table thead").text, timeout=15,
+          message="no robustness column")
+    cells = until(lambda: [c.text for c in dash_duo.find_elements("#results-table td.robust")])
+    assert len(cells) == 2 and all(c.endswith("%") for c in cells)
+    assert int(cells[0][:-1]) < int(cells[1][:-1])          # SGD just under 2/kappa is fragile, Adam is not
+    until(lambda: "robust=1" in current_url(dash_duo), message="the toggle is not in the link")
+    assert severe_errors(dash_duo) == []

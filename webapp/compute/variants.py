@@ -22,10 +22,13 @@ from dataclasses import dataclass
 
 from optimizers.base import optimizer_class
 from optimizers.runspec import RunSpec as EngineRunSpec
-from optimizers.tuning import OBJECTIVES, candidate_grid, tune
+from optimizers.tuning import OBJECTIVES, candidate_grid, robustness, tune
+from webapp.compute.cache import LRUCache
+from webapp.compute.deadline import current_deadline
 
 __all__ = ["engine_spec", "tune_runs", "TuneReport", "TUNE_BUDGET", "TUNE_SECONDS", "LR_POINTS",
-           "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded"]
+           "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded", "robustness_scores", "ROBUST_LR_POINTS",
+           "ROBUST_GRID", "ROBUST_BUDGET", "robustness_column"]
 
 LR_POINTS = 32            # learning rates per run, geometric over the schema's slider range
 SECOND_POINTS = 4         # momentum / beta1 values (1 - beta geometric in [0.01, 0.5]) where the run has one > 0
@@ -33,6 +36,10 @@ TUNE_TOL = 1e-3           # the loss gap "settled" means (the results table's to
 TUNE_BUDGET = 1_200_000   # weighted run-steps: 8 runs x 129 rows x 500 steps = 516,000 fits twice over
 TUNE_SECONDS = 2.0        # the deadline of one Tune request
 SIGNIFICANT = 3           # tuned values are written with 3 significant digits (readable in the card and link)
+ROBUST_LR_POINTS = 5      # lr x 1/3, 1/sqrt 3, 1, sqrt 3, 3
+ROBUST_GRID = 4           # starts: the 4 x 4 cell centres of the view
+ROBUST_BUDGET = 600_000   # weighted run-steps: 8 runs x 80 rows x 300 steps = 192,000 fits three times over
+_ROBUST_CACHE = LRUCache(256)   # (surface, its parameters, the run as an engine spec, steps, view) -> score
 OBJECTIVE_LABELS = {"settled": "steps until settled", "final_gap": "final loss gap",
                     "auc": "area under the loss curve"}
 
@@ -95,6 +102,7 @@ def tune_runs(state, indices, objective: str, deadline: float | None = None) -> 
         return TuneReport(statement, [], f"Tune refused: {math.ceil(work):,} run-steps is over the budget of "
                                          f"{TUNE_BUDGET:,}; tune one run, or fewer steps.")
     own = time.monotonic() + TUNE_SECONDS
+    deadline = current_deadline() if deadline is None else deadline       # the request's, when it has one
     deadline = own if deadline is None else min(own, deadline)
     try:
         tuning = tune(surface, specs, steps, objective=objective, tol=TUNE_TOL, lr_points=LR_POINTS,
@@ -119,3 +127,55 @@ def _score(objective: str, value) -> str:
     if objective == "final_gap":
         return f"final gap {value:.3g}"
     return f"mean log10 gap {value:.3g}"
+
+
+def _robust_key(state, run, steps: int) -> tuple:
+    return (state.surface, tuple(sorted((k, str(v)) for k, v in state.surface_params.items())), run.optimizer,
+            tuple(sorted((k, str(v)) for k, v in run.hyper.items())), run.schedule,
+            tuple(sorted((k, str(v)) for k, v in run.schedule_params.items())), float(run.noise), int(run.seed),
+            int(steps), tuple(float(v) for v in state.view_box()))
+
+
+def robustness_scores(state, steps: int, notices: list, deadline: float | None = None) -> list:
+    r"""The robustness score of every run of ``state`` (``None`` where it was not computed), or all
+    ``None`` with a notice when the request is over :data:`ROBUST_BUDGET`.
+
+    A run's score is the share of its neighbourhood that settles within the results table's
+    tolerance in ``steps`` steps (:func:`optimizers.tuning.robustness`): its learning rate times
+    :data:`ROBUST_LR_POINTS` factors geometric in [1/3, 3] (1 among them), by the
+    :data:`ROBUST_GRID` x :data:`ROBUST_GRID` cell centres of the view as starts; one batch a run.
+    Work: ``sum_runs 5 x 16 x steps x step_cost``; scores are cached per run and view.
+    """
+    scores: list = [None] * len(state.runs)
+    todo = []
+    for index, run in enumerate(state.runs):
+        found = _ROBUST_CACHE.get(_robust_key(state, run, steps))
+        if found is not None:
+            scores[index] = found
+        elif any(p.name == "lr" for p in optimizer_class(run.optimizer).schema):
+            todo.append(index)
+    rows = ROBUST_LR_POINTS * ROBUST_GRID * ROBUST_GRID
+    work = sum(rows * steps * float(optimizer_class(state.runs[i].optimizer).step_cost) for i in todo)
+    if work > ROBUST_BUDGET:
+        notices.append(f"Robustness: {math.ceil(work):,} run-steps is over the budget of {ROBUST_BUDGET:,}; "
+                       f"the column is left empty (fewer runs or steps, or cheaper optimizers, fit).")
+        return scores
+    surface, start = state.landscape(), state.start_point()
+    for index in todo:
+        run = state.runs[index]
+        try:
+            found = robustness(surface, engine_spec(run, start), steps, view=state.view_box(),
+                               lr_points=ROBUST_LR_POINTS, grid=ROBUST_GRID, tol=TUNE_TOL, budget=ROBUST_BUDGET,
+                               deadline=deadline).score
+        except ValueError as error:                  # DeadlineExceeded among them: leave the rest empty
+            notices.append(f"Robustness of run {index + 1} not computed: {error}.")
+            break
+        _ROBUST_CACHE.put(_robust_key(state, run, steps), found)
+        scores[index] = found
+    return scores
+
+
+def robustness_column(state, results, steps: int, notices: list) -> list:
+    """The robustness scores of the page's ``results`` (in their order), under the request's deadline."""
+    scores = robustness_scores(state, steps, notices, deadline=current_deadline())
+    return [scores[result.index] for result in results]

@@ -103,9 +103,9 @@ class LinkRecord(Mapping):
 
 
 VIEW_KEYS = ("view_mode", "arrows", "field", "polyak", "polyak_from", "polyak_decay", "threed", "inner", "inner_run",
-             "loss_x")
+             "loss_x", "robust")
 DEFAULT_POLYAK_DECAY = 0.99      # the EMA's decay when the link names none (torch's AveragedModel examples use 0.999)
-VIEW_FLAGS = ("arrows", "field", "polyak", "threed", "inner")
+VIEW_FLAGS = ("arrows", "field", "polyak", "threed", "inner", "robust")
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,6 +118,7 @@ class ViewOptions(LinkRecord):
                                  the lecture's exponential moving average of decay polyak_decay=<0..1>
         threed=1, inner=1        the 3D surface card; the inner-state card, of inner_run=<run, 1-based>
         loss_x=steps|evals       the loss plot's x axis (evals: gradient evaluations)
+        robust=1                 the results table's robustness column (webapp.compute.variants)
     """
 
     side: bool = False
@@ -130,6 +131,7 @@ class ViewOptions(LinkRecord):
     inner: bool = False
     inner_run: int | None = None       # 0-based; None: every run
     loss_by_evals: bool = False
+    robust: bool = False
 
     def link_text(self) -> dict:
         """The settings not at their default, as link text, in :data:`VIEW_KEYS` order."""

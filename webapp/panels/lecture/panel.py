@@ -18,7 +18,7 @@ from webapp.state.view_options import FLAGS, view_settings
 __all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
            "view_cards_content", "ARROW_LEGEND"]
 
-TOGGLES = ("arrows", "field", "polyak", "inner", "threed")        # their labels: views.<key> in the catalogs
+TOGGLES = ("arrows", "field", "polyak", "inner", "threed", "robust")        # their labels: views.<key> in the catalogs
 ARROW_LEGEND = [("gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step", "#111111")]   # views.arrow_<key>
 
 

@@ -7,6 +7,7 @@ import time
 from dash import html
 
 from webapp.compute import simulate_runs
+from webapp.compute.variants import robustness_column
 from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
 from webapp.i18n import localize
@@ -42,7 +43,8 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     page = {
         "map_key": key,
         "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
-        "table": results_table(results_rows(results, steps, state.lang), state.lang),
+        "table": results_table(results_rows(results, steps, state.lang), state.lang,
+                               robustness_column(state, results, steps, notices) if chosen.robust else None),
         "payload": payload,
         "notices": notices_list(notices, state.lang),
         "query": query,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dash import html
 
+from webapp.i18n import t
 from webapp.panels.scenario.texts import results_headings
 
 __all__ = ["results_table"]
@@ -14,10 +15,18 @@ def _status_class(row: dict) -> str:
     return "status left-again" if row["left_again"] else "status"
 
 
-def results_table(rows: list[dict], lang: str = "en") -> html.Table:
+def _robust_cell(score) -> html.Td:
+    return html.Td("\u2014" if score is None else f"{100 * score:.0f}%", className="num robust")
+
+
+def results_table(rows: list[dict], lang: str = "en", robustness: list | None = None) -> html.Table:
     """Run, final loss, distance to the nearest known minimum (and which: global or local), the step
-    it settled at, and its status."""
-    head = html.Thead(html.Tr([html.Th(heading) for heading in results_headings(lang)]))
+    it settled at, and its status; with ``robustness`` (one score in [0, 1] or None per row) a
+    robustness column (:func:`webapp.compute.variants.robustness_scores`)."""
+    headings = [html.Th(heading) for heading in results_headings(lang)]
+    if robustness is not None:
+        headings.append(html.Th(t("results.robust", lang), title=t("results.robust_title", lang)))
+    head = html.Thead(html.Tr(headings))
     body = html.Tbody([
         html.Tr([
             html.Td([html.Span(className="swatch", style={"backgroundColor": row["color"]}), row["run"]]),
@@ -26,6 +35,7 @@ def results_table(rows: list[dict], lang: str = "en") -> html.Table:
                                         if row["minimum"] else [])], className="num"),
             html.Td(row["settled_at"], className="num"),
             html.Td(row["status"], className=_status_class(row)),
-        ]) for row in rows
+            *([_robust_cell(robustness[i])] if robustness is not None else []),
+        ]) for i, row in enumerate(rows)
     ])
     return html.Table([head, body], className="results")

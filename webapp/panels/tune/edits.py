@@ -14,7 +14,6 @@ from webapp.compute.variants import tune_runs
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.tune.layout import MODES, report_children
 from webapp.panels.wiring import run_index
-from webapp.server import request_deadline
 from webapp.state import coerce, free_color
 from webapp.state.model import RunSpec
 
@@ -42,7 +41,7 @@ def apply_tuning(state, indices, objective, mode) -> tuple[bool, list]:
     """
     if mode not in MODES:
         mode = "add"
-    report = tune_runs(state, indices, objective, deadline=request_deadline())
+    report = tune_runs(state, indices, objective)
     applied: dict = {}
     changed = False
     offset = 0
