@@ -212,3 +212,34 @@ def test_a_korean_scenario_page_keeps_its_picture_and_shows_korean_texts():
     korean = scenarios.get("local_minimum_trap", "ko")
     assert korean.title in text and korean.predict in text and t("caption.reveal", "ko") in text
     assert scenarios.get("local_minimum_trap").title not in text
+
+
+# ------------------------------------------------------------------ notices: made in English, shown in the page's language
+def test_a_link_s_notices_are_messages_that_render_in_korean():
+    state, notices = from_query("?lang=ko&steps=99999&start=a,b&run=adam:lr=-1,foo=2&run=nosuch&wat=1")
+    assert state.lang == "ko" and len(notices) >= 5
+    assert all(isinstance(notice, Message) for notice in notices)
+    for notice in notices:
+        korean = i18n.localize(notice, "ko")
+        assert HANGUL.search(korean), korean
+        assert numbers(korean) == numbers(notice), (notice, korean)
+
+
+def test_the_answer_shows_a_korean_link_s_notices_in_korean(client):
+    from web_answer import post, response_of
+
+    out = response_of(post(client, "url", prop="search", value="?lang=ko&steps=99999&wat=1",
+                           extra={"page-lang.data": "ko"}))
+    page = json.dumps(out["notices"]["children"], ensure_ascii=False)
+    assert "알 수 없는 URL 설정 'wat'" in page and "Unknown URL setting" not in page
+    assert "스텝 수 99999을(를) 5000(으)로 바꿨습니다" in page
+    runs = json.dumps(out["runs-panel"]["children"], ensure_ascii=False)
+    assert t("runs.schedule_noise_seed", "ko") in runs and "Schedule, noise, seed" not in runs
+
+
+def test_without_lang_in_the_link_the_page_keeps_the_language_its_layout_was_built_in(client):
+    from web_answer import post, response_of
+
+    out = response_of(post(client, "url", prop="search", value="?surface=beale", extra={"page-lang.data": "ko"}))
+    assert out["share-query"]["data"].endswith("&lang=ko")
+    assert t("results.run", "ko") in json.dumps(out["results-table"]["children"], ensure_ascii=False)

@@ -26,6 +26,7 @@ import numpy as np
 
 from optimizers.base import optimizer_class, schema
 from optimizers.loop import simulate
+from webapp.i18n import msg
 
 __all__ = ["group_key", "batch_step_us", "request_step_us", "step_budget", "map_cost_us", "probe_row_step_us",
            "measured_map_cost_us", "PAGE_BUDGET_US", "MAP_BUDGET_US", "BATCH_STEP_US", "ROW_STEP_US", "MIN_STEPS",
@@ -72,8 +73,7 @@ def step_budget(runs, requested: int, notices: list) -> int:
     fits = int(PAGE_BUDGET_US // per_step) if per_step > 0 else requested
     allowed = max(MIN_STEPS, min(requested, fits))
     if allowed < requested:
-        notices.append(f"These runs x {requested} steps are more than one request may compute; "
-                       f"showing the first {allowed} steps (fewer runs, or cheaper optimizers, allow more).")
+        notices.append(msg("notices.steps_budget", requested=requested, allowed=allowed))
     return allowed
 
 

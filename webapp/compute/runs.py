@@ -26,6 +26,7 @@ from webapp.compute.cache import LRUCache
 from webapp.compute.cost import group_key, step_budget
 from webapp.compute.deadline import current_deadline
 from webapp.compute.variants import engine_spec
+from webapp.i18n import msg
 
 __all__ = ["RunResult", "BatchKey", "simulate_runs", "TOLERANCE"]
 
@@ -110,12 +111,12 @@ def simulate_runs(state, notices: list) -> tuple[object, list[RunResult], int]:
                     batches.append((_cached_simulate(surface, state, [state.runs[i]], start, group_steps, deadline),
                                     [i]))
                 except (ValueError, TypeError, FloatingPointError, np.linalg.LinAlgError) as error:
-                    notices.append(f"Run {i + 1} ({state.runs[i].optimizer}) could not run: {error}")
+                    notices.append(msg("notices.run_failed", position=i + 1, optimizer=state.runs[i].optimizer,
+                                       error=str(error)))
         for (trajectory, arrays), members in batches:
             if trajectory.cut_at >= 0:
                 names = ", ".join(dict.fromkeys(state.runs[i].name() for i in members))
-                notices.append(f"{names}: stopped at this request's time limit; showing its first "
-                               f"{trajectory.cut_at} of {group_steps} steps.")
+                notices.append(msg("notices.time_limit", names=names, cut=trajectory.cut_at, steps=group_steps))
             for column, index in enumerate(members):
                 spec = state.runs[index]
                 results[index] = RunResult(index=index, spec=spec, label=spec.name(), trajectory=trajectory,
@@ -150,8 +151,7 @@ def _affordable_steps(surface, state, groups: dict, start, steps: int, notices: 
             fits = max(1, int(share / costs[key]))
             allowed[key] = next(level for level in STEP_LADDER if level <= fits)
             names = ", ".join(dict.fromkeys(state.runs[i].name() for i in groups[key]))
-            notices.append(f"{names}: slow to compute on this surface; showing its first {allowed[key]} "
-                           f"of {steps} steps.")
+            notices.append(msg("notices.slow_surface", names=names, allowed=allowed[key], steps=steps))
         remaining -= costs[key] * allowed[key]
     return allowed
 

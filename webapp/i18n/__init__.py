@@ -118,7 +118,7 @@ def language(value: Any) -> str:
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     """The message ``key`` in ``lang`` (English where ``lang`` lacks it), its placeholders filled.
 
     A value that is a :class:`Message` is rendered in ``lang`` too. A missing value is a KeyError.
@@ -143,7 +143,7 @@ class Message(str):
     key: str
     values: dict
 
-    def __new__(cls, key: str, **values: Any):
+    def __new__(cls, key: str, /, **values: Any):
         self = super().__new__(cls, t(key, DEFAULT_LANGUAGE, **values))
         self.key = key
         self.values = values
@@ -160,7 +160,7 @@ def _message(key: str, values: dict) -> Message:
     return Message(key, **values)
 
 
-def msg(key: str, **values: Any) -> Message:
+def msg(key: str, /, **values: Any) -> Message:
     """A :class:`Message` (for notices made before the language is known)."""
     return Message(key, **values)
 

@@ -239,7 +239,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
             out.update(dict(zip(keys, maps_shown)), maps_open=True)
     if "maps_messages" in outputs or (state.maps or rendered.get("maps")) and (
             key != rendered.get("picture") or state.maps != rendered.get("maps")):
-        out["maps_request"] = {"state": out["state"], "messages": _place_notices(outputs.get("maps_messages", [])),
+        out["maps_request"] = {"state": out["state"], "messages": _place_notices([i18n.localize(m, state.lang)
+                                                                  for m in outputs.get("maps_messages", [])]),
                                "nonce": time.time_ns() if outputs.get("maps_recompute") else None}
     out.update({key: outputs[key] for key in ("tune_report", "torch_snippet", "torch_status", "torch_open")
                 if key in outputs})

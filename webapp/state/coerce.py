@@ -49,6 +49,17 @@ MAX_MAP_RUNS = 32             # map_runs entries read (the panel shows at most 4
 MAX_POLYAK_FROM = 100_000
 
 
+def range_words(param):
+    """A parameter's valid range as people read it (``[0, 1)``; "True or False" in the page's language)."""
+    if param.kind == "bool":
+        return msg("notices.range_bool")
+    if param.kind == "choice":
+        return msg("notices.range_choice", choices=", ".join(repr(c) for c in param.choices))
+    if param.kind == "text":
+        return msg("notices.range_text", length=param.max_length)
+    return param.range_text()
+
+
 def short(value: Any) -> str:
     """``repr(value)`` cut to :data:`MAX_TEXT` characters, for notices that quote what was posted."""
     text = repr(value)
@@ -89,7 +100,8 @@ def param_value(param, value: Any, owner: str, notices: list) -> Any:
         try:
             return param.validate(value, owner)
         except ValueError:
-            notices.append(f"{owner}: {param.name}={short(value)} is not {param.range_text()}; using the default.")
+            notices.append(msg("notices.param_text_refused", owner=owner, name=param.name, value=short(value),
+                               range=range_words(param)))
             return param.default
     if param.kind in ("bool", "choice"):
         if isinstance(value, list) and param.kind == "bool":      # a checklist's value
@@ -97,15 +109,16 @@ def param_value(param, value: Any, owner: str, notices: list) -> Any:
         try:
             return param.validate(value, owner)
         except ValueError:
-            notices.append(f"{owner}: {param.name}={short(value)} is not {param.range_text()}; "
-                           f"using {param.default!r}.")
+            notices.append(msg("notices.param_choice_refused", owner=owner, name=param.name, value=short(value),
+                               range=range_words(param), default=repr(param.default)))
             return param.default
     if param.default is None and (value is None or (isinstance(value, str) and value.strip().lower() in
                                                     ("", "none", "auto"))):
         return None             # "automatic": the schema's own default
     as_float = number(value)
     if as_float is None:
-        notices.append(f"{owner}: {param.name}={short(value)} is not a number; using {param.default!r}.")
+        notices.append(msg("notices.param_not_number", owner=owner, name=param.name, value=short(value),
+                           default=repr(param.default)))
         return param.default
     try:
         return param.validate(int(round(as_float)) if param.kind == "int" else as_float, owner)
@@ -128,7 +141,8 @@ def param_value(param, value: Any, owner: str, notices: list) -> Any:
         result = param.validate(clamped, owner)
     except ValueError:
         result = param.default
-    notices.append(f"{owner}: {param.name}={as_float:g} is outside {param.range_text()}; using {result!r}.")
+    notices.append(msg("notices.param_outside", owner=owner, name=param.name, value=f"{as_float:g}",
+                       range=range_words(param), result=repr(result)))
     return result
 
 
@@ -138,14 +152,14 @@ def param_dict(schema, given: Any, owner: str, notices: list) -> dict:
     if given is None:
         return values
     if not isinstance(given, dict):
-        notices.append(f"{owner}: parameters unreadable; using defaults.")
+        notices.append(msg("notices.params_unreadable", owner=owner))
         return values
     known = {p.name: p for p in schema}
     for key, value in given.items():
         if key in known:
             values[key] = param_value(known[key], value, owner, notices)
         else:
-            notices.append(f"{owner}: unknown parameter {short(key)} ignored.")
+            notices.append(msg("notices.param_unknown", owner=owner, name=short(key)))
     return values
 
 
@@ -153,11 +167,12 @@ def steps(value: Any, notices: list) -> int:
     """The number of steps, clamped to ``[1, MAX_STEPS]``."""
     as_float = number(value)
     if as_float is None:
-        notices.append(f"Steps {short(value)} is not a number; using {DEFAULT_STEPS}.")
+        notices.append(msg("notices.steps_not_number", value=short(value), default=DEFAULT_STEPS))
         return DEFAULT_STEPS
     clamped = int(min(max(round(as_float), MIN_STEPS), MAX_STEPS))
     if clamped != as_float:
-        notices.append(f"Steps {as_float:g} changed to {clamped} (allowed: {MIN_STEPS} to {MAX_STEPS}).")
+        notices.append(msg("notices.steps_clamped", value=f"{as_float:g}", clamped=clamped, low=MIN_STEPS,
+                           high=MAX_STEPS))
     return clamped
 
 
@@ -174,11 +189,11 @@ def point(value: Any, notices: list) -> tuple | None:
     """A start point ``(x, y)`` clamped into ``[-MAX_COORD, MAX_COORD]``; ``None`` (surface default) if unreadable."""
     pair = _floats(value, 2)
     if pair is None:
-        notices.append(f"Start {short(value)} is not a pair 'x,y'; using the surface's start.")
+        notices.append(msg("notices.start_unreadable", value=short(value)))
         return None
     clamped = tuple(min(max(v, -MAX_COORD), MAX_COORD) for v in pair)
     if clamped != tuple(pair):
-        notices.append(f"Start clamped into [-{MAX_COORD:g}, {MAX_COORD:g}].")
+        notices.append(msg("notices.start_clamped", limit=f"{MAX_COORD:g}"))
     return clamped
 
 
@@ -186,75 +201,78 @@ def view_box(value: Any, notices: list) -> tuple | None:
     """A view box ``(x_min, x_max, y_min, y_max)``; ``None`` (surface default) if unreadable or empty."""
     box = _floats(value, 4)
     if box is None:
-        notices.append(f"View {short(value)} is not 'x_min,x_max,y_min,y_max'; using the surface's view.")
+        notices.append(msg("notices.view_unreadable", value=short(value)))
         return None
     box = [min(max(v, -MAX_COORD), MAX_COORD) for v in box]
     x0, x1, y0, y1 = box
     if not (x1 - x0 >= MIN_VIEW_SPAN and y1 - y0 >= MIN_VIEW_SPAN):
-        notices.append("View box is empty or reversed; using the surface's view.")
+        notices.append(msg("notices.view_empty"))
         return None
     return tuple(box)
 
 
-def noise(value: Any, notices: list, owner: str = "Run") -> float:
+def noise(value: Any, notices: list, owner: str | None = None) -> float:
     """Gradient-noise sigma in ``[0, MAX_NOISE]``."""
     as_float = number(value)
     if as_float is None:
-        notices.append(f"{owner}: noise {short(value)} is not a number; using 0.")
+        notices.append(msg("notices.noise_not_number", owner=owner or msg("notices.owner_any_run"), value=short(value)))
         return 0.0
     clamped = min(max(as_float, 0.0), MAX_NOISE)
     if clamped != as_float:
-        notices.append(f"{owner}: noise {as_float:g} changed to {clamped:g} (allowed: 0 to {MAX_NOISE:g}).")
+        notices.append(msg("notices.noise_clamped", owner=owner or msg("notices.owner_any_run"),
+                           value=f"{as_float:g}", clamped=f"{clamped:g}", high=f"{MAX_NOISE:g}"))
     return clamped
 
 
-def seed(value: Any, notices: list, owner: str = "Run") -> int:
+def seed(value: Any, notices: list, owner: str | None = None) -> int:
     """A random seed in ``[0, 2^31 - 1]``."""
     as_float = number(value)
     if as_float is None:
-        notices.append(f"{owner}: seed {short(value)} is not a number; using 0.")
+        notices.append(msg("notices.seed_not_number", owner=owner or msg("notices.owner_any_run"), value=short(value)))
         return 0
     clamped = int(min(max(round(as_float), 0), MAX_SEED))
     if clamped != as_float:
-        notices.append(f"{owner}: seed changed to {clamped} (a whole number from 0 to {MAX_SEED}).")
+        notices.append(msg("notices.seed_clamped", owner=owner or msg("notices.owner_any_run"), clamped=clamped,
+                           high=MAX_SEED))
     return clamped
 
 
-def color_index(value: Any, position: int, notices: list, owner: str = "Run") -> int:
+def color_index(value: Any, position: int, notices: list, owner: str | None = None) -> int:
     as_float = number(value)
     if as_float is None or not 0 <= as_float < len(PALETTE):
-        notices.append(f"{owner}: colour {short(value)} unknown; using colour {position % len(PALETTE)}.")
+        notices.append(msg("notices.colour_unknown", owner=owner or msg("notices.owner_any_run"), value=short(value),
+                           index=position % len(PALETTE)))
         return position % len(PALETTE)
     return int(as_float)
 
 
 def run_from_dict(raw: Any, position: int, notices: list):
     """A :class:`~webapp.state.model.RunSpec` from posted store data, or ``None`` (with a notice)."""
-    owner = f"Run {position + 1}"
+    owner = msg("notices.owner_run", position=position + 1)
     if not isinstance(raw, dict):
-        notices.append(f"{owner}: unreadable; removed.")
+        notices.append(msg("notices.run_unreadable", owner=owner))
         return None
     name = raw.get("optimizer")
     if not isinstance(name, str) or name not in optimizers.names():
-        notices.append(f"{owner}: unknown optimizer {short(name)}; removed.")
+        notices.append(msg("notices.optimizer_unknown_removed", owner=owner, name=short(name)))
         return None
-    owner = f"{owner} ({name})"
+    owner = msg("notices.owner_run_optimizer", position=position + 1, optimizer=name)
     hyper = param_dict(optimizers.schema(name), raw.get("hyper"), owner, notices)
     try:
         optimizers.get(name, **hyper)
     except ValueError as error:
-        notices.append(f"{owner}: {error}; using defaults.")
+        notices.append(msg("notices.error_defaults", owner=owner, error=str(error)))
         hyper = default_run(name).hyper
     schedule = raw.get("schedule", "constant")
     if not isinstance(schedule, str) or schedule not in schedules.names():
-        notices.append(f"{owner}: unknown schedule {short(schedule)}; using constant.")
+        notices.append(msg("notices.schedule_unknown", owner=owner, name=short(schedule)))
         schedule = "constant"
-    schedule_params = param_dict(schedules.schema(schedule), raw.get("schedule_params"), f"{owner} schedule",
-                                 notices)
+    schedule_params = param_dict(schedules.schema(schedule), raw.get("schedule_params"),
+                                 msg("notices.owner_schedule", owner=owner), notices)
     try:
         schedules.get(schedule, **schedule_params)
     except ValueError as error:
-        notices.append(f"{owner}: {error}; using the schedule's defaults.")
+        notices.append(msg("notices.error_schedule_defaults", owner=owner, error=str(error)))
         schedule_params = {p.name: p.default for p in schedules.schema(schedule)}
     return RunSpec(
         optimizer=name, hyper=hyper, schedule=schedule, schedule_params=schedule_params,
@@ -273,11 +291,12 @@ def whole(value: Any, low: int, high: int, default: int, name: str, notices: lis
         return default
     as_float = number(value)
     if as_float is None:
-        notices.append(f"{name} {short(value)} is not a number; using {default}.")
+        notices.append(msg("notices.whole_not_number", name=name, value=short(value), default=default))
         return default
     clamped = int(min(max(round(as_float), low), high))
     if clamped != as_float:
-        notices.append(f"{name} {as_float:g} is outside {low} to {high}; using {clamped}.")
+        notices.append(msg("notices.whole_outside", name=name, value=f"{as_float:g}", low=low, high=high,
+                           clamped=clamped))
     return clamped
 
 
@@ -288,7 +307,7 @@ def decay(value: Any, name: str, notices: list) -> float:
         return DEFAULT_POLYAK_DECAY
     as_float = number(value)
     if as_float is None or not 0 <= as_float < 1:
-        notices.append(f"{name} {short(value)} is not a number from 0 to below 1; using {DEFAULT_POLYAK_DECAY:g}.")
+        notices.append(msg("notices.decay_refused", name=name, value=short(value), default=f"{DEFAULT_POLYAK_DECAY:g}"))
         return DEFAULT_POLYAK_DECAY
     return as_float
 
@@ -316,14 +335,14 @@ def _settings(given: Any, keys: tuple, owner: str, notices: list) -> dict:
     if given is None:
         return {}
     if not isinstance(given, Mapping):
-        notices.append(f"{owner}: settings unreadable; using the defaults.")
+        notices.append(msg("notices.settings_unreadable", owner=owner))
         return {}
     out = {}
     for key in keys:
         if key in given and given[key] is not None:
             text = _text(given[key])
             if text is None:
-                notices.append(f"{owner}: {key}={short(given[key])} is not text; using its default.")
+                notices.append(msg("notices.setting_not_text", owner=owner, key=key, value=short(given[key])))
             elif text:
                 out[key] = text[:200]
     return out
@@ -341,30 +360,29 @@ def view_options(given: Any, notices: list | None = None) -> ViewOptions:
     notices = [] if notices is None else notices
     if isinstance(given, ViewOptions):
         return given
-    text = _settings(given, VIEW_KEYS, "View", notices)
+    text = _settings(given, VIEW_KEYS, msg("notices.owner_view"), notices)
     values: dict = {}
     mode = text.get("view_mode", "overlay").lower()
     if mode not in ("overlay", "side"):
-        notices.append(f"View: view_mode={short(text['view_mode'])} is not overlay or side; using overlay.")
+        notices.append(msg("notices.view_mode_refused", value=short(text["view_mode"])))
     values["side"] = mode == "side"
     for flag in VIEW_FLAGS:
         word = text.get(flag, "0").lower()
         if word not in ON + OFF:
-            notices.append(f"View: {flag}={short(text[flag])} is not 1 or 0; leaving it off.")
+            notices.append(msg("notices.view_flag_refused", flag=flag, value=short(text[flag])))
         values[flag] = word in ON
     loss_x = text.get("loss_x", "steps").lower()
     if loss_x not in ("steps", "evals"):
-        notices.append(f"View: loss_x={short(text['loss_x'])} is not steps or evals; using steps.")
+        notices.append(msg("notices.loss_x_refused", value=short(text["loss_x"])))
     values["loss_by_evals"] = loss_x == "evals"
-    values["polyak_from"] = whole(text.get("polyak_from"), 0, MAX_POLYAK_FROM, 0, "View: polyak_from", notices)
-    values["polyak_decay"] = decay(text.get("polyak_decay"), "View: polyak_decay", notices)
+    values["polyak_from"] = whole(text.get("polyak_from"), 0, MAX_POLYAK_FROM, 0, msg("notices.polyak_from"), notices)
+    values["polyak_decay"] = decay(text.get("polyak_decay"), msg("notices.polyak_decay"), notices)
     inner_run = text.get("inner_run", "all").lower()
     chosen = number(inner_run)
     values["inner_run"] = None
     if inner_run != "all":
         if chosen is None or chosen != int(chosen) or not 1 <= chosen <= MAX_RUNS:
-            notices.append(f"View: inner_run={short(text['inner_run'])} is not all or a run from 1 to {MAX_RUNS}; "
-                           f"showing every run.")
+            notices.append(msg("notices.inner_run_refused", value=short(text["inner_run"]), high=MAX_RUNS))
         else:
             values["inner_run"] = int(chosen) - 1
     return ViewOptions(**values)
@@ -375,7 +393,7 @@ def _run_indices(text: str, notices: list) -> tuple:
     for item in text.split(",")[:MAX_MAP_RUNS]:
         index = number(item)
         if index is None or index != int(index) or not 0 <= index < MAX_RUNS:
-            notices.append(f"Maps: run {short(item.strip())} does not exist; ignored.")
+            notices.append(msg("notices.maps_run_missing", value=short(item.strip())))
         elif int(index) not in chosen:
             chosen.append(int(index))
     return tuple(chosen) if chosen else (0,)
@@ -391,35 +409,36 @@ def map_settings(given: Any, notices: list | None = None) -> MapSettings:
         return given
     if isinstance(given, Mapping) and isinstance(given.get("map_runs"), (list, tuple)):   # a checklist's value
         given = {**given, "map_runs": ",".join(str(_text(v)) for v in given["map_runs"])}
-    text = _settings(given, MAP_KEYS, "Maps", notices)
+    text = _settings(given, MAP_KEYS, msg("notices.owner_maps"), notices)
     kind = text.get("map")
     if kind is None:
         if text:
-            notices.append(f"Maps: {', '.join(text)} ignored without map=basin or map=sensitivity.")
+            notices.append(msg("notices.maps_without_kind", keys=", ".join(text)))
         return MapSettings()
     if kind not in MAP_KINDS:
-        notices.append(f"Maps: unknown map {short(kind)} (known: {', '.join(MAP_KINDS)}).")
+        notices.append(msg("notices.maps_kind_unknown", value=short(kind), known=", ".join(MAP_KINDS)))
         return MapSettings()
     color = text.get("map_color")
     if color is not None and color not in MAP_COLORS[kind]:
-        notices.append(f"Maps: colour {short(color)} unknown for a {kind} map; using {MAP_COLORS[kind][0]}.")
+        notices.append(msg("notices.maps_colour_unknown", value=short(color), kind=kind, default=MAP_COLORS[kind][0]))
         color = None
     steps = None
     if "map_steps" in text:
         if number(text["map_steps"]) is None:
-            notices.append(f"Maps: steps {short(text['map_steps'])} is not a number; using the runs' steps.")
+            notices.append(msg("notices.maps_steps_not_number", value=short(text["map_steps"])))
         else:
-            steps = whole(text["map_steps"], 1, MAX_MAP_STEPS, 1, "Maps: steps", notices)
+            steps = whole(text["map_steps"], 1, MAX_MAP_STEPS, 1, msg("notices.maps_steps"), notices)
     names = []
     for key, default in (("map_x", "lr"), ("map_y", "")):
         name = text.get(key, default)
         if len(name) > MAX_TEXT:
-            notices.append(f"Maps: {key}={short(name)} is no parameter name; using {default or 'each run default'}.")
+            notices.append(msg("notices.maps_param_name", key=key, value=short(name),
+                               default=default or msg("notices.maps_each_default")))
             name = default
         names.append(name)
     return MapSettings(kind=kind, runs=_run_indices(text.get("map_runs", "0"), notices),
-                       grid=whole(text.get("map_grid"), MIN_MAP_GRID, MAX_BASIN_GRID, DEFAULT_GRID, "Maps: grid",
+                       grid=whole(text.get("map_grid"), MIN_MAP_GRID, MAX_BASIN_GRID, DEFAULT_GRID, msg("notices.maps_grid"),
                                   notices),
                        steps=steps, color=color, x_param=names[0], y_param=names[1],
                        side=whole(text.get("map_n"), MIN_MAP_GRID, MAX_SENSITIVITY_GRID, DEFAULT_SIDE,
-                                  "Maps: values per axis", notices))
+                                  msg("notices.maps_side"), notices))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import landscapes
+from webapp.i18n import msg
 from webapp.state import coerce, handout, scenario_links
 from webapp.state.model import DEFAULT_STEPS, AppState, default_state, schema_defaults
 
@@ -45,24 +46,26 @@ def from_store(data: Any) -> tuple[AppState, list[str]]:
     if data is None:          # nothing stored yet
         return default_state(), notices
     if not isinstance(data, dict):
-        return default_state(), ["The page state was unreadable; showing the default page."]
+        return default_state(), [msg("notices.state_unreadable")]
     state = default_state()
     surface = data.get("surface")
     if isinstance(surface, str) and surface in landscapes.names():
         state.surface = surface
         state.surface_params = coerce.param_dict(
-            landscapes.schema(surface), data.get("surface_params"), f"Surface {surface}", notices)
+            landscapes.schema(surface), data.get("surface_params"), msg("notices.owner_surface", surface=surface),
+            notices)
         try:
             landscapes.get(surface, **state.surface_params)
         except ValueError as error:
-            notices.append(f"Surface {surface}: {error}; using defaults.")
+            notices.append(msg("notices.error_defaults", owner=msg("notices.owner_surface", surface=surface),
+                               error=str(error)))
             state.surface_params = schema_defaults(landscapes.schema(surface))
     elif surface is not None:
-        notices.append(f"Unknown surface {str(surface)[:40]!r}; showing {state.surface}.")
+        notices.append(msg("notices.surface_unknown_store", name=repr(str(surface)[:40]), default=state.surface))
     raw_runs = data.get("runs")
     if isinstance(raw_runs, list):
         if len(raw_runs) > coerce.MAX_RUNS:
-            notices.append(f"At most {coerce.MAX_RUNS} runs; the rest were dropped.")
+            notices.append(msg("notices.runs_at_most", limit=coerce.MAX_RUNS))
         state.runs = [run for run in (coerce.run_from_dict(raw, i, notices)
                                       for i, raw in enumerate(raw_runs[: coerce.MAX_RUNS])) if run is not None]
     state.steps = coerce.steps(data.get("steps", DEFAULT_STEPS), notices)

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote_plus
 import landscapes
 import optimizers
 from optimizers import schedules
+from webapp.i18n import msg
 from webapp.state import coerce, handout, scenario_links
 from webapp.state.model import (DEFAULT_STEPS, MAP_KEYS, PALETTE, VIEW_KEYS, AppState, RunSpec, default_run, default_state,
                                 schema_defaults)
@@ -92,7 +93,8 @@ def _read_params(schema, pairs, owner: str, notices: list) -> dict:
     values = schema_defaults(schema)
     for key, text in pairs:
         if key not in known:
-            notices.append(f"{owner}: unknown parameter '{key}' ignored (known: {', '.join(known) or 'none'}).")
+            notices.append(msg("notices.url_param_unknown", owner=owner, key=key,
+                               known=", ".join(known) or msg("notices.none")))
             continue
         values[key] = coerce.param_value(known[key], parse_value(known[key], text), owner, notices)
     return values
@@ -162,15 +164,15 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
     head, _, hyper_text = sections[0].partition(":")
     name = head.strip().lower()
     if name not in optimizers.names():
-        notices.append(f"Run {position + 1}: unknown optimizer '{head.strip()[:40]}' skipped "
-                       f"(known: {', '.join(optimizers.names())}).")
+        notices.append(msg("notices.url_optimizer_unknown", position=position + 1, name=head.strip()[:40],
+                           known=", ".join(optimizers.names())))
         return None
-    owner = f"Run {position + 1} ({name})"
+    owner = msg("notices.owner_run_optimizer", position=position + 1, optimizer=name)
     hyper = _read_params(optimizers.schema(name), _pairs(hyper_text), owner, notices)
     try:
         optimizers.get(name, **hyper)
     except ValueError as error:
-        notices.append(f"{owner}: {error}; using defaults.")
+        notices.append(msg("notices.error_defaults", owner=owner, error=str(error)))
         hyper = default_run(name).hyper
     run = RunSpec(optimizer=name, hyper=hyper, color=position % len(PALETTE))
     for key, value in _pairs(";".join(sections[1:]), separator=";"):
@@ -178,11 +180,11 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
             sched_name, _, sched_text = value.partition(":")
             sched_name = sched_name.strip().lower()
             if sched_name not in schedules.names():
-                notices.append(f"{owner}: unknown schedule '{sched_name[:40]}'; using constant.")
+                notices.append(msg("notices.url_schedule_unknown", owner=owner, name=sched_name[:40]))
                 continue
             run.schedule = sched_name
             run.schedule_params = _read_params(schedules.schema(sched_name), _pairs(sched_text),
-                                               f"{owner} schedule", notices)
+                                               msg("notices.owner_schedule", owner=owner), notices)
         elif key == "noise":
             run.noise = coerce.noise(value, notices, owner)
         elif key == "seed":
@@ -192,7 +194,7 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
         elif key == "color":
             run.color = coerce.color_index(value, position, notices, owner)
         else:
-            notices.append(f"{owner}: unknown setting '{key[:40]}' ignored.")
+            notices.append(msg("notices.url_setting_unknown", owner=owner, key=key[:40]))
     return run
 
 
@@ -200,10 +202,10 @@ def _lesson_flag(given: dict, notices: list) -> bool:
     """``lesson=1`` (lesson mode) or ``lesson=0``; anything else is ignored with a notice. Needs a scenario."""
     text = given.get("lesson", "0").strip()
     if text not in ("0", "1"):
-        notices.append(f"Lesson setting '{text[:40]}' ignored (use lesson=1).")
+        notices.append(msg("notices.lesson_refused", value=text[:40]))
         return False
     if text == "1" and given.get("scenario") not in scenario_links.known_ids():
-        notices.append("Lesson mode needs a scenario; lesson=1 ignored.")
+        notices.append(msg("notices.lesson_needs_scenario"))
         return False
     return text == "1"
 
@@ -238,18 +240,20 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
     state.lang = lang
     surface = given.get("surface", state.surface).strip().lower()
     if surface not in landscapes.names():
-        notices.append(f"Unknown surface '{surface[:40]}'; showing {state.surface}. "
-                       f"Known: {', '.join(landscapes.names())}.")
+        notices.append(msg("notices.url_surface_unknown", name=surface[:40], default=state.surface,
+                           known=", ".join(landscapes.names())))
         surface = state.surface
     surface_schema = landscapes.schema(surface)
     surface_keys = {p.name for p in surface_schema}
     state.surface = surface
     state.surface_params = _read_params(
-        surface_schema, [(k, v) for k, v in pairs if k in surface_keys], f"Surface {surface}", notices)
+        surface_schema, [(k, v) for k, v in pairs if k in surface_keys], msg("notices.owner_surface", surface=surface),
+        notices)
     try:
         landscapes.get(surface, **state.surface_params)
     except ValueError as error:
-        notices.append(f"Surface {surface}: {error}; using defaults.")
+        notices.append(msg("notices.error_defaults", owner=msg("notices.owner_surface", surface=surface),
+                           error=str(error)))
         state.surface_params = schema_defaults(surface_schema)
 
     run_texts = [v for k, v in pairs if k == "run" and v.strip()]
@@ -257,7 +261,7 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         runs = []
         for text in run_texts:
             if len(runs) >= coerce.MAX_RUNS:
-                notices.append(f"Only {coerce.MAX_RUNS} runs fit on one page; the rest were dropped.")
+                notices.append(msg("notices.runs_fit", limit=coerce.MAX_RUNS))
                 break
             run = _read_run(text, len(runs), notices)
             if run is not None:
@@ -274,7 +278,7 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
         if given["scenario"] in scenario_links.known_ids():
             state.scenario = given["scenario"]
         else:
-            notices.append(f"Unknown scenario '{given['scenario'][:40]}' ignored.")
+            notices.append(msg("notices.scenario_unknown", name=given["scenario"][:40]))
     if "lesson" in given:
         state.lesson = _lesson_flag(given, notices)
     state.maps = coerce.map_settings({k: v for k, v in given.items() if k in MAP_KEYS}, notices)
@@ -283,7 +287,7 @@ def from_query(search: str) -> tuple[AppState, list[str]]:
     known_keys = ({"surface", "run", "steps", "start", "view", "scenario", "lang", "lesson"} | surface_keys
                   | set(MAP_KEYS) | set(VIEW_KEYS) | set(handout.HANDOUT_KEYS))
     for key in dict.fromkeys(k for k, _ in pairs if k not in known_keys):
-        notices.append(f"Unknown URL setting '{key[:40]}' ignored.")
+        notices.append(msg("notices.url_key_unknown", key=key[:40]))
     return state, notices
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 
+from webapp.i18n import localize
 from webapp.panels.maps.request import compute_panels, csv_text, map_figure, numeric_params, parse_request, swept_pair
 from webapp.panels.wiring import STATE, guarded
 from webapp.state import from_store
@@ -22,8 +23,9 @@ from webapp.state import from_store
 __all__ = ["register", "panel_controls", "control_values", "messages_list", "requested"]
 
 
-def messages_list(messages: list):
-    unique = list(dict.fromkeys(str(m)[:300] for m in messages))[:8]
+def messages_list(messages: list, lang: str = "en"):
+    """The Maps panel's messages (what was clamped or refused, why a map was not computed), in ``lang``."""
+    unique = list(dict.fromkeys(str(localize(m, lang))[:300] for m in messages))[:8]
     return [html.Ul([html.Li(text) for text in unique])] if unique else []
 
 
@@ -76,12 +78,12 @@ def register(app) -> None:
         if isinstance(committed, list):          # what the last Compute clamped or refused stays in view
             messages = [str(m)[:300] for m in committed[:8]] + messages
         if request is None:
-            return ({"empty": True, "cancel": cancel_count or 0} if messages else no_update), messages_list(messages)
+            return ({"empty": True, "cancel": cancel_count or 0} if messages else no_update), messages_list(messages, state.lang)
         panels = compute_panels(request, state, messages)
         if not panels:
-            return {"empty": True, "cancel": cancel_count or 0}, messages_list(messages)
+            return {"empty": True, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
         figure, meta = map_figure(request, state, panels)
-        return {"figure": figure, "meta": meta, "cancel": cancel_count or 0}, messages_list(messages)
+        return {"figure": figure, "meta": meta, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
 
     @app.callback(Output("maps-download", "data"), Input("maps-csv", "n_clicks"), State(STATE, "data"),
                   prevent_initial_call=True)

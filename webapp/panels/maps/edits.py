@@ -1,6 +1,7 @@
 """The Maps panel's edits: Compute commits the coerced controls to the state; a click on a cell."""
 from __future__ import annotations
 
+from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.maps.request import apply_click, parse_request, request_settings
 
@@ -26,7 +27,7 @@ def commit(context: EditContext) -> bool:
         return False
     settings = control_settings(**context.extra)
     request, messages = parse_request(settings, context.state)
-    context.outputs["maps_messages"] = messages or (["Maps: nothing to compute."] if request is None else [])
+    context.outputs["maps_messages"] = messages or ([msg("notices.maps_nothing")] if request is None else [])
     if request is None:
         return False
     context.state.maps = request_settings(request, context.state)

@@ -31,6 +31,7 @@ from webapp.compute.cost import MAP_BUDGET_US, map_cost_us, measured_map_cost_us
 from webapp.compute.deadline import current_deadline
 from webapp.compute.variants import engine_spec
 from webapp.figures import maps as maps_figures
+from webapp.i18n import localize, msg
 from webapp.state import coerce
 from webapp.state.model import DEFAULT_GRID, DEFAULT_SIDE, MAP_COLORS, MapSettings
 
@@ -87,16 +88,16 @@ def parse_request(settings, state) -> tuple[MapRequest | None, list[str]]:
     if settings.kind is None:
         return None, messages
     if not state.runs:
-        messages.append("Maps: add a run first.")
+        messages.append(msg("notices.maps_add_run"))
         return None, messages
     runs = []
     for index in settings.runs:
         if index < len(state.runs):
             runs.append(index)
         else:
-            messages.append(f"Maps: run {index!r} does not exist; ignored.")
+            messages.append(msg("notices.maps_index_missing", index=repr(index)))
     if len(runs) > MAX_PANELS:
-        messages.append(f"Maps: at most {MAX_PANELS} runs side by side; showing the first {MAX_PANELS}.")
+        messages.append(msg("notices.maps_at_most", limit=MAX_PANELS))
         runs = runs[:MAX_PANELS]
     runs = tuple(runs) or (0,)
     kind = settings.kind
@@ -105,7 +106,7 @@ def parse_request(settings, state) -> tuple[MapRequest | None, list[str]]:
         known = {name for i in runs for name in numeric_params(state.runs[i].optimizer)}
         for asked in (settings.x_param, settings.y_param):
             if asked and asked not in known:
-                messages.append(f"Maps: no chosen run has a numeric parameter {asked!r}; using its defaults.")
+                messages.append(msg("notices.maps_param_missing", name=repr(asked)))
     return MapRequest(kind=kind, runs=runs, grid=settings.grid, steps=steps,
                       color=settings.color or MAP_COLORS[kind][0], x_param=settings.x_param, y_param=settings.y_param,
                       side=settings.side), messages
@@ -135,10 +136,9 @@ def budget_refusal(request: MapRequest, state) -> str | None:
     slow = sorted({state.runs[i].optimizer for i in request.runs
                    if map_cost_us(state.runs[i].optimizer, 1, 1) > 2 * first_order})
     size = f"{request.grid}x{request.grid}" if request.kind == "basin" else f"{request.side}x{request.side}"
-    hint = f" ({', '.join(slow)} costs far more per step)" if slow else ""
-    return (f"Maps: {len(request.runs)} map(s) of {size} cells x {request.steps} steps is too much work for one "
-            f"request{hint}: about {work / MAP_BUDGET_US:.1f}x the limit. Use a smaller grid, fewer steps "
-            f"or fewer runs.")
+    hint = msg("notices.maps_costs_more", names=", ".join(slow)) if slow else ""
+    return msg("notices.maps_too_much", count=len(request.runs), size=size, steps=request.steps, hint=hint,
+               ratio=f"{work / MAP_BUDGET_US:.1f}")
 
 
 def _row_step_us(state, run, deadline) -> float:
@@ -162,9 +162,8 @@ def measured_refusal(request: MapRequest, state, deadline: float | None = None) 
         return None
     size = f"{request.grid}x{request.grid}" if request.kind == "basin" else f"{request.side}x{request.side}"
     fits = max(1, int(request.steps * MAP_BUDGET_US / work))
-    return (f"Maps: this surface is slow to compute: {len(request.runs)} map(s) of {size} cells x {request.steps} "
-            f"steps would take about {work / 1e6:.1f} s, over the limit of about {MAP_BUDGET_US / 1e6:.1f} s. "
-            f"Use a smaller grid, fewer runs or at most {fits} steps.")
+    return msg("notices.maps_slow_surface", count=len(request.runs), size=size, steps=request.steps,
+               seconds=f"{work / 1e6:.1f}", limit=f"{MAP_BUDGET_US / 1e6:.1f}", fits=fits)
 
 
 # ------------------------------------------------------------------ computing (cached)
@@ -229,26 +228,26 @@ def compute_panels(request: MapRequest, state, messages: list) -> list:
     panels = []
     for index in request.runs:
         run = state.runs[index]
-        title = f"Run {index + 1}: {run.name()}"
+        title = msg("notices.maps_panel_title", position=index + 1, name=run.name())
         try:
             if request.kind == "basin":
                 panels.append((index, title, _basin(state, run, request, deadline)))
             else:
                 pair = swept_pair(run.optimizer, request.x_param, request.y_param)
                 if pair is None:
-                    messages.append(f"Maps: run {index + 1} ({run.optimizer}) has fewer than two numeric "
-                                    f"hyperparameters to sweep.")
+                    messages.append(msg("notices.maps_too_few_params", position=index + 1, optimizer=run.optimizer))
                     continue
                 panels.append((index, title, _sensitivity(state, run, pair, request, deadline)))
         except ValueError as error:      # the engine's caps and time-budget refusal
-            messages.append(f"Maps: run {index + 1}: {error}")
+            messages.append(msg("notices.maps_run_error", position=index + 1, error=str(error)))
     return panels
 
 
 def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
     """The figure for computed ``panels`` and the click metadata ``{"kind", "panels": [{run, ...}]}``."""
     if request.kind == "basin":
-        figure = maps_figures.basin_figure([(t, m) for _, t, m in panels], state.landscape(), state.start_point(),
+        figure = maps_figures.basin_figure([(localize(t, state.lang), m) for _, t, m in panels], state.landscape(),
+                                           state.start_point(),
                                            request.color)
         meta = {"kind": "basin", "panels": [{"run": i, "traces": t} for (i, _, _), t in
                                             zip(panels, figure["layout"]["meta"]["cells"])]}
@@ -256,7 +255,7 @@ def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
     entries = []
     for index, title, smap in panels:
         hyper = state.runs[index].hyper
-        entries.append((title, smap, (hyper.get(smap.x_param), hyper.get(smap.y_param))))
+        entries.append((localize(title, state.lang), smap, (hyper.get(smap.x_param), hyper.get(smap.y_param))))
     figure = maps_figures.sensitivity_figure(entries, request.color)
     meta = {"kind": "sensitivity", "panels": [
         {"run": i, "traces": t, "x_param": m.x_param, "y_param": m.y_param, "x_log": m.x_scale == "log",

@@ -9,6 +9,7 @@ from dash import ALL
 
 import optimizers
 from optimizers import schedules
+from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.wiring import from_control, note, run_index
 from webapp.state import AppState, coerce, default_run, free_color, from_store, to_store
@@ -84,7 +85,7 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     notice; a value the optimizer refuses in combination (Nesterov needs momentum > 0) is refused
     with the optimizer's own message, and the run keeps its previous value.
     """
-    owner = f"Run {position + 1} ({run.optimizer})"
+    owner = msg("notices.owner_run_optimizer", position=position + 1, optimizer=run.optimizer)
     kind = str(component_id.get("type", "")).removesuffix("-option").removesuffix("-text")
     if kind in ("run-noise", "run-seed"):
         if value is None or value == "":
@@ -102,7 +103,7 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     elif kind == "sched-param":
         schema, values, build = schedules.schema(run.schedule), run.schedule_params, \
             (lambda v: schedules.get(run.schedule, **v))
-        owner += " schedule"
+        owner = msg("notices.owner_schedule", owner=owner)
     else:
         return False
     params = {p.name: p for p in schema}
@@ -114,8 +115,8 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     if not automatic and (raw is None or raw == ""):
         return False
     if not automatic and params[name].kind in ("float", "int") and coerce.number(raw) is None:
-        notices.append(f"{owner}: {name}={coerce.short(raw)} is not a number; kept {name}="
-                       f"{coerce.short(values.get(name))}.")
+        notices.append(msg("notices.kept_not_number", owner=owner, name=name, value=coerce.short(raw),
+                           kept=coerce.short(values.get(name))))
         return False
     new = coerce.param_value(params[name], raw, owner, notices)
     if new == values.get(name):
@@ -124,7 +125,8 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     try:
         build(candidate)            # cross-parameter checks, e.g. Nesterov needs momentum > 0
     except ValueError as error:
-        notices.append(f"{owner}: {error}; kept {name}={coerce.short(values.get(name))}.")
+        notices.append(msg("notices.kept_refused", owner=owner, error=str(error), name=name,
+                           kept=coerce.short(values.get(name))))
         return False
     values[name] = new
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import ALL
 
 import landscapes
+from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.surface.formula import TEXT_SUFFIX, apply_surface_text, error_view
 from webapp.panels.wiring import from_control, note
@@ -34,7 +35,7 @@ def surface_param(context: EditContext) -> bool:
     if value is None or value == "":
         return False
     found: list = []
-    new = coerce.param_value(schema[name], value, f"Surface {name}", found)
+    new = coerce.param_value(schema[name], value, msg("notices.owner_surface", surface=name), found)
     note(context.notices, "surface", found)
     if new == state.surface_params.get(name):
         return False
@@ -42,7 +43,8 @@ def surface_param(context: EditContext) -> bool:
     try:
         landscapes.get(state.surface, **candidate)
     except ValueError as error:
-        note(context.notices, "surface", [f"Surface: {error}; kept {name}={state.surface_params.get(name)!r}."])
+        note(context.notices, "surface", [msg("notices.surface_kept", error=str(error), name=name,
+                                              kept=repr(state.surface_params.get(name)))])
         return False
     state.surface_params = candidate
     return True
