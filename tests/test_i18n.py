@@ -243,3 +243,15 @@ def test_without_lang_in_the_link_the_page_keeps_the_language_its_layout_was_bui
     out = response_of(post(client, "url", prop="search", value="?surface=beale", extra={"page-lang.data": "ko"}))
     assert out["share-query"]["data"].endswith("&lang=ko")
     assert t("results.run", "ko") in json.dumps(out["results-table"]["children"], ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ the exported page
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_exported_page_says_its_language_and_speaks_it(lang):
+    from webapp import export
+
+    page = export.standalone_html({"data": [], "layout": {}}, {"data": [], "layout": {}}, {"runs": []},
+                                  "optiscape", lang)
+    assert page.startswith("<!DOCTYPE html>\n") and f'<html lang="{lang}">' in page
+    assert t("player.play", lang) in page and t("player.speed", lang) in page
+    assert 'data-template="' + t("player.step_readout", lang, step="{step}", steps="{steps}") in page

@@ -12,6 +12,7 @@ import json
 import math
 from pathlib import Path
 
+from webapp import i18n
 from webapp.figures.results import outcome
 
 __all__ = ["CSV_COLUMNS", "csv_text", "hyperparameters_text", "standalone_html"]
@@ -89,10 +90,11 @@ def _script_json(value) -> str:
 
 
 _PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {{ font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 16px; color: #1b2430; background: #f4f6fa; }}
+body {{ font-family: system-ui, -apple-system, Segoe UI, Roboto, "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 16px; color: #1b2430; background: #f4f6fa; }}
+:lang(ko) {{ word-break: keep-all; }}
 h1 {{ font-size: 20px; margin: 0 0 8px; }}
 .card {{ background: #fff; border-radius: 10px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 10px; margin-bottom: 12px; }}
 #map-graph > div {{ height: 540px; }}
@@ -108,13 +110,13 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 <div class="card">
 <div id="map-graph"><div id="map-plot"></div></div>
 <div class="player-bar" id="player-bar">
-<button class="player-button" data-player="restart" title="Restart">&#x21E4;</button>
-<button class="player-button" data-player="back" title="Step back">|&#x25C0;</button>
-<button class="player-button" id="play-button" data-player="toggle" title="Play / pause (space)">&#x25B6;</button>
-<button class="player-button" data-player="forward" title="Step forward">&#x25B6;|</button>
+<button class="player-button" data-player="restart" title="{restart}">&#x21E4;</button>
+<button class="player-button" data-player="back" title="{back}">|&#x25C0;</button>
+<button class="player-button" id="play-button" data-player="toggle" title="{play}">&#x25B6;</button>
+<button class="player-button" data-player="forward" title="{forward}">&#x25B6;|</button>
 <div id="scrub-holder" class="scrub-holder"></div>
-<span id="step-readout" class="step-readout">step 0 / 0</span>
-<label>speed <select id="speed-select"><option value="0.25">0.25&times;</option><option value="0.5">0.5&times;</option>
+<span id="step-readout" class="step-readout" data-template="{readout_template}">{readout}</span>
+<label>{speed} <select id="speed-select"><option value="0.25">0.25&times;</option><option value="0.5">0.5&times;</option>
 <option value="1" selected>1&times;</option><option value="2">2&times;</option><option value="4">4&times;</option></select></label>
 </div></div>
 <div class="card"><div id="loss-graph"><div id="loss-plot"></div></div></div>
@@ -124,13 +126,21 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 """
 
 
-def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape") -> str:
+def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape",
+                    lang: str = "en") -> str:
     """A single self-contained HTML file: plotly.js inline, the figures and paths as JSON, and the player
     script, which draws the figures and plays when it finds that JSON (``#optiscape-export``).
 
     It plays offline (no server, no network): open it from a USB stick on a classroom computer.
+    ``lang``: the page's language (``<html lang>`` and the player's words).
     """
+    lang = i18n.language(lang)
+    words = {key: html.escape(i18n.t(f"player.{key}", lang), quote=True)
+             for key in ("restart", "back", "play", "forward", "speed")}
+    template = i18n.t("player.step_readout", lang, step="{step}", steps="{steps}")
     return _PAGE.format(
+        lang=lang, **words, readout_template=html.escape(template, quote=True),
+        readout=html.escape(i18n.t("player.step_readout", lang, step=0, steps=0)),
         title=html.escape(title), plotly=_plotly_js(), player=PLAYER_JS.read_text(encoding="utf-8"),
         map_json=_script_json(map_figure), loss_json=_script_json(loss_figure),
         payload_json=_script_json(payload),

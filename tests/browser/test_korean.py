@@ -3,6 +3,9 @@ reopens in Korean, the header's switch flips the language and keeps the state.
 """
 from __future__ import annotations
 
+import glob
+import os
+
 import pytest
 
 from app_helpers import current_url, js, open_app, severe_errors, until
@@ -75,3 +78,21 @@ def test_the_switch_flips_the_language_and_keeps_the_state(dash_duo):
     until(lambda: js(dash_duo, "return document.documentElement.lang") == "en", message="not English again")
     until(lambda: tagline(dash_duo) == t("header.tagline", "en"), message="the tagline is not English")
     until(lambda: dash_duo.find_element("#steps-input").get_attribute("value") == "123", message="steps lost")
+
+
+def test_the_korean_page_exports_a_korean_html_page_that_plays(dash_duo, tmp_path):
+    open_app(dash_duo, "?steps=20&lang=ko")
+    dash_duo.driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    dash_duo.find_element("#download-html-button").click()
+    pages = until(lambda: glob.glob(os.path.join(tmp_path, "*.html")), timeout=20, message="no HTML page downloaded")
+    text = until(lambda: (lambda t: t if t.rstrip().endswith("</html>") else "")(
+        open(pages[0], encoding="utf-8").read()), message="the page did not finish downloading")
+    assert '<html lang="ko">' in text
+    assert t("player.play", "ko") in text
+    # the exported page plays offline, from file://, and its read-out speaks Korean
+    dash_duo.driver.get("file://" + pages[0])
+    until(lambda: js(dash_duo, "return window.optiscapePlayer && window.optiscapePlayer.stats().steps") == 20,
+          timeout=20, message="the exported page does not play")
+    assert js(dash_duo, "return document.documentElement.lang") == "ko"
+    until(lambda: dash_duo.find_element("#step-readout").text.startswith("스텝 "),
+          message="the read-out is not Korean")

@@ -6,6 +6,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, dcc, no_u
 
 from webapp import export
 from webapp.compute import simulate_runs
+from webapp.i18n import engine_text
 from webapp.panels.runs.controls import CONTROL_KINDS
 from webapp.panels.scenario.picture import run_labels
 from webapp.panels.stage import preview
@@ -38,8 +39,8 @@ def register(app) -> None:
             return no_update
         state, notices = from_store(data)
         page = render_page(state, notices)
-        title = f"optiscape: {state.landscape().label}"
-        return dcc.send_string(export.standalone_html(page["map"], page["loss"], page["payload"], title),
+        title = f"optiscape: {engine_text(state.landscape().label, state.lang)}"
+        return dcc.send_string(export.standalone_html(page["map"], page["loss"], page["payload"], title, state.lang),
                                f"optiscape-{state.surface}.html")
 
     app.clientside_callback(ClientsideFunction("optiscape", "zoomOnly"),
