@@ -9,9 +9,10 @@ request (a script, a test without a server) there is no deadline: the work budge
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Callable
 
-__all__ = ["read_deadlines_from", "current_deadline"]
+__all__ = ["read_deadlines_from", "current_deadline", "deadline_at"]
 
 _SOURCE: list[Callable[[], float | None]] = []
 
@@ -24,3 +25,15 @@ def read_deadlines_from(source: Callable[[], float | None]) -> None:
 def current_deadline() -> float | None:
     """The current request's deadline (a ``time.monotonic()`` instant), or None."""
     return _SOURCE[0]() if _SOURCE else None
+
+
+@contextlib.contextmanager
+def deadline_at(instant: float):
+    """Within the block, :func:`current_deadline` is ``instant``: for work that runs outside a request
+    (a background job in its own process, :mod:`webapp.background`); the source is put back after."""
+    previous = list(_SOURCE)
+    _SOURCE[:] = [lambda: instant]
+    try:
+        yield
+    finally:
+        _SOURCE[:] = previous

@@ -4,23 +4,31 @@
   them into the state; the one answer then sends ``maps-request`` and the map is computed here.
   A clamped value (grid 500 -> 200) shows its notice under the controls and the box shows the
   value in force.
-* **Progress and cancel**: every map fits the budget (~1 s), so the callback runs in the request;
-  while it runs, Dash's ``running=`` disables Compute and shows "computing…" (in the page's language: the
-  layout's text, shown while running) and a Cancel button.
-  Cancel discards the answer in the browser: each answer carries the Cancel count at request time,
-  and a newer count hides it (``assets/clientside.js``: ``mapsShow``).
+* **Off the web workers, with progress and cancel**: the map is a Dash background callback
+  (:mod:`webapp.background`: a process of its own with diskcache, or a Celery task on Redis), so a
+  web worker never computes it; the browser polls it every ``BACKGROUND_POLL_MS``. While it runs,
+  Dash's ``running=`` disables Compute and shows "computing… k / n" (panels done, in the page's
+  language) and a Cancel button. Cancel stops the job on the server (Dash's ``cancel=``: the
+  job's process is killed, or the task revoked); an answer that still arrives carries the Cancel
+  count at request time, and a newer count hides it (``assets/clientside.js``: ``mapsShow``).
+  Results are cached by their inputs in the manager's store: a class asking for the same map
+  computes it once.
 * **Export**: CSV of every panel's ``to_frame()``; PNG from Plotly (modebar or button).
 """
 from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from webapp.i18n import localize
+from webapp.background import job_deadline
+from webapp.i18n import localize, t
 from webapp.panels.maps.request import compute_panels, csv_text, map_figure, numeric_params, parse_request, swept_pair
 from webapp.panels.wiring import STATE, guarded
 from webapp.state import from_store
 
-__all__ = ["register", "panel_controls", "control_values", "messages_list", "requested"]
+__all__ = ["register", "panel_controls", "control_values", "messages_list", "requested", "compute_map",
+           "BACKGROUND_POLL_MS"]
+
+BACKGROUND_POLL_MS = 250     # how often the browser asks a background job for its progress and result
 
 
 def messages_list(messages: list, lang: str = "en"):
@@ -59,6 +67,28 @@ def requested(stored) -> tuple:
     return state, request, messages
 
 
+@guarded(2)
+def compute_map(set_progress, asked, cancel_count):
+    """The map ``maps-request`` asks for: ``(result, messages)``; progress as "computing… k / n"."""
+    asked = asked if isinstance(asked, dict) else {}
+    state, request, messages = requested(asked.get("state"))
+    committed = asked.get("messages")
+    if isinstance(committed, list):          # what the last Compute clamped or refused stays in view
+        messages = [str(m)[:300] for m in committed[:8]] + messages
+    if request is None:
+        empty = {"empty": True, "cancel": cancel_count or 0} if messages else no_update
+        return empty, messages_list(messages, state.lang)
+
+    def progress(done, total):
+        set_progress((f"{t('maps.computing', state.lang)} {done} / {total}",))
+
+    panels = compute_panels(request, state, messages, progress)
+    if not panels:
+        return {"empty": True, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
+    figure, meta = map_figure(request, state, panels)
+    return {"figure": figure, "meta": meta, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
+
+
 def register(app) -> None:
     """The map computation (its own request: it may take a second, with progress and Cancel) and the
     panel's browser-side callbacks. The one answer (:mod:`webapp.panels.answer`) sends it
@@ -66,24 +96,16 @@ def register(app) -> None:
 
     @app.callback(Output("maps-result", "data"), Output("maps-messages", "children"),
                   Input("maps-request", "data"), State("maps-cancel", "n_clicks"), prevent_initial_call=True,
+                  background=True, interval=BACKGROUND_POLL_MS, cancel=[Input("maps-cancel", "n_clicks")],
+                  progress=[Output("maps-progress", "children")],
                   running=[(Output("maps-compute", "disabled"), True, False),
                            (Output("maps-progress", "hidden"), False, True),   # its text: the page's language
                            (Output("maps-cancel", "style"), {}, {"display": "none"})])
-    @guarded(2)
-    def compute(asked, cancel_count):
-        """The state -> the map it asks for (cached) -> figure + click metadata."""
-        asked = asked if isinstance(asked, dict) else {}
-        state, request, messages = requested(asked.get("state"))
-        committed = asked.get("messages")
-        if isinstance(committed, list):          # what the last Compute clamped or refused stays in view
-            messages = [str(m)[:300] for m in committed[:8]] + messages
-        if request is None:
-            return ({"empty": True, "cancel": cancel_count or 0} if messages else no_update), messages_list(messages, state.lang)
-        panels = compute_panels(request, state, messages)
-        if not panels:
-            return {"empty": True, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
-        figure, meta = map_figure(request, state, panels)
-        return {"figure": figure, "meta": meta, "cancel": cancel_count or 0}, messages_list(messages, state.lang)
+    def compute(set_progress, asked, cancel_count):
+        """The state -> the map it asks for -> figure + click metadata: a background job (webapp.background),
+        off the web worker, with "computing… k / n" as it goes; Cancel stops the job itself."""
+        with job_deadline():
+            return compute_map(set_progress, asked, cancel_count)
 
     @app.callback(Output("maps-download", "data"), Input("maps-csv", "n_clicks"), State(STATE, "data"),
                   prevent_initial_call=True)

@@ -215,8 +215,9 @@ def _sensitivity(state, run, pair, request, deadline):
     return cached
 
 
-def compute_panels(request: MapRequest, state, messages: list) -> list:
-    """One ``(run index, title, map)`` per chosen run (refusals become messages and drop the panel).
+def compute_panels(request: MapRequest, state, messages: list, progress=None) -> list:
+    """One ``(run index, title, map)`` per chosen run (refusals become messages and drop the panel);
+    ``progress(done, total)``, when given, is called before each panel and at the end.
 
     Bounded by the request's deadline (:func:`webapp.compute.deadline.current_deadline`): a map the
     probe under-estimated stops there and its panel is replaced by the engine's message."""
@@ -226,7 +227,9 @@ def compute_panels(request: MapRequest, state, messages: list) -> list:
         messages.append(refusal)
         return []
     panels = []
-    for index in request.runs:
+    for done, index in enumerate(request.runs):
+        if progress is not None:
+            progress(done, len(request.runs))
         run = state.runs[index]
         title = msg("notices.maps_panel_title", position=index + 1, name=run.name())
         try:
@@ -240,6 +243,8 @@ def compute_panels(request: MapRequest, state, messages: list) -> list:
                 panels.append((index, title, _sensitivity(state, run, pair, request, deadline)))
         except ValueError as error:      # the engine's caps and time-budget refusal
             messages.append(msg("notices.maps_run_error", position=index + 1, error=str(error)))
+    if progress is not None:
+        progress(len(request.runs), len(request.runs))
     return panels
 
 
