@@ -12,7 +12,7 @@ invalid value falls back to a default (or is clamped into range) with a notice.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, unquote_plus
+from urllib.parse import parse_qsl, quote
 
 import landscapes
 import optimizers
@@ -146,16 +146,10 @@ def to_query(state: AppState) -> str:
 
 
 def _split_query(search: str) -> list[tuple[str, str]]:
-    search = (search or "")[: coerce.MAX_QUERY_LENGTH]
-    if search.startswith("?"):
-        search = search[1:]
-    out = []
-    for chunk in search.split("&"):
-        if not chunk:
-            continue
-        key, _, value = chunk.partition("=")
-        out.append((unquote_plus(key).strip(), unquote_plus(value)))
-    return out
+    """The outer split of a query, by :func:`urllib.parse.parse_qsl` (``&``, percent and ``+`` decoding;
+    an empty value kept: ``run=`` means no runs), keys stripped; at most ``MAX_QUERY_LENGTH`` characters."""
+    search = (search or "")[: coerce.MAX_QUERY_LENGTH].removeprefix("?")
+    return [(key.strip(), value) for key, value in parse_qsl(search, keep_blank_values=True)]
 
 
 def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
