@@ -9,7 +9,7 @@ PORT   ?= 8050
 WORKERS ?= 4
 BIN    := $(VENV)/bin
 
-.PHONY: run serve test test-fast bench browser-deps font-deps redis-deps clean
+.PHONY: run serve test test-fast bench browser-deps font-deps redis-deps clean serve-cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ run: $(VENV)/.run-stamp
 # gunicorn.conf.py holds the serving settings (gthread workers, timeouts, recycling) and says why.
 serve: $(VENV)/.test-stamp
 	$(BIN)/gunicorn --config gunicorn.conf.py app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT)
+
+# Redis, a Celery worker and two gunicorn instances sharing rooms and computed maps (scripts/serve_cluster.py says
+# how); CLUSTER_PORTS (default 8051,8052), WORKERS per instance. Ctrl-C stops everything.
+CLUSTER_PORTS ?= 8051,8052
+serve-cluster: $(VENV)/.test-stamp redis-deps
+	$(BIN)/python scripts/serve_cluster.py --ports $(CLUSTER_PORTS) --workers $(WORKERS)
 
 # Debian's chromium and chromium-driver, only when missing.
 browser-deps:
