@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from optimizers.base import optimizer_class
+from optimizers.clouds import seed_cloud
 from optimizers.runspec import RunSpec as EngineRunSpec
 from optimizers.tuning import OBJECTIVES, candidate_grid, robustness, tune
 from webapp.compute.cache import LRUCache
@@ -28,7 +29,7 @@ from webapp.compute.deadline import current_deadline
 
 __all__ = ["engine_spec", "tune_runs", "TuneReport", "TUNE_BUDGET", "TUNE_SECONDS", "LR_POINTS",
            "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded", "robustness_scores", "ROBUST_LR_POINTS",
-           "ROBUST_GRID", "ROBUST_BUDGET", "robustness_column"]
+           "ROBUST_GRID", "ROBUST_BUDGET", "robustness_column", "seed_clouds", "CLOUD_BUDGET"]
 
 LR_POINTS = 32            # learning rates per run, geometric over the schema's slider range
 SECOND_POINTS = 4         # momentum / beta1 values (1 - beta geometric in [0.01, 0.5]) where the run has one > 0
@@ -39,6 +40,8 @@ SIGNIFICANT = 3           # tuned values are written with 3 significant digits (
 ROBUST_LR_POINTS = 5      # lr x 1/3, 1/sqrt 3, 1, sqrt 3, 3
 ROBUST_GRID = 4           # starts: the 4 x 4 cell centres of the view
 ROBUST_BUDGET = 600_000   # weighted run-steps: 8 runs x 80 rows x 300 steps = 192,000 fits three times over
+CLOUD_BUDGET = 1_500_000  # weighted run-steps: 256 seeds x 5000 steps = 1,280,000 fits (about 0.4 s)
+_CLOUD_CACHE = LRUCache(32)     # (the run's key, start) -> SeedCloud
 _ROBUST_CACHE = LRUCache(256)   # (surface, its parameters, the run as an engine spec, steps, view) -> score
 OBJECTIVE_LABELS = {"settled": "steps until settled", "final_gap": "final loss gap",
                     "auc": "area under the loss curve"}
@@ -179,3 +182,35 @@ def robustness_column(state, results, steps: int, notices: list) -> list:
     """The robustness scores of the page's ``results`` (in their order), under the request's deadline."""
     scores = robustness_scores(state, steps, notices, deadline=current_deadline())
     return [scores[result.index] for result in results]
+
+
+def seed_clouds(state, results, steps: int, notices: list) -> dict:
+    """``{position in results: SeedCloud}`` for every noisy run with ``seeds > 1``
+    (:func:`optimizers.clouds.seed_cloud`: seeds ``seed ... seed + seeds - 1`` as one batch, cached),
+    within :data:`CLOUD_BUDGET` weighted run-steps (the clouds over it are left out, with a notice)."""
+    out: dict = {}
+    left = CLOUD_BUDGET
+    start = state.start_point()
+    for position, result in enumerate(results):
+        run = result.spec
+        if run.seeds <= 1 or not run.noise > 0:
+            continue
+        key = (_robust_key(state, run, steps), run.seeds, tuple(float(v) for v in start))
+        found = _CLOUD_CACHE.get(key)
+        if found is None:
+            work = run.seeds * steps * float(optimizer_class(run.optimizer).step_cost)
+            if work > left:
+                notices.append(f"Run {result.index + 1}: a cloud of {run.seeds} seeds x {steps} steps needs "
+                               f"{math.ceil(work):,} run-steps, over what is left of the budget ({left:,.0f}); "
+                               f"drawn as one seed (fewer seeds or steps fit).")
+                continue
+            left -= work
+            try:
+                found = seed_cloud(state.landscape(), engine_spec(run, start), steps, run.seeds, tol=TUNE_TOL,
+                                   budget=max(int(run.seeds * steps), 1), deadline=current_deadline())
+            except ValueError as error:
+                notices.append(f"Run {result.index + 1}: no seed cloud: {error}.")
+                continue
+            _CLOUD_CACHE.put(key, found)
+        out[position] = found
+    return out

@@ -84,6 +84,8 @@ OUTPUTS = {
     "maps_open": ("maps-details", "open"), "maps_request": ("maps-request", "data"),
     # the Tune card
     "tune_report": ("tune-report", "children"),
+    # seed clouds
+    "cloud_card": ("cloud-card", "style"), "cloud_graph": ("cloud-graph", "figure"),
     # Copy as PyTorch
     "torch_snippet": ("torch-snippet", "value"), "torch_status": ("torch-status", "children"),
     "torch_open": ("torch-details", "open"),
@@ -202,6 +204,9 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
         if parts["caption"] != drawn.get("caption"):
             out["caption"] = page["scenario"]
         out.update(view_cards_content(state, []))
+        out["cloud_card"] = {} if page["clouds"] else {"display": "none"}
+        if page["clouds"]:
+            out["cloud_graph"] = page["clouds"]
     if parts["formula"] != drawn.get("formula"):
         out["formula"], out["note"] = surface_formula(state)
     out["share"] = to_query(state)

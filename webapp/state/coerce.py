@@ -30,7 +30,7 @@ from webapp.state.model import (DEFAULT_GRID, DEFAULT_POLYAK_DECAY, DEFAULT_SIDE
                                 MAP_KINDS, PALETTE, VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
-           "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "number",
+           "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "seeds", "number",
            "integer", "whole", "color_index", "run_from_dict", "short", "language"]
 
 MAX_RUNS = 8
@@ -42,6 +42,7 @@ MAX_COORD = 1e6               # start points and view boxes live inside [-1e6, 1
 MIN_VIEW_SPAN = 1e-6
 MAX_NOISE = 100.0
 MAX_SEED = 2**31 - 1
+MAX_SEEDS = 256          # a seed cloud: at most this many seeds of one noisy run
 MAX_QUERY_LENGTH = 8000
 MAX_TEXT = 40
 MIN_MAP_GRID = 2              # a map has at least 2 x 2 cells (or values per axis)
@@ -237,6 +238,19 @@ def seed(value: Any, notices: list, owner: str | None = None) -> int:
     return clamped
 
 
+def seeds(value: Any, notices: list, owner: str | None = None) -> int:
+    """How many seeds a noisy run is drawn with, as a cloud: a whole number in ``[1, MAX_SEEDS]`` (1: no cloud)."""
+    as_float = number(value)
+    if as_float is None:
+        notices.append(msg("notices.seeds_not_number", owner=owner or msg("notices.owner_any_run"), value=short(value)))
+        return 1
+    clamped = int(min(max(round(as_float), 1), MAX_SEEDS))
+    if clamped != as_float:
+        notices.append(msg("notices.seeds_clamped", owner=owner or msg("notices.owner_any_run"), clamped=clamped,
+                           high=MAX_SEEDS))
+    return clamped
+
+
 def color_index(value: Any, position: int, notices: list, owner: str | None = None) -> int:
     as_float = number(value)
     if as_float is None or not 0 <= as_float < len(PALETTE):
@@ -280,6 +294,7 @@ def run_from_dict(raw: Any, position: int, notices: list):
         seed=seed(raw.get("seed", 0), notices, owner),
         visible=raw.get("visible", True) is not False,
         color=color_index(raw.get("color", position), position, notices, owner),
+        seeds=seeds(raw.get("seeds", 1), notices, owner),
     )
 
 

@@ -48,6 +48,7 @@ class RunSpec:
     seed: int = 0
     visible: bool = True
     color: int = 0
+    seeds: int = 1          # with noise: drawn as a cloud of this many seeds (seed ... seed + seeds - 1)
 
     def build_optimizer(self):
         return optimizers.get(self.optimizer, **self.hyper)
@@ -68,6 +69,8 @@ class RunSpec:
                 text += f", {self.schedule}"
         if self.noise:
             text += f", noise={self.noise:g}"
+            if self.seeds > 1:
+                text += f", {self.seeds} seeds"
         return text
 
 

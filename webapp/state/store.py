@@ -24,7 +24,7 @@ def to_store(state: AppState) -> dict:
         "runs": [
             {"optimizer": r.optimizer, "hyper": dict(r.hyper), "schedule": r.schedule,
              "schedule_params": dict(r.schedule_params), "noise": r.noise, "seed": r.seed,
-             "visible": r.visible, "color": r.color}
+             "visible": r.visible, "color": r.color, "seeds": r.seeds}
             for r in state.runs
         ],
         "start": list(state.start) if state.start is not None else None,

@@ -129,6 +129,8 @@ def to_query(state: AppState) -> str:
             text += f";noise={format_number(run.noise)}"
         if run.seed:
             text += f";seed={run.seed}"
+        if run.seeds != 1:
+            text += f";seeds={run.seeds}"
         if not run.visible:
             text += ";hidden"
         if run.color != position % len(PALETTE):
@@ -183,6 +185,8 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
             run.noise = coerce.noise(value, notices, owner)
         elif key == "seed":
             run.seed = coerce.seed(value, notices, owner)
+        elif key == "seeds":
+            run.seeds = coerce.seeds(value, notices, owner)
         elif key == "hidden":
             run.visible = False
         elif key == "color":

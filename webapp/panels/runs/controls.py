@@ -221,14 +221,14 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                         className="icon-button", n_clicks=0, disabled=not can_add),
             html.Button("\u2715", id={"type": "run-remove", "run": position}, title=t("runs.remove", lang),
                         className="icon-button", n_clicks=0),
-            html.Button(t("runs.tune", lang), id={"type": "run-tune", "run": position}, n_clicks=0,
-                        title=t("runs.tune_title", lang),
-                        className="icon-button text-button"),
-            html.Button("PyTorch", id={"type": "run-torch", "run": position}, n_clicks=0,
-                        title=t("runs.torch_title", lang),
-                        className="icon-button text-button"),
         ], className="run-buttons"),
     ], className="run-header")
+    actions = html.Div([          # this run only: Tune (the Tune card's objective and mode), Copy as PyTorch
+        html.Button(t("runs.tune", lang), id={"type": "run-tune", "run": position}, n_clicks=0,
+                    title=t("runs.tune_title", lang), className="button small text-button"),
+        html.Button("PyTorch", id={"type": "run-torch", "run": position}, n_clicks=0,
+                    title=t("runs.torch_title", lang), className="button small text-button"),
+    ], className="run-actions")
     schedule_row = html.Div([
         html.Label(t("runs.schedule", lang), className="param-label"),
         dcc.Dropdown(id={"type": "run-schedule", "run": position}, clearable=False, searchable=False,
@@ -245,6 +245,10 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                   dcc.Input(id={"type": "run-seed", "run": position}, type="number", value=run.seed,
                             step="any", debounce=True, className="param-number")], className="param-head",
                  **step_attrs("int")),
+        html.Div([html.Label(t("runs.seeds", lang), className="param-label", title=t("runs.seeds_help", lang)),
+                  dcc.Input(id={"type": "run-seeds", "run": position}, type="number", value=run.seeds,
+                            step="any", debounce=True, className="param-number")], className="param-head",
+                 **step_attrs("int")),
     ], className="noise-seed")
     folded_extra = [schedule_row, *[param_control(p, run.schedule_params.get(p.name, p.default), "sched-param",
                                                   position, lang) for p in schedule_class.schema]]
@@ -253,6 +257,7 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
     folded_extra.append(noise_seed)
     return html.Div([
         header,
+        actions,
         html.Div(label, className="run-name", style={"color": color}, id={"type": "run-name", "run": position}),
         html.Div([html.P(localize(text, lang)) for text in notices or []], className="control-notice", role="status",
                  id={"type": "run-notice", "run": position}),

@@ -87,12 +87,15 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
     """
     owner = msg("notices.owner_run_optimizer", position=position + 1, optimizer=run.optimizer)
     kind = str(component_id.get("type", "")).removesuffix("-option").removesuffix("-text")
-    if kind in ("run-noise", "run-seed"):
+    if kind in ("run-noise", "run-seed", "run-seeds"):
         if value is None or value == "":
             return False
         if kind == "run-noise":
             new = coerce.noise(value, notices, owner)
             changed, run.noise = new != run.noise, new
+        elif kind == "run-seeds":
+            new = coerce.seeds(value, notices, owner)
+            changed, run.seeds = new != run.seeds, new
         else:
             new = coerce.seed(value, notices, owner)
             changed, run.seed = new != run.seed, new
@@ -145,5 +148,5 @@ EDITS = (
       for kind in ("run-optimizer", "run-schedule")],
     *[Edit(kind.replace("-", "_"), _pattern(kind, name=ALL), "value", run_value)
       for kind in ("hyper", "hyper-option", "hyper-text", "sched-param", "sched-param-option", "sched-param-text")],
-    *[Edit(kind.replace("-", "_"), _pattern(kind), "value", run_value) for kind in ("run-noise", "run-seed")],
+    *[Edit(kind.replace("-", "_"), _pattern(kind), "value", run_value) for kind in ("run-noise", "run-seed", "run-seeds")],
 )

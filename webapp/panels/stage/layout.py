@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp.i18n import t
+from webapp.panels.clouds.layout import cloud_card
 from webapp.panels.high_dimensions.layout import high_dimensions_card
 from webapp.panels.lecture.panel import view_bar, view_cards
 from webapp.panels.local_model.layout import local_model_card
@@ -50,6 +51,7 @@ def stage(lang: str = "en") -> html.Div:
             player_bar(lang),
         ], className="card map-card"),
         *view_cards(lang),
+        cloud_card(),
         html.Div([
             html.Div([
                 html.H2(t("stage.loss", lang), className="card-title"),

@@ -7,7 +7,8 @@ import time
 from dash import html
 
 from webapp.compute import simulate_runs
-from webapp.compute.variants import robustness_column
+from webapp.compute.variants import robustness_column, seed_clouds
+from webapp.figures.clouds import cloud_figure, cloud_summary_text
 from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
 from webapp.i18n import localize
@@ -40,11 +41,16 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
                                         map_token=stage_figures.map_token(key), extras=extras)
     payload["view_mode"] = "side" if side_by_side(state, results) else "overlay"
     payload["opens"] = opening(state.scenario, query)       # a scenario picture opens paused at step 0
+    clouds = seed_clouds(state, results, steps, notices)         # noisy runs with seeds > 1
     page = {
         "map_key": key,
         "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
         "table": results_table(results_rows(results, steps, state.lang), state.lang,
-                               robustness_column(state, results, steps, notices) if chosen.robust else None),
+                               robustness_column(state, results, steps, notices) if chosen.robust else None,
+                               [cloud_summary_text(clouds[i]) if i in clouds else None for i in range(len(results))]
+                               if clouds else None),
+        "clouds": cloud_figure(surface, view, [(results[i].label, PALETTE[results[i].spec.color % len(PALETTE)],
+                                                cloud) for i, cloud in clouds.items()]) if clouds else None,
         "payload": payload,
         "notices": notices_list(notices, state.lang),
         "query": query,

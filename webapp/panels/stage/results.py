@@ -19,13 +19,17 @@ def _robust_cell(score) -> html.Td:
     return html.Td("\u2014" if score is None else f"{100 * score:.0f}%", className="num robust")
 
 
-def results_table(rows: list[dict], lang: str = "en", robustness: list | None = None) -> html.Table:
+def results_table(rows: list[dict], lang: str = "en", robustness: list | None = None,
+                  clouds: list | None = None) -> html.Table:
     """Run, final loss, distance to the nearest known minimum (and which: global or local), the step
     it settled at, and its status; with ``robustness`` (one score in [0, 1] or None per row) a
-    robustness column (:func:`webapp.compute.variants.robustness_scores`)."""
+    robustness column (:func:`webapp.compute.variants.robustness_scores`); with ``clouds`` (a text or None
+    per row: :func:`webapp.figures.clouds.cloud_summary_text`) the seed clouds' medians and spreads."""
     headings = [html.Th(heading) for heading in results_headings(lang)]
     if robustness is not None:
         headings.append(html.Th(t("results.robust", lang), title=t("results.robust_title", lang)))
+    if clouds is not None:
+        headings.append(html.Th(t("results.cloud", lang)))
     head = html.Thead(html.Tr(headings))
     body = html.Tbody([
         html.Tr([
@@ -36,6 +40,7 @@ def results_table(rows: list[dict], lang: str = "en", robustness: list | None = 
             html.Td(row["settled_at"], className="num"),
             html.Td(row["status"], className=_status_class(row)),
             *([_robust_cell(robustness[i])] if robustness is not None else []),
+            *([html.Td(clouds[i] or "\u2014", className="cloud")] if clouds is not None else []),
         ]) for i, row in enumerate(rows)
     ])
     return html.Table([head, body], className="results")
