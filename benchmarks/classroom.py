@@ -1,7 +1,23 @@
 """A classroom against the production server: 50 users each change a control every 2 s for 30 s.
 
-    python benchmarks/classroom.py [--users 50] [--period 2] [--duration 30] [--workers 4]
+    python benchmarks/classroom.py [--phase edits|maps|room|poll|all] [--users 50] [--period 2] [--duration 30]
+                                   [--workers 4] [--students 300] [--poll-students 50] [--map-clients 2] [--cluster]
     python benchmarks/classroom.py --url http://127.0.0.1:8050   # an already running `make serve`
+
+Phases (``all`` runs them in turn):
+
+* ``edits`` (the default): what follows.
+* ``maps``: the same while ``--map-clients`` clients ask for new basin maps without pause
+  (background jobs: each a fresh nonce, so never from the cache); prints how many were computed.
+* ``room``: ``--students`` (300) follow one room (benchmarks/room_load.py: join, long poll) while
+  the teacher changes the state every ``--period`` s for ``--duration`` s: errors, updates missed,
+  follower latency (teacher's request sent -> the follower holding the new version) and the
+  server's CPU seconds (gunicorn and its children, psutil).
+* ``poll``: ``--poll-students`` (50) answer a "which run settles first?" poll at random moments
+  within 5 s; the teacher reveals: answers counted, and how long until every page holds the reveal.
+
+``--cluster`` runs them against scripts/serve_cluster.py instead: Redis, a Celery worker and two
+gunicorn instances (``--workers`` split between them), the students spread over both.
 
 Without ``--url`` it starts gunicorn itself on a free port of 127.0.0.1 with the
 flags of ``make serve`` (gunicorn.conf.py: gthread workers, --timeout, --max-requests with jitter,
@@ -40,7 +56,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.append(HERE)
 
+sys.path.append(ROOT)
+sys.path.append(os.path.join(ROOT, "scripts"))
+
+import room_load  # noqa: E402
 from dash_payload import Session, build_request  # noqa: E402
+from serve_cluster import cluster  # noqa: E402
 from server_process import free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 
 CALLBACK = "/_dash-update-component"
@@ -106,20 +127,116 @@ def _current_value(session: Session, spec: dict, where):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 1.0
 
 
+def edits_phase(urls: list[str], users: int, period: float, duration: float, label: str) -> list:
+    """The original benchmark: ``users`` students each change a control every ``period`` s (spread over ``urls``)."""
+    url = urls[0]
+    session = Session(get_json(url, "/_dash-layout"), get_json(url, "/_dash-dependencies"),
+                      lambda body: post(url, body))
+    if session.main is None:
+        print("classroom benchmark skipped: the app has no server-side callback yet")
+        return []
+    loaded = session.load()                                  # warm-up, and the state every student starts from
+    controls = session.controls()
+    print(f"edits: {users} users, one change every {period:g} s for {duration:g} s, {label}")
+    print(f"  page load statuses {[status for _, status, _ in loaded]}; controls the users change: "
+          + (", ".join(str(spec["inputs"][where[0]]["id"])[:40] for spec, where in controls) or "none"))
+    if not controls:
+        controls = [(session.main, None)]
+    results: list = []
+    lock = threading.Lock()
+    cpu_began = time.process_time()
+    start = time.monotonic()
+    threads = [threading.Thread(target=user, daemon=True,
+                                args=(i, users, session.copy(lambda body, u=urls[i % len(urls)]: post(u, body)),
+                                      controls, period, duration, start, results, lock))
+               for i in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, duration + REQUEST_TIMEOUT * 4 + period - (time.monotonic() - start)))
+    elapsed = time.monotonic() - start
+    with lock:
+        done = list(results)
+    report(done, elapsed, time.process_time() - cpu_began)
+    return done
+
+
+def room_report(result: dict) -> None:
+    print(f"room: {result['students']} students follow a teacher changing the state every 2 s "
+          f"({result['changes']} changes in {result['wall']:.0f} s)")
+    print(f"  joined {result['joined']}/{result['students']}; updates seen {result['updates']}, missed "
+          f"{result['missed']}; errors {result['errors']} of {result['requests']} requests "
+          f"({'met' if result['errors'] == 0 and result['missed'] == 0 else 'missed'}: 0); declined long polls "
+          f"{result['declined']}")
+    print(f"  follower latency p50 {result['p50'] * 1e3:.0f} ms, p95 {result['p95'] * 1e3:.0f} ms, max "
+          f"{result['max'] * 1e3:.0f} ms (target p95 <= 1000 ms: {'met' if result['p95'] <= 1.0 else 'missed'}); "
+          f"server CPU {result['cpu']:.1f} s in {result['wall']:.0f} s ({result['cpu'] / result['wall'] * 100:.0f}% "
+          f"of one core)")
+
+
+def poll_report(result: dict) -> None:
+    print(f"poll: {result['students']} students answer within 5 s; answers accepted {result['answered']}, "
+          f"refused {result['answer_errors']}, counted by the room {result['counted']}, in the revealed results "
+          f"{result['results_total']} (target all {result['students']}: "
+          f"{'met' if result['results_total'] == result['students'] else 'missed'})")
+    print(f"  reveal: request {result['reveal_request'] * 1e3:.0f} ms (status {result['reveal_status']}); seen by "
+          f"{result['reveal_seen']} pages, p95 {result['reveal_seen_p95'] * 1e3:.0f} ms, max "
+          f"{result['reveal_seen_max'] * 1e3:.0f} ms (target <= 1000 ms: "
+          f"{'met' if result['reveal_seen_max'] <= 1.0 else 'missed'}); server CPU {result['cpu']:.1f} s")
+
+
+def run_phases(args, urls: list[str], pids: list[int], label: str) -> None:
+    phases = ("edits", "maps", "room", "poll") if args.phase == "all" else (args.phase,)
+    users = max(1, min(args.users, 200))                     # bounded
+    duration = max(1.0, min(args.duration, 120.0))
+    period = max(0.2, args.period)
+    for phase in phases:
+        print(f"--- {phase} ({label})", flush=True)
+        if phase == "edits":
+            edits_phase(urls, users, period, duration, label)
+        elif phase == "maps":
+            stop = threading.Event()
+            clients = [room_load.MapClient(urls, stop, seed) for seed in range(max(1, args.map_clients))]
+            for client in clients:
+                client.start()
+            edits_phase(urls, users, period, duration, label + f", {len(clients)} clients computing maps meanwhile")
+            stop.set()
+            for client in clients:
+                client.join(60)
+            times = sorted(t for c in clients for t in c.done)
+            print(f"  maps computed in the background meanwhile: {len(times)} (each a new 60x60 basin map of 2 runs), "
+                  f"errors {sum(c.errors for c in clients)}; time per map p50 "
+                  f"{statistics.median(times) if times else float('nan'):.2f} s")
+        elif phase == "room":
+            room_report(room_load.follow_phase(urls, max(1, min(args.students, 400)), period, duration, pids))
+        elif phase == "poll":
+            poll_report(room_load.poll_phase(urls, max(1, min(args.poll_students, 200)), 5.0, pids))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phase", choices=("edits", "maps", "room", "poll", "all"), default="edits")
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--students", type=int, default=300, help="room followers (phase room)")
+    parser.add_argument("--poll-students", type=int, default=50, help="students answering (phase poll)")
+    parser.add_argument("--map-clients", type=int, default=2, help="clients asking maps meanwhile (phase maps)")
     parser.add_argument("--period", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "4")))
+    parser.add_argument("--cluster", action="store_true",
+                        help="Redis, a Celery worker and two gunicorn instances (make serve-cluster) instead")
     parser.add_argument("--url", help="an already running server on 127.0.0.1 (default: start gunicorn)")
     parser.add_argument("--gunicorn-flags", default="",
                         help="flags added to the `make serve` command, e.g. '--worker-class sync'")
     args = parser.parse_args()
-    users = max(1, min(args.users, 200))                     # bounded
-    duration = max(1.0, min(args.duration, 120.0))
-    period = max(0.2, args.period)
 
+    if args.cluster:
+        with cluster(ports=(free_port(), free_port()), workers=max(1, args.workers // 2), redis_port=free_port(),
+                     celery=2) as running:
+            run_phases(args, running["urls"], running["pids"],
+                       f"cluster: Redis, 1 Celery worker x 2, 2 gunicorn instances x {max(1, args.workers // 2)} "
+                       f"workers")
+        return
     process = None
     if args.url:
         host = urllib.parse.urlparse(args.url).hostname
@@ -135,35 +252,9 @@ def main() -> None:
         if not wait_until_up(url, process):
             print("classroom benchmark skipped: the server did not come up")
             return
-        session = Session(get_json(url, "/_dash-layout"), get_json(url, "/_dash-dependencies"),
-                          lambda body: post(url, body))
-        if session.main is None:
-            print("classroom benchmark skipped: the app has no server-side callback yet")
-            return
-        loaded = session.load()                                  # warm-up, and the state every student starts from
-        controls = session.controls()
-        print(f"classroom benchmark: {users} users, one change every {period:g} s for {duration:g} s, "
-              f"{args.workers if process else '?'} gunicorn workers (gunicorn.conf.py {args.gunicorn_flags}) at {url}")
-        print(f"  page load statuses {[status for _, status, _ in loaded]}; controls the users change: "
-              + (", ".join(str(spec["inputs"][where[0]]["id"])[:40] for spec, where in controls) or "none"))
-        if not controls:
-            controls = [(session.main, None)]
-        results: list = []
-        lock = threading.Lock()
-        cpu_began = time.process_time()
-        start = time.monotonic()
-        threads = [threading.Thread(target=user, daemon=True,
-                                    args=(i, users, session.copy(), controls, period, duration, start,
-                                          results, lock))
-                   for i in range(users)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=max(0.0, duration + REQUEST_TIMEOUT * 4 + period - (time.monotonic() - start)))
-        elapsed = time.monotonic() - start
-        with lock:
-            done = list(results)
-        report(done, elapsed, time.process_time() - cpu_began)
+        run_phases(args, [url], [process.pid] if process else [],
+                   f"{args.workers if process else '?'} gunicorn workers (gunicorn.conf.py {args.gunicorn_flags}) "
+                   f"at {url}")
     finally:
         if process is not None:
             stop(process)

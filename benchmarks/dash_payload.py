@@ -237,6 +237,17 @@ class Session:
             where = numeric_control(build_request(spec, self.components))
             if where is not None:
                 found.append((spec, where))
+        if not found and self.main is not None:
+            # one callback answers every edit (webapp/panels/answer.py): its own numeric inputs are the controls
+            body = build_request(self.main, self.components)
+            for index, entry in enumerate(body["inputs"]):
+                items = entry if isinstance(entry, list) else [entry]
+                for item_index, item in enumerate(items):
+                    value = item.get("value")
+                    if item.get("property", "").startswith("n_clicks") or item.get("property") != "value":
+                        continue
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        found.append((self.main, (index, item_index if isinstance(entry, list) else None)))
         return found
 
     def change(self, spec: dict, where, value) -> list[tuple[str, int, float]]:
@@ -248,7 +259,8 @@ class Session:
         requests = [(spec["output"], status, seconds)]
         if status == 200 and isinstance(data, dict):
             self.apply(data)
-            changed = self._outputs([spec])
+            # what the answer really changed (as the browser, which fires only the callbacks of updated props)
+            changed = {f"{id_text}.{prop}" for id_text, props in (data.get("response") or {}).items() for prop in props}
             # one level: the callbacks fed by what the control changed, sent at once as the browser does
             followers = [f for f in self.specs if f is not spec and dependency_keys([f], "inputs") & changed]
             bodies = [build_request(f, self.components, next(iter(dependency_keys([f], "inputs") & changed)))

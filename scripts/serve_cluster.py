@@ -62,7 +62,7 @@ def _stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
 
 @contextlib.contextmanager
 def cluster(ports=(8051, 8052), workers: int = 2, redis_port: int = 6390, celery: int = 2, quiet: bool = True):
-    """Start the cluster; yields ``{"urls": [...], "redis_url": ..., "logs": dir}``; stops it all at the end."""
+    """Start the cluster; yields ``{"urls", "redis_url", "logs", "pids"}``; stops it all at the end."""
     redis_binary = shutil.which("redis-server")
     if redis_binary is None:
         raise RuntimeError("redis-server is not installed: make redis-deps (apt-get install redis-server)")
@@ -101,7 +101,8 @@ def cluster(ports=(8051, 8052), workers: int = 2, redis_port: int = 6390, celery
               "the celery worker", worker, celery_log)
         if not quiet:
             print(json.dumps({"urls": urls, "redis_url": redis_url, "logs": directory}, indent=1), flush=True)
-        yield {"urls": urls, "redis_url": redis_url, "logs": directory}
+        yield {"urls": urls, "redis_url": redis_url, "logs": directory,
+               "pids": [p.pid for p in processes]}          # redis, celery, the gunicorn masters
     finally:
         for process in reversed(processes):
             _stop(process)
