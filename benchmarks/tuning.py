@@ -9,7 +9,12 @@ Workloads (the targets of issue 12):
   ``optimizers.tuning.tune`` (target: under 1 s);
 * cloud: 256 seeds x 500 steps of Adam with gradient noise: ``optimizers.clouds.seed_cloud``
   (target: under 0.3 s);
-* robustness: 5 learning rates x 25 starts x 500 steps for each of the 8 runs.
+* robustness: 5 learning rates x 25 starts x 500 steps for each of the 8 runs;
+* the page's Tune: "Tune all runs" of a page with the same 8 runs, 500 steps
+  (``webapp.compute.variants.tune_runs``: 32 learning rates, x 4 momentum/beta1 values where the
+  run sets one, plus the run as set; target: under 1 s of server time);
+* the page's robustness column (5 lr x 16 starts x 500 steps per run) and a 256-seed cloud
+  through ``webapp.compute.variants`` (their caches cleared before each repeat).
 
 The naive peer steps the same rows one ``optimizers.simulate`` at a time, the way a
 notebook would; it is timed on ``--naive-runs`` rows and extrapolated (labelled so).
@@ -26,6 +31,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import landscapes  # noqa: E402
 import optimizers  # noqa: E402
 from benchmarks.timing import median_seconds  # noqa: E402
+from webapp.compute import variants  # noqa: E402
+from webapp.state import AppState, default_run  # noqa: E402
 from optimizers.clouds import seed_cloud  # noqa: E402
 from optimizers.runspec import RunSpec  # noqa: E402
 from optimizers.tuning import candidate_grid, robustness, tune  # noqa: E402
@@ -50,6 +57,16 @@ def naive_cloud(surface, count: int) -> None:
         optimizers.simulate(surface, CLOUD.as_set(), surface.start, STEPS, noise=CLOUD.noise, seed=seed)
 
 
+def page_state() -> AppState:
+    """A page with the benchmark's 8 runs on the ill-conditioned valley, 500 steps."""
+    runs = []
+    for i, spec in enumerate(RUNS):
+        run = default_run(spec.optimizer, color=i)
+        run.hyper.update(spec.hyper)
+        runs.append(run)
+    return AppState(surface="ill_conditioned", surface_params={}, runs=runs, steps=STEPS)
+
+
 def row(label: str, seconds: float, target: str, peer: float | None, peer_label: str) -> None:
     peer_text = "" if peer is None else f"   {peer_label} {peer:7.3f} s ({peer / seconds:5.1f}x)"
     print(f"{label:<44} {seconds:7.3f} s   target {target:<8}{peer_text}")
@@ -70,6 +87,19 @@ def main() -> None:
     row(f"cloud: 256 seeds x {STEPS} steps (Adam, noise)", cloud_s, "< 0.3 s", naive, "simulate loop (extrapolated)")
     rob_s = median_seconds(lambda: [robustness(surface, spec, STEPS) for spec in RUNS], args.repeats)
     row(f"robustness: 8 runs x 5 lr x 25 starts x {STEPS}", rob_s, "-", None, "")
+    page = page_state()
+    page_s = median_seconds(lambda: variants.tune_runs(page, range(len(page.runs)), "settled",
+                                                       deadline=float("inf")), args.repeats)
+    row(f"page Tune: 8 runs x 32 lr (x 4) x {STEPS} steps", page_s, "< 1 s", None, "")
+    report = variants.tune_runs(page, range(len(page.runs)), "settled", deadline=float("inf"))
+    print("  " + (report.refusal or report.statement))
+
+    def page_robustness():
+        variants.clear_caches()
+        return variants.robustness_scores(page, STEPS, [], deadline=float("inf"))
+
+    row(f"page robustness: 8 runs x 5 lr x 16 starts x {STEPS}", median_seconds(page_robustness, args.repeats),
+        "-", None, "")
     result = tune(surface, RUNS, STEPS)
     print(result.statement)
     for res in result.results:

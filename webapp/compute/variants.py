@@ -29,7 +29,7 @@ from webapp.compute.deadline import current_deadline
 
 __all__ = ["engine_spec", "tune_runs", "TuneReport", "TUNE_BUDGET", "TUNE_SECONDS", "LR_POINTS",
            "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded", "robustness_scores", "ROBUST_LR_POINTS",
-           "ROBUST_GRID", "ROBUST_BUDGET", "robustness_column", "seed_clouds", "CLOUD_BUDGET"]
+           "ROBUST_GRID", "ROBUST_BUDGET", "robustness_column", "seed_clouds", "CLOUD_BUDGET", "clear_caches"]
 
 LR_POINTS = 32            # learning rates per run, geometric over the schema's slider range
 SECOND_POINTS = 4         # momentum / beta1 values (1 - beta geometric in [0.01, 0.5]) where the run has one > 0
@@ -214,3 +214,9 @@ def seed_clouds(state, results, steps: int, notices: list) -> dict:
             _CLOUD_CACHE.put(key, found)
         out[position] = found
     return out
+
+
+def clear_caches() -> None:
+    """Forget every cached robustness score and seed cloud (benchmarks time the work, not the cache)."""
+    _ROBUST_CACHE.clear()
+    _CLOUD_CACHE.clear()
