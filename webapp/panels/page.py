@@ -57,10 +57,10 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
         dcc.Download(id="download-html"),
         *room_stores(),
         header(lang),
-        room_bar(),
+        room_bar(lang),
         html.Div(id="notices", className="notices", role="status"),
         html.Main([
-            html.Aside([surface_card(lang), start_card(lang), runs_card(lang), tune_card(), torch_card()],
+            html.Aside([surface_card(lang), start_card(lang), runs_card(lang), tune_card(lang), torch_card(lang)],
                        className="controls"),
             stage(lang),
         ], className="app-main"),

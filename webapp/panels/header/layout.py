@@ -29,7 +29,7 @@ def header(lang: str = "en") -> html.Header:
                         title=t("header.csv_title", lang)),
             html.Button("HTML", id="download-html-button", n_clicks=0, className="button",
                         title=t("header.html_title", lang)),
-            room_button(),
+            room_button(lang),
             html.Button("Aa", id="contrast-toggle", n_clicks=0, className="button",
                         title=t("header.projector_title", lang)),
             language_switch(lang),

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from webapp.i18n import t
+
 __all__ = ["room_button", "room_bar", "room_stores"]
 
 
-def room_button() -> html.Button:
+def room_button(lang: str = "en") -> html.Button:
     """The header's "Open a room" (hidden on a student's /room/<code> page by room.js)."""
-    return html.Button("Open a room", id="room-open", n_clicks=0, className="button room-open",
-                       title="Start a live room: your students open its link and follow this page")
+    return html.Button(t("room.open", lang), id="room-open", n_clicks=0, className="button room-open",
+                       title=t("room.open_title", lang))
 
 
 def room_stores() -> list:
@@ -25,27 +27,27 @@ def room_stores() -> list:
     return [dcc.Store(id="room-poll"), dcc.Store(id="room-sink"), dcc.Store(id="handout-sink")]
 
 
-def room_bar() -> html.Section:
+def room_bar(lang: str = "en") -> html.Section:
     """The bar under the header while the page is in a room; hidden (``hidden``) otherwise."""
     teacher = html.Div([
         html.Span(id="room-teacher-summary", className="room-summary"),
         dcc.Input(id="room-link", type="text", readOnly=True, value="", className="share-link room-link"),
-        dcc.Clipboard(target_id="room-link", title="Copy the room link", className="copy-button",
-                      children=html.Span("Copy")),
-        html.Span("0 following", id="room-followers", className="room-followers", role="status"),
-        html.Button("Poll: which run settles first?", id="room-poll-settles", className="button"),
+        dcc.Clipboard(target_id="room-link", title=t("room.copy_title", lang), className="copy-button",
+                      children=html.Span(t("room.copy", lang))),
+        html.Span(t("room.following", lang), id="room-followers", className="room-followers", role="status"),
+        html.Button(t("room.poll_settles", lang), id="room-poll-settles", className="button"),
         html.Span([
-            html.Button("Poll: where does this run end?", id="room-poll-end", className="button"),
-            html.Label(["run ", dcc.Input(id="room-poll-run", type="number", min=1, max=8, step=1, value=1,
+            html.Button(t("room.poll_end", lang), id="room-poll-end", className="button"),
+            html.Label([t("room.run", lang) + " ", dcc.Input(id="room-poll-run", type="number", min=1, max=8, step=1, value=1,
                                           className="room-poll-run")]),
         ], className="room-poll-end-group"),
-        html.Button("Reveal", id="room-reveal", className="button", disabled=True),
-        html.Button("Close room", id="room-close", className="button room-close"),
+        html.Button(t("room.reveal", lang), id="room-reveal", className="button", disabled=True),
+        html.Button(t("room.close", lang), id="room-close", className="button room-close"),
     ], id="room-teacher", className="room-row", hidden=True)
     student = html.Div([
         html.Span(id="room-student-summary", className="room-summary", role="status"),
-        html.Button("Explore on my own", id="room-branch", className="button"),
-        html.Button("Rejoin the teacher", id="room-rejoin", className="button", hidden=True),
+        html.Button(t("room.branch", lang), id="room-branch", className="button"),
+        html.Button(t("room.rejoin", lang), id="room-rejoin", className="button", hidden=True),
     ], id="room-student", className="room-row", hidden=True)
     poll = html.Div([
         html.P(id="room-poll-question", className="room-poll-question"),
@@ -58,4 +60,4 @@ def room_bar() -> html.Section:
     return html.Section([
         teacher, student, poll,
         html.P(id="room-message", className="room-message", role="alert"),
-    ], id="room-bar", className="room-bar", hidden=True, **{"aria-label": "Room"})
+    ], id="room-bar", className="room-bar", hidden=True, **{"aria-label": t("room.label", lang)})

@@ -62,6 +62,6 @@ def stage(lang: str = "en") -> html.Div:
                      className="card results-card"),
         ], className="below-map"),
         maps_section(lang),
-        local_model_card(),
-        high_dimensions_card(),
+        local_model_card(lang),
+        high_dimensions_card(lang),
     ], className="stage")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp.compute.variants import OBJECTIVE_LABELS, TuneReport
+from webapp.i18n import t
 from webapp.panels.cards import card
 
 __all__ = ["tune_card", "report_children", "MODES"]
@@ -11,18 +12,18 @@ __all__ = ["tune_card", "report_children", "MODES"]
 MODES = {"add": "add tuned copies", "replace": "replace the runs' values"}
 
 
-def tune_card() -> html.Section:
-    return card("Tune: a fair fight", [
-        html.P("Every run's learning rate (and momentum or \u03b2\u2081 where it has one) searched the same "
-               "way, all candidates as one batch per run.", className="hint"),
-        html.Label([html.Span("objective", className="param-label"),
+def tune_card(lang: str = "en") -> html.Section:
+    return card(t("tune.title", lang), [
+        html.P(t("tune.hint", lang), className="hint"),
+        html.Label([html.Span(t("tune.objective", lang), className="param-label"),
                     dcc.Dropdown(id="tune-objective", clearable=False, searchable=False,
-                                 options=[{"label": text, "value": key} for key, text in OBJECTIVE_LABELS.items()],
+                                 options=[{"label": t(f"tune.objective_{key}", lang), "value": key}
+                                          for key in OBJECTIVE_LABELS],
                                  value="settled", className="tune-objective")], className="tune-field"),
-        dcc.RadioItems(id="tune-mode", options=[{"label": text, "value": key} for key, text in MODES.items()],
+        dcc.RadioItems(id="tune-mode", options=[{"label": t(f"tune.mode_{key}", lang), "value": key} for key in MODES],
                        value="add", className="tune-mode", inline=True),
-        html.Button("Tune all runs", id="tune-button", n_clicks=0, className="button primary",
-                    title="Tune every run (each run card's Tune button tunes that run only)"),
+        html.Button(t("tune.button", lang), id="tune-button", n_clicks=0, className="button primary",
+                    title=t("tune.button_title", lang)),
         html.Div(id="tune-report", className="tune-report", role="status", **{"aria-live": "polite"}),
     ], "tune-card")
 
