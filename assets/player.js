@@ -87,17 +87,26 @@
     }
   }
 
-  // Projector mode (large text): Plotly's own text follows the page's.
+  // Projector mode (large text): Plotly's own text follows the page's, annotations (the markers' key,
+  // panel titles) included: each grows to 18 px at least and gets its figure's own size back after.
+  var annotationSizes = new WeakMap();
   function applyFont(gd) {
     if (!gd || !gd._fullLayout || !gd._fullLayout.font || !window.Plotly) { return; }
     var wanted = P.bigText ? 18 : 13;
-    if (gd._fullLayout.font.size !== wanted) { window.Plotly.relayout(gd, {'font.size': wanted}); }
+    var update = {};
+    if (gd._fullLayout.font.size !== wanted) { update['font.size'] = wanted; }
     // a log axis writes 10 with a superscript at about 7/8 of its size: 21 px keeps the exponent at 18 px
     var ya = gd._fullLayout.yaxis;
     if (ya && ya.type === 'log') {
       var ticks = P.bigText ? 21 : null;
-      if ((ya.tickfont && ya.tickfont.size) !== (ticks || wanted)) { window.Plotly.relayout(gd, {'yaxis.tickfont.size': ticks}); }
+      if ((ya.tickfont && ya.tickfont.size) !== (ticks || wanted)) { update['yaxis.tickfont.size'] = ticks; }
     }
+    ((gd.layout && gd.layout.annotations) || []).forEach(function (note, i) {
+      if (!annotationSizes.has(note)) { annotationSizes.set(note, (note.font && note.font.size) || null); }
+      var own = annotationSizes.get(note), size = P.bigText ? Math.max(18, own || 0) : own;
+      if (((note.font && note.font.size) || null) !== size) { update['annotations[' + i + '].font.size'] = size; }
+    });
+    if (Object.keys(update).length) { window.Plotly.relayout(gd, update); }
   }
 
   function projector(on) {
@@ -187,6 +196,7 @@
       }
       parts.path = el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
                                'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
+      if (r.dash) { parts.path.setAttribute('stroke-dasharray', r.dash); }   // a second run of one colour
       if (r.arrows) {
         var arrows = el('g', {'class': 'run-arrows'}, run);
         parts.arrows = r.arrows.kinds.map(function (kind, j) {
@@ -450,7 +460,7 @@
       var row = document.createElement('div');
       row.className = 'inner-row';
       var name = document.createElement('span');
-      name.className = 'inner-name'; name.style.color = run.color; name.textContent = run.name;
+      name.className = 'inner-name'; name.style.color = run.text_color || run.color; name.textContent = run.name;
       var values = document.createElement('span');
       values.className = 'inner-values';
       var cell = document.createElement('span');
@@ -769,7 +779,9 @@
     updateControls();
     whenReady(function () {
       draw(true);
-      if (!hold && ((first && !P.userActed) || wasPlaying)) { play(); }
+      // no autoplay on first load under reduced motion (the OS setting or the footer's switch, assets/a11y.js)
+      var calm = window.optiscapeReducedMotion && window.optiscapeReducedMotion();
+      if (!hold && ((first && !P.userActed && !calm) || wasPlaying)) { play(); }
     });
     return payload.token;
   }

@@ -162,7 +162,7 @@ var small = {};
 document.querySelectorAll('body *').forEach(function (e) {
   var own = false;
   for (var c = e.firstChild; c; c = c.nextSibling) { if (c.nodeType === 3 && c.textContent.trim()) { own = true; } }
-  if (!own || e.closest('mjx-assistive-mml') || !e.getClientRects().length) { return; }
+  if (!own || e.closest('mjx-assistive-mml, .visually-hidden') || !e.getClientRects().length) { return; }
   var style = getComputedStyle(e);
   if (style.visibility === 'hidden' || parseFloat(style.fontSize) >= 18) { return; }
   var key = e.tagName + ' ' + (e.getAttribute('class') || '') + ' ' + style.fontSize;

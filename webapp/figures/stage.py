@@ -30,6 +30,7 @@ from webapp.figures.markers import critical_point_traces, marker_key_annotation
 from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
+from webapp.state.palette import DASH_ARRAYS, run_dashes, text_color
 
 __all__ = ["map_figure", "map_token", "loss_figure", "run_payload", "LOSS_FLOOR", "GAP_COLOR"]
 
@@ -47,16 +48,20 @@ def run_payload(results, view, steps: int, token: int, start, map_token: int = 0
     """What the browser animates: each run's full path and loss, sent once, finite and rounded.
 
     ``runs[i]`` has ``x``, ``y``, ``loss`` (length T+1), ``name``, ``color``, ``visible``,
-    ``diverged_at`` (step or ``None``), and whatever ``extras[i]`` adds (the lecture overlays that
+    ``diverged_at`` (step or ``None``), ``text_color`` its name's colour (contrast >= 4.5:1), ``dash``
+    its SVG stroke-dasharray ("" solid), and whatever ``extras[i]`` adds (the lecture overlays that
     depend on the run: arrows, Polyak path, loss against gradient evaluations). ``start`` is the start
     marker ``[x, y]``; ``map_token`` the token of the map the runs are drawn on.
     """
     decimals = coordinate_decimals(view)
     runs = []
+    dashes = run_dashes([result.spec.color for result in results])
     for position, result in enumerate(results):
         runs.append({
             "name": result.label,
             "color": PALETTE[result.spec.color % len(PALETTE)],
+            "text_color": text_color(result.spec.color),
+            "dash": DASH_ARRAYS[dashes[position]],
             "visible": bool(result.spec.visible),
             "x": rounded(result.path[:, 0], decimals),
             "y": rounded(result.path[:, 1], decimals),
@@ -146,12 +151,14 @@ def loss_figure(surface, results, steps: int, loss_x=None) -> dict:
     title = "loss \u2212 min" if best is not None and offset != 0 else "loss"
     along = "%{x} gradient evaluations" if loss_x is not None else "step %{x}"
     data = []
+    dashes = run_dashes([result.spec.color for result in results])
     for position, (result, values) in enumerate(zip(results, shown)):
+        dash = dashes[position]
         values = np.maximum(values, LOSS_FLOOR) if positive else values
         color = PALETTE[result.spec.color % len(PALETTE)]
         trace = {
             "type": "scatter", "mode": "lines", "name": result.label,
-            "y": round_significant(values), "line": {"color": color, "width": 2},
+            "y": round_significant(values), "line": {"color": color, "width": 2, "dash": dash},
             "visible": bool(result.spec.visible),
             "hovertemplate": f"{escape(result.label)}<br>{along}<br>{title} %{{y:.4g}}<extra></extra>",
         }

@@ -64,7 +64,10 @@ def build_layout(lang: str = i18n.DEFAULT_LANGUAGE) -> html.Div:
                        className="controls"),
             stage(lang),
         ], className="app-main"),
-        html.Footer(t("page.footer", lang), className="app-footer"),
+        html.Footer([t("page.footer", lang), " ",
+                     html.Button(t("a11y.motion", lang), id="motion-toggle", n_clicks=0, className="button small",
+                                 title=t("a11y.motion_title", lang), **{"aria-pressed": "false"})],
+                    className="app-footer"),
     ], id="root", className="app", lang=lang)
 
 

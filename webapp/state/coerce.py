@@ -28,6 +28,7 @@ from webapp.i18n import msg
 from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID
 from webapp.state.model import (DEFAULT_GRID, DEFAULT_POLYAK_DECAY, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS, MAP_KEYS,
                                 MAP_KINDS, PALETTE, VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
+from webapp.state.palette import optimizer_color
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
            "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "seeds", "number",
@@ -251,12 +252,13 @@ def seeds(value: Any, notices: list, owner: str | None = None) -> int:
     return clamped
 
 
-def color_index(value: Any, position: int, notices: list, owner: str | None = None) -> int:
+def color_index(value: Any, default: int, notices: list, owner: str | None = None) -> int:
+    """A palette index; anything else is refused for ``default`` (the optimizer's own colour), with a notice."""
     as_float = number(value)
     if as_float is None or not 0 <= as_float < len(PALETTE):
         notices.append(msg("notices.colour_unknown", owner=owner or msg("notices.owner_any_run"), value=short(value),
-                           index=position % len(PALETTE)))
-        return position % len(PALETTE)
+                           index=default % len(PALETTE)))
+        return default % len(PALETTE)
     return int(as_float)
 
 
@@ -293,7 +295,7 @@ def run_from_dict(raw: Any, position: int, notices: list):
         noise=noise(raw.get("noise", 0.0), notices, owner),
         seed=seed(raw.get("seed", 0), notices, owner),
         visible=raw.get("visible", True) is not False,
-        color=color_index(raw.get("color", position), position, notices, owner),
+        color=color_index(raw.get("color", optimizer_color(name)), optimizer_color(name), notices, owner),
         seeds=seeds(raw.get("seeds", 1), notices, owner),
     )
 

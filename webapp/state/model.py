@@ -14,13 +14,12 @@ import landscapes
 import optimizers
 from optimizers.base import optimizer_class
 from optimizers import schedules
+from webapp.state.palette import PALETTE, optimizer_color
 
 __all__ = ["RunSpec", "AppState", "ViewOptions", "MapSettings", "VIEW_KEYS", "VIEW_FLAGS", "MAP_KEYS", "MAP_KINDS",
            "MAP_COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "PALETTE", "DEFAULT_SURFACE", "DEFAULT_STEPS", "DEFAULT_OPTIMIZERS",
            "schema_defaults", "default_run", "default_state", "free_color", "with_runs"]
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7F6A00", "#000000")
 DEFAULT_SURFACE = "ill_conditioned"
 DEFAULT_STEPS = 300
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -248,7 +247,7 @@ def default_state() -> AppState:
             break
         if name not in known:
             known.append(name)
-    runs = [default_run(name, color=i) for i, name in enumerate(known[:4])]
+    runs = [default_run(name, color=optimizer_color(name)) for name in known[:4]]
     return AppState(surface=surface, surface_params=schema_defaults(landscapes.schema(surface)), runs=runs)
 
 

@@ -21,6 +21,7 @@ from webapp.i18n import msg
 from webapp.state import coerce, handout, scenario_links
 from webapp.state.model import (DEFAULT_STEPS, MAP_KEYS, PALETTE, VIEW_KEYS, AppState, RunSpec, default_run, default_state,
                                 schema_defaults)
+from webapp.state.palette import optimizer_color
 
 __all__ = ["to_query", "from_query", "format_number", "format_value", "parse_value", "language_in"]
 
@@ -133,7 +134,7 @@ def to_query(state: AppState) -> str:
             text += f";seeds={run.seeds}"
         if not run.visible:
             text += ";hidden"
-        if run.color != position % len(PALETTE):
+        if run.color != optimizer_color(run.optimizer):
             text += f";color={run.color}"
         parts.append(("run", text))
     if state.view is not None and tuple(state.view) != tuple(surface.view):
@@ -170,7 +171,7 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
     except ValueError as error:
         notices.append(msg("notices.error_defaults", owner=owner, error=str(error)))
         hyper = default_run(name).hyper
-    run = RunSpec(optimizer=name, hyper=hyper, color=position % len(PALETTE))
+    run = RunSpec(optimizer=name, hyper=hyper, color=optimizer_color(name))
     for key, value in _pairs(";".join(sections[1:]), separator=";"):
         if key == "sched":
             sched_name, _, sched_text = value.partition(":")
@@ -190,7 +191,7 @@ def _read_run(text: str, position: int, notices: list) -> RunSpec | None:
         elif key == "hidden":
             run.visible = False
         elif key == "color":
-            run.color = coerce.color_index(value, position, notices, owner)
+            run.color = coerce.color_index(value, optimizer_color(name), notices, owner)
         else:
             notices.append(msg("notices.url_setting_unknown", owner=owner, key=key[:40]))
     return run

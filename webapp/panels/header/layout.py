@@ -22,6 +22,7 @@ def header(lang: str = "en") -> html.Header:
                          options=[{"label": f"{s.number}. {s.title}", "value": s.id}
                                   for s in (scenarios.get(s.id, lang) for s in scenarios.SCENARIOS)],
                          placeholder=t("header.scenarios_placeholder", lang), className="scenario-picker"),
+            html.Label(t("header.share_link", lang), htmlFor="share-link", className="visually-hidden"),
             dcc.Input(id="share-link", type="text", readOnly=True, value="", className="share-link"),
             dcc.Clipboard(target_id="share-link", title=t("header.copy_link", lang), className="copy-button",
                           children=html.Span(t("header.copy_link", lang))),

@@ -25,7 +25,8 @@ ARROW_LEGEND = [("gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step", "#111
 def view_bar(lang: str = "en") -> html.Div:
     """A compact row above the map: overlay / side by side, view toggles, the loss plot's x axis."""
     return html.Div([
-        html.Span(t("views.title", lang), className="view-bar-title"),
+        html.Span(t("views.title", lang), className="view-bar-title", **{"data-names": "view-mode"}),
+        html.Span(t("a11y.view_toggles", lang), className="visually-hidden", **{"data-names": "view-toggles"}),
         dcc.RadioItems(id="view-mode", options=[{"label": t("views.overlay", lang), "value": "overlay"},
                                                 {"label": t("views.side", lang), "value": "side"}],
                        value="overlay", inline=True, className="view-radio"),

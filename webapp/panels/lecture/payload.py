@@ -35,6 +35,7 @@ from webapp.figures.inner_state import (arrow_scale, decade_ticks, inner_state_f
 from webapp.figures.lecture_maps import small_multiples_figure, surface_3d_figure
 from webapp.figures.run_view import RunView
 from webapp.state.model import PALETTE
+from webapp.state.palette import text_color
 from webapp.state.view_options import options
 
 __all__ = ["run_extras", "side_by_side", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map",
@@ -170,7 +171,8 @@ def inner_figure(state, results, run: int | None = None) -> tuple[dict, list]:
         figures.append(inner_state_figure(series, colour=colour))
         effective, bias = series["effective_lr"], series["bias_correction"]
         readout.append({
-            "name": result.label, "color": colour, "optimizer": series["optimizer"],
+            "name": result.label, "color": colour, "text_color": text_color(result.spec.color),
+            "optimizer": series["optimizer"],
             "grad_norm": _sig(series["grad_norm"]), "step_length": _sig(series["step_length"]),
             "lr": _sig(series["lr"]),
             "eff_x": _sig(effective[:, 0]) if effective is not None else None,

@@ -28,6 +28,7 @@ from webapp.i18n import engine_text, localize, t
 from webapp.panels.steppers import step_attrs, step_rule
 from webapp.panels.surface.formula import text_control
 from webapp.state import PALETTE, format_value
+from webapp.state.palette import text_color
 
 __all__ = ["CONTROL_KINDS", "param_control", "schema_controls", "slider_range", "run_card", "control_ids",
            "surface_controls", "LOG_ZERO_GAP"]
@@ -258,7 +259,8 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
     return html.Div([
         header,
         actions,
-        html.Div(label, className="run-name", style={"color": color}, id={"type": "run-name", "run": position}),
+        html.Div(label, className="run-name", style={"color": text_color(run.color)},
+                 id={"type": "run-name", "run": position}),
         html.Div([html.P(localize(text, lang)) for text in notices or []], className="control-notice", role="status",
                  id={"type": "run-notice", "run": position}),
         _math(optimizer_class.rule),

@@ -12,7 +12,8 @@ from optimizers import schedules
 from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.wiring import from_control, note, run_index
-from webapp.state import AppState, coerce, default_run, free_color, from_store, to_store
+from webapp.state import AppState, coerce, default_run, from_store, to_store
+from webapp.state.palette import optimizer_color
 
 __all__ = ["EDITS", "apply_run_value"]
 
@@ -22,7 +23,7 @@ def add_run(context: EditContext) -> bool:
     if not context.value or len(state.runs) >= coerce.MAX_RUNS:
         return False
     chosen = name if name in optimizers.names() else optimizers.names()[0]
-    state.runs.append(default_run(chosen, color=free_color(state.runs)))
+    state.runs.append(default_run(chosen, color=optimizer_color(chosen)))   # its optimizer's colour
     return True
 
 
@@ -37,7 +38,7 @@ def run_button(context: EditContext) -> bool:
         state.runs[index].visible = not state.runs[index].visible
     elif kind == "run-duplicate" and len(state.runs) < coerce.MAX_RUNS:
         copy = from_store({"runs": [to_store(AppState(runs=[state.runs[index]]))["runs"][0]]})[0].runs[0]
-        copy.color = free_color(state.runs)
+        # the copy keeps its colour; run_dashes draws it dashed
         state.runs.insert(index + 1, copy)
     elif kind == "run-remove":
         del state.runs[index]
@@ -54,7 +55,7 @@ def run_structure(context: EditContext) -> bool:
         return False
     run = state.runs[index]
     if component_id.get("type") == "run-optimizer" and value in optimizers.names() and value != run.optimizer:
-        fresh = default_run(value, color=run.color)
+        fresh = default_run(value, color=optimizer_color(value))
         fresh.schedule, fresh.schedule_params = run.schedule, run.schedule_params
         fresh.noise, fresh.seed, fresh.visible = run.noise, run.seed, run.visible
         state.runs[index] = fresh

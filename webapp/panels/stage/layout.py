@@ -47,6 +47,9 @@ def stage(lang: str = "en") -> html.Div:
         html.Div([
             view_bar(lang),
             html.Div(id="map-legend", className="map-legend"),
+            # the plots' names (assets/a11y.js labels each graph by the element that names it)
+            html.Span(t("a11y.map_label", lang), className="visually-hidden", **{"data-names": "map-graph"}),
+            html.Span(t("a11y.loss_label", lang), className="visually-hidden", **{"data-names": "loss-graph"}),
             dcc.Graph(id="map-graph", className="map-graph", config=GRAPH_CONFIG, figure={"data": [], "layout": {}}),
             player_bar(lang),
         ], className="card map-card"),

@@ -17,6 +17,7 @@ from webapp.panels.scenario.caption import caption
 from webapp.panels.scenario.picture import opening, run_labels
 from webapp.panels.stage.results import results_table
 from webapp.state import PALETTE, AppState, coerce, to_query, to_store
+from webapp.state.palette import run_dashes
 from webapp.state.view_options import options
 
 __all__ = ["render_page", "map_key", "picture_key", "legend_chips", "notices_list"]
@@ -86,10 +87,15 @@ def picture_key(state: AppState, notices: list) -> str:
 
 
 def legend_chips(results) -> list:
-    """The map's legend as HTML chips (the map itself draws runs as SVG, outside Plotly's legend)."""
-    return [html.Span([html.Span(className="swatch", style={"backgroundColor": PALETTE[r.spec.color % len(PALETTE)]}),
-                       r.label], className="legend-chip" + ("" if r.spec.visible else " hidden-run"))
-            for r in results]
+    """The map's legend as HTML chips (the map itself draws runs as SVG, outside Plotly's legend): a
+    line in the run's colour and dash, and its name. A chip is a toggle button: a click hides or shows
+    its run, a double click shows it alone (assets/legend.js presses the run card's own hide button)."""
+    dashes = run_dashes([r.spec.color for r in results])
+    return [html.Button([html.Span(className=f"legend-line dash-{dash}",
+                                   style={"borderTopColor": PALETTE[r.spec.color % len(PALETTE)]}), r.label],
+                        className="legend-chip" + ("" if r.spec.visible else " hidden-run"), type="button",
+                        **{"data-run": str(position), "aria-pressed": "true" if r.spec.visible else "false"})
+            for position, (r, dash) in enumerate(zip(results, dashes))]
 
 
 def notices_list(notices: list, lang: str = "en") -> list:
