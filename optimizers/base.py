@@ -109,6 +109,10 @@ class Optimizer:
         effective_lr_on_m_hat: ``Trajectory.effective_lr`` is the rate on the raw first moment
             m_t; ``True`` when the lecture reads it on the bias-corrected m_hat (Adam), i.e.
             ``lr / (sqrt(v_hat) + eps)`` = the engine's rate times ``1 - beta1^t``.
+        state_series: scalar per-run state worth plotting over time: a ``state_keys`` entry whose
+            two columns are equal (its column 0 is the value) -> the row's title, e.g. Prodigy's
+            ``{"d": ...}`` (its distance estimate) or ASGD's ``eta`` and ``mu``. The inner-state
+            panel draws one row each (``webapp.figures.inner_state``); empty by default.
     """
 
     name: ClassVar[str] = ""
@@ -127,6 +131,7 @@ class Optimizer:
     velocity_state: ClassVar[str | None] = None
     velocity_gate: ClassVar[str | None] = None
     effective_lr_on_m_hat: ClassVar[bool] = False
+    state_series: ClassVar[dict] = {}
 
     def __init__(self, **hyper: Any) -> None:
         known = {p.name for p in self.schema}

@@ -97,6 +97,7 @@ class Prodigy(FirstOrder):
             r"{\|\sum_i \beta_3^{k-i} d_i^2 g_i\|_1}\Big),\ "
             r"x_{k+1} = x_k - \alpha d_k \frac{m_{k+1}}{\sqrt{v_{k+1}} + d_{k+1}\epsilon}")
     state_keys = ("d", "exp_avg", "exp_avg_sq", "s")
+    state_series = {"d": "distance estimate d (Prodigy's step-size scale, from d0)"}
 
     def __init__(self, **hyper) -> None:
         hyper = dict(hyper)

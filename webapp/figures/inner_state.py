@@ -82,6 +82,8 @@ def inner_state_series(trajectory, run: int = 0) -> dict:
         engine's ``Trajectory.effective_lr`` is the rate on the raw m_t, larger by
         1 / (1 - beta1^t)); for the others it is the engine's.
         ``bias_correction``: ``{"beta1": (T,), "beta2": (T,)}`` = 1 - beta^t, or ``None``;
+        ``state_series``: row title -> ``(T+1,)`` for each of the optimizer class's ``state_series``
+        (the recorded state, column 0);
         ``optimizer``, ``label``, ``steps``, ``diverged_at`` (step or -1).
     """
     if not 0 <= run < trajectory.n_runs:
@@ -117,6 +119,8 @@ def inner_state_series(trajectory, run: int = 0) -> dict:
         "step_length": np.linalg.norm(step[:-1], axis=-1),
         "effective_lr": effective,
         "bias_correction": bias,
+        "state_series": {title: trajectory.state[key][:, run, 0].copy()
+                         for key, title in type(optimizer).state_series.items() if key in trajectory.state},
     }
 
 
@@ -135,7 +139,8 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
     Rows (log y, only those that apply): gradient norm |g(x_t)|; step length
     |x_t - x_{t-1}|; effective learning rate per axis (x solid, y dotted);
     Adam's bias corrections 1 - beta1^t (solid) and 1 - beta2^t (dashed, linear
-    y in [0, 1]); the scheduled learning rate.
+    y in [0, 1]); one row per ``state_series`` entry of the optimizer (Prodigy's d, ASGD's eta
+    and mu); the scheduled learning rate.
 
     The cursor is ``layout.shapes[CURSOR_SHAPE]`` (index 0), a vertical line in
     x-data units spanning the whole figure: move it with
@@ -146,6 +151,8 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
         rows.append(("effective learning rate: x axis (solid), y axis (dotted)", "log"))
     if series["bias_correction"] is not None:
         rows.append(("bias correction: 1\u2212\u03b2\u2081\u1d57 (solid), 1\u2212\u03b2\u2082\u1d57 (dashed)", "linear"))
+    extra_rows = series.get("state_series") or {}
+    rows.extend((title, "log") for title in extra_rows)
     rows.append(("learning rate (schedule)", "log"))
     points = np.arange(series["steps"] + 1)
     update = series["update"]
@@ -175,6 +182,9 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
         row += 1
         line(row, update, series["bias_correction"]["beta1"], "1\u2212\u03b2\u2081\u1d57", log=False)
         line(row, update, series["bias_correction"]["beta2"], "1\u2212\u03b2\u2082\u1d57", dash="dash", log=False)
+    for title, values in extra_rows.items():
+        row += 1
+        line(row, points, values, title)
     row += 1
     line(row, update, series["lr"], "learning rate")
 
