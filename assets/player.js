@@ -208,6 +208,7 @@
           if (kind === 'step') { arrows.insertBefore(head, arrows.firstChild); arrows.insertBefore(line, head); }
           return {line: line, head: head};
         });
+        if (r.lookahead) { parts.lookahead = lookaheadParts(arrows, r.color); }
       }
       parts.marker = el('circle', {'class': 'run-marker', r: '6.5', fill: r.color, stroke: '#ffffff', 'stroke-width': '2'}, run);
       return parts;
@@ -244,6 +245,32 @@
       widest = Math.max(widest, text.getComputedTextLength ? text.getComputedTextLength() : 120);
     });
     box.setAttribute('width', String(Math.ceil(widest) + 48));
+  }
+
+  // Nesterov's look-ahead (payload run.lookahead): the lecture's iterate (a small open circle), a dashed
+  // segment rho*v to the look-ahead point (a ring), where the gradient is taken.
+  function lookaheadParts(parent, colour) {
+    var g = el('g', {'class': 'run-lookahead'}, parent);
+    var line = el('line', {'class': 'lookahead-segment', stroke: '#6a3d9a', 'stroke-width': '2.5',
+                           'stroke-dasharray': '5,4', 'stroke-linecap': 'round'}, g);
+    var origin = el('circle', {'class': 'lookahead-origin', r: '4.5', fill: '#ffffff', stroke: colour,
+                               'stroke-width': '2.5'}, g);
+    el('title', {}, origin).textContent = 'the lecture\u2019s iterate x_t';
+    var point = el('circle', {'class': 'lookahead-point', r: '10', fill: 'none', stroke: '#6a3d9a',
+                              'stroke-width': '2'}, g);
+    el('title', {}, point).textContent = 'look-ahead x_t + \u03c1v_t: the gradient is taken here';
+    return {group: g, line: line, origin: origin, point: point};
+  }
+
+  function drawLookahead(parts, look, t, xa, ya) {
+    var ox = xa.c2p(look.ox[t]), oy = ya.c2p(look.oy[t]), x = xa.c2p(look.x[t]), y = ya.c2p(look.y[t]);
+    if (!isFinite(ox + oy + x + y)) { parts.group.setAttribute('display', 'none'); return; }
+    parts.group.removeAttribute('display');
+    parts.group.setAttribute('data-step', String(t));
+    parts.line.setAttribute('x1', ox.toFixed(1)); parts.line.setAttribute('y1', oy.toFixed(1));
+    parts.line.setAttribute('x2', x.toFixed(1)); parts.line.setAttribute('y2', y.toFixed(1));
+    parts.origin.setAttribute('cx', ox.toFixed(1)); parts.origin.setAttribute('cy', oy.toFixed(1));
+    parts.point.setAttribute('cx', x.toFixed(1)); parts.point.setAttribute('cy', y.toFixed(1));
   }
 
   function drawArrow(arrow, x0, y0, x1, y1) {
@@ -319,6 +346,9 @@
           var tips = r.arrows, t = Math.min(n, tips.x[j].length - 1);
           drawArrow(parts.arrows[j], p.px[n], p.py[n], axes[0].c2p(tips.x[j][t]), axes[1].c2p(tips.y[j][t]));
           parts.arrows[j].line.setAttribute('data-step', String(n));
+        }
+        if (parts.lookahead) {
+          drawLookahead(parts.lookahead, r.lookahead, Math.min(n, r.lookahead.x.length - 1), axes[0], axes[1]);
         }
       }
       var marker = parts.marker;

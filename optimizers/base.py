@@ -106,6 +106,8 @@ class Optimizer:
         velocity_state: the ``state_keys`` entry that is the run's velocity / first moment
             (drawn as an arrow), or ``None``; ``velocity_gate``: a hyperparameter that must be
             non-zero for it to count (SGD's ``momentum``), or ``None``.
+        lookahead(params, state, lr): where a method takes its gradient ahead of the lecture's
+            iterate (Nesterov), as ``(origin, point)``; ``None`` (the default) for the others.
         effective_lr_on_m_hat: ``Trajectory.effective_lr`` is the rate on the raw first moment
             m_t; ``True`` when the lecture reads it on the bias-corrected m_hat (Adam), i.e.
             ``lr / (sqrt(v_hat) + eps)`` = the engine's rate times ``1 - beta1^t``.
@@ -166,6 +168,17 @@ class Optimizer:
 
         ``state`` holds recorded arrays of shape ``(T, N, 2)``; ``lr`` broadcasts
         to ``(T, N, 1)``; ``step`` is ``(T, 1, 1)``. ``None`` when not adaptive.
+        """
+        return None
+
+    def lookahead(self, params, state: dict, lr) -> tuple[np.ndarray, np.ndarray] | None:
+        """The look-ahead of a method that takes its gradient ahead of its iterate, or ``None``.
+
+        ``params`` ``(..., N, 2)`` are recorded points, ``state`` the recorded state at those points
+        (same shapes), ``lr`` broadcasts to ``(..., N, 1)`` (the rate of the update that reached each
+        point). Returns ``(origin, point)``, both like ``params``: ``origin`` is the lecture's iterate
+        x_t and ``point`` the look-ahead x_t + rho v_t, where the gradient of the next update is taken.
+        The base class has no look-ahead.
         """
         return None
 

@@ -24,6 +24,18 @@ class SGD(FirstOrder):
     buffer is the gradient itself (not (1 - dampening) * g). Nesterov is the
     "look-ahead" rewritten so the gradient is taken at the current point
     (Sutskever et al. 2013), as torch does.
+
+    The look-ahead point in this form (:meth:`lookahead`). The lecture's Nesterov
+    keeps an iterate theta_t and a velocity v_t:
+    v_{t+1} = rho v_t - lr grad f(theta_t + rho v_t), theta_{t+1} = theta_t + v_{t+1}.
+    Substitute x_t = theta_t + rho v_t and v_t = -lr b_t: then
+    b_{t+1} = rho b_t + grad f(x_t) and x_{t+1} = theta_{t+1} + rho v_{t+1}
+    = x_t - rho v_t + (1 + rho) v_{t+1} = x_t - lr (grad f(x_t) + rho b_{t+1}),
+    which is torch's rule above. So the engine's point x_t *is* the look-ahead
+    point theta_t + rho v_t, and the lecture's iterate sits behind it along the
+    velocity: theta_t = x_t - rho v_t = x_t + lr rho b_t (b_t the buffer after t
+    steps, lr the rate of the update that reached x_t; exact at a constant lr,
+    a reading of the same form under a schedule). At x_0, b_0 = 0 and theta_0 = x_0.
     """
 
     name = "sgd"
@@ -52,6 +64,15 @@ class SGD(FirstOrder):
 
     def init(self, params):
         return {"step": 0, "momentum_buffer": np.zeros_like(params)}   # (N, 2)
+
+    def lookahead(self, params, state, lr):
+        """With ``nesterov``: ``(theta_t, x_t)`` = ``(x_t + lr rho b_t, x_t)`` (see the class docstring);
+        else ``None`` (plain SGD and heavy-ball momentum take the gradient at their iterate)."""
+        if not self.hyper["nesterov"]:
+            return None
+        params = np.asarray(params, dtype=np.float64)
+        origin = params + np.asarray(lr, dtype=np.float64) * self.hyper["momentum"] * state["momentum_buffer"]
+        return origin, params.copy()
 
     def update(self, params, grad, state, lr):
         h = self.hyper

@@ -74,6 +74,7 @@ OUTPUTS = {
     "inner_run_options": ("inner-run", "options"), "inner_run": ("inner-run", "value"),
     "inner_card": ("inner-card", "style"), "threed_card": ("threed-card", "style"),
     "arrow_legend": ("arrow-legend", "style"), "inner_graph": ("inner-graph", "figure"),
+    "polyak_decay": ("polyak-decay", "value"), "polyak_decay_box": ("polyak-decay-box", "style"),
     "inner_data": ("inner-data", "data"), "threed_graph": ("threed-graph", "figure"),
     # the Maps panel
     "maps_runs_options": ("maps-runs", "options"), "maps_x_options": ("maps-x", "options"),
@@ -227,7 +228,8 @@ def answer(stored, rendered, extra: dict, fired: list, search=None) -> dict:
         out["surface_notice"] = outputs["surface_error"]
 
     # ---------------------------------------------------------------- the View bar
-    if state.views != rendered.get("views") or first or state.revision != rendered.get("revision"):
+    if state.views != rendered.get("views") or first or state.revision != rendered.get("revision") or \
+            outputs.get("views_refused"):
         out.update(view_controls(state))
 
     # ---------------------------------------------------------------- the Maps panel

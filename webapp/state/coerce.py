@@ -32,7 +32,7 @@ from webapp.state.palette import optimizer_color
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
            "param_value", "param_dict", "steps", "point", "view_box", "noise", "seed", "seeds", "number",
-           "integer", "whole", "color_index", "run_from_dict", "short", "language"]
+           "integer", "whole", "color_index", "run_from_dict", "short", "language", "decay"]
 
 MAX_RUNS = 8
 MAX_STEPS = 5000

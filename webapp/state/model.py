@@ -140,7 +140,7 @@ class ViewOptions(LinkRecord):
         text = {"view_mode": "side" if self.side else None}
         text.update({flag: "1" if getattr(self, flag) else None for flag in VIEW_FLAGS})
         text["polyak_from"] = str(self.polyak_from) if self.polyak_from else None
-        text["polyak_decay"] = f"{self.polyak_decay:g}" if self.polyak_decay != DEFAULT_POLYAK_DECAY else None
+        text["polyak_decay"] = f"{self.polyak_decay:.12g}" if self.polyak_decay != DEFAULT_POLYAK_DECAY else None
         text["inner_run"] = str(self.inner_run + 1) if self.inner_run is not None else None
         text["loss_x"] = "evals" if self.loss_by_evals else None
         return {key: text[key] for key in VIEW_KEYS if text[key] is not None}

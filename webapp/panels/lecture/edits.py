@@ -1,8 +1,12 @@
-"""The View bar's edits: overlay / side by side, the view toggles, the loss plot's x axis, the inner run."""
+"""The View bar's edits: overlay / side by side, the view toggles, the loss plot's x axis, the inner run, the
+Polyak EMA's decay."""
 from __future__ import annotations
 
+from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
-from webapp.panels.lecture.panel import toggles_to_settings
+from webapp.panels.lecture.panel import shown_decay, toggles_to_settings
+from webapp.state import coerce
+from webapp.state.view_options import view_settings
 
 __all__ = ["EDITS"]
 
@@ -20,5 +24,28 @@ def edit_views(context: EditContext) -> bool:
     return True
 
 
+def edit_decay(context: EditContext) -> bool:
+    """A decay typed into the View bar's box: a number in [0, 1) becomes ``polyak_decay``; anything else
+    is refused with a notice naming it, the decay in force stays (and the box shows it again). An
+    emptied box changes nothing."""
+    text = "" if context.value is None else str(context.value).strip()[:60]
+    if not text:
+        return False
+    views = view_settings(context.state.views)
+    found: list = []
+    chosen = coerce.decay(text, "polyak_decay", found)
+    if found:
+        context.page_notices.append(msg("notices.decay_refused", name=msg("notices.polyak_decay"),
+                                        value=coerce.short(text), default=shown_decay(views.polyak_decay)))
+        context.outputs["views_refused"] = True
+        return False
+    new = view_settings({**dict(views), "polyak_decay": shown_decay(chosen)})
+    if new == views:
+        return False
+    context.state.views = new
+    return True
+
+
 EDITS = tuple(Edit(f"views_{key}", component, prop, edit_views, extra=CONTROLS)
-              for key, (component, prop) in CONTROLS.items())
+              for key, (component, prop) in CONTROLS.items()) + (
+    Edit("views_polyak_decay", "polyak-decay", "value", edit_decay),)

@@ -13,10 +13,11 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 from webapp.compute import simulate_runs
 from webapp.i18n import t
 from webapp.panels.lecture.payload import inner_figure, threed_figure
+from webapp.state.model import DEFAULT_POLYAK_DECAY
 from webapp.state.view_options import FLAGS, view_settings
 
 __all__ = ["view_bar", "view_cards", "register", "toggles_to_settings", "settings_to_controls", "view_controls",
-           "view_cards_content", "ARROW_LEGEND"]
+           "view_cards_content", "decay_box", "shown_decay", "ARROW_LEGEND"]
 
 TOGGLES = ("arrows", "field", "polyak", "inner", "threed", "robust")        # their labels: views.<key> in the catalogs
 ARROW_LEGEND = [("gradient", "#c0392b"), ("velocity", "#6a3d9a"), ("step", "#111111")]   # views.arrow_<key>
@@ -32,6 +33,7 @@ def view_bar(lang: str = "en") -> html.Div:
                        value="overlay", inline=True, className="view-radio"),
         dcc.Checklist(id="view-toggles", options=[{"label": t(f"views.{key}", lang), "value": key} for key in TOGGLES],
                       value=[], inline=True, className="view-checks"),
+        decay_box(lang),
         html.Span([html.Span(t("views.loss_x", lang), className="view-bar-title"),
                    dcc.RadioItems(id="loss-x", options=[{"label": t("views.loss_steps", lang), "value": "steps"},
                                                         {"label": t("views.loss_evals", lang), "value": "evals"}],
@@ -41,6 +43,21 @@ def view_bar(lang: str = "en") -> html.Div:
                               t(f"views.arrow_{key}", lang)], className="arrow-key") for key, colour in ARROW_LEGEND],
                   id="arrow-legend", className="arrow-legend", style={"display": "none"}),
     ], className="view-bar", id="view-bar")
+
+
+def decay_box(lang: str = "en") -> html.Span:
+    """The Polyak EMA's decay (``polyak_decay``), shown while the Polyak overlay is on. A text box: what
+    is typed reaches the server as typed, so a refusal can say what was refused."""
+    return html.Span([html.Label(t("views.polyak_decay", lang), htmlFor="polyak-decay"),
+                      dcc.Input(id="polyak-decay", type="text", inputMode="decimal", debounce=True, size="6",
+                                value=shown_decay(DEFAULT_POLYAK_DECAY), className="param-number polyak-decay")],
+                     id="polyak-decay-box", className="polyak-decay-box", title=t("views.polyak_decay_title", lang),
+                     style={"display": "none"})
+
+
+def shown_decay(value: float) -> str:
+    """The decay as the box and the link write it (12 significant digits: 0.9999999 stays below 1)."""
+    return f"{value:.12g}"
 
 
 def view_cards(lang: str = "en") -> list:
@@ -100,7 +117,9 @@ def view_controls(state) -> dict:
     return {"view_mode": mode, "view_toggles": toggles, "loss_x": loss_x, "inner_run_options": runs,
             "inner_run": inner_run, "inner_card": shown if "inner" in toggles else hidden,
             "threed_card": shown if "threed" in toggles else hidden,
-            "arrow_legend": {"display": "inline-flex"} if "arrows" in toggles else hidden}
+            "arrow_legend": {"display": "inline-flex"} if "arrows" in toggles else hidden,
+            "polyak_decay": shown_decay(view_settings(state.views).polyak_decay),
+            "polyak_decay_box": {"display": "inline-flex"} if "polyak" in toggles else hidden}
 
 
 def view_cards_content(state, notices: list) -> dict:

@@ -8,7 +8,10 @@ figure: each figure is composed in one pass by the function that owns it.
   inside panel i's axes;
 * arrows: ``payload.runs[i].arrows = {"kinds", "names", "colors", "x", "y"}`` where ``x[j][t]``,
   ``y[j][t]`` is the tip of arrow kind j at point t, anchored at the run's own ``x[t]``, ``y[t]``
-  (from :func:`webapp.figures.inner_state.state_arrows`: -gradient, -velocity, step taken);
+  (from :func:`webapp.figures.inner_state.state_arrows`: -gradient, -velocity, step taken); for a method
+  with a look-ahead (the optimizer's ``lookahead``: Nesterov) also ``payload.runs[i].lookahead = {"ox",
+  "oy", "x", "y"}``: per point t the lecture's iterate (``ox[t]``, ``oy[t]``) and the look-ahead point
+  where the gradient is taken (``x[t]``, ``y[t]``; the run's own point in torch's form);
 * gradient field: static traces of -grad f arrows, composed into the map by its builder
   (``field=True`` of :func:`webapp.figures.stage.map_figure` or of the side-by-side map);
 * Polyak: ``payload.runs[i].polyak = {"from": s, "x", "y"}``, ``x[t - s] = mean(path[s..t])_x``, t >= s;
@@ -38,7 +41,8 @@ from webapp.state.model import PALETTE
 from webapp.state.palette import text_color
 from webapp.state.view_options import options
 
-__all__ = ["run_extras", "side_by_side", "trajectories", "polyak_path", "arrow_payload", "side_by_side_map",
+__all__ = ["run_extras", "side_by_side", "trajectories", "polyak_path", "arrow_payload", "lookahead_payload",
+           "side_by_side_map",
            "inner_figure", "threed_figure", "loss_by_evals"]
 
 # ------------------------------------------------------------------ trajectories with their inner state
@@ -64,6 +68,20 @@ def arrow_payload(trajectory, column: int, view, decimals: int) -> dict:
     return {"kinds": [a["kind"] for a in arrows["arrows"]], "names": [a["name"] for a in arrows["arrows"]],
             "colors": [a["color"] for a in arrows["arrows"]],
             "x": [a["x"] for a in arrows["arrows"]], "y": [a["y"] for a in arrows["arrows"]]}
+
+
+def lookahead_payload(trajectory, column: int, decimals: int) -> dict | None:
+    """Per point t of one run, the lecture's iterate and its look-ahead point, from the optimizer's
+    ``lookahead`` (``None`` for a method without one). The rate at point t is that of the update that
+    reached it (at t = 0 the state is fresh and the rate does not matter)."""
+    lr = np.concatenate([np.zeros_like(trajectory.lr[:1]) if trajectory.lr.size else
+                         np.zeros((1, trajectory.n_runs)), trajectory.lr])[: trajectory.path.shape[0]]
+    found = trajectory.optimizer.lookahead(trajectory.path, trajectory.state, lr[:, :, None])
+    if found is None:
+        return None
+    origin, point = (np.asarray(a, dtype=np.float64)[:, column] for a in found)      # (T+1, 2) each
+    return {"ox": rounded(origin[:, 0], decimals), "oy": rounded(origin[:, 1], decimals),
+            "x": rounded(point[:, 0], decimals), "y": rounded(point[:, 1], decimals)}
 
 
 def loss_by_evals(results, found: dict) -> list:
@@ -94,6 +112,9 @@ def run_extras(state, results, view) -> tuple[list, list | None]:
         extra = {}
         if chosen.arrows and result.index in found:
             extra["arrows"] = arrow_payload(*found[result.index], view, decimals)
+            ahead = lookahead_payload(*found[result.index], decimals)
+            if ahead is not None:
+                extra["lookahead"] = ahead
         if chosen.polyak:
             extra["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
             extra["ema"] = ema_path(result.path, chosen.polyak_decay, chosen.polyak_from, decimals)
