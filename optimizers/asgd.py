@@ -61,6 +61,7 @@ class ASGD(FirstOrder):
             r"\bar x_t = \bar x_{t-1} + \mu_t (x_{t+1} - \bar x_{t-1}),\quad "
             r"\eta_t = \frac{\alpha_0}{(1 + \lambda \alpha_0 t)^{a}},\ \mu_t = \frac{1}{\max(1,\, t - t_0)}")
     state_keys = ("ax", "eta", "mu")
+    averaged_state = "ax"
     state_series = {"eta": "step size \u03b7\u209c = lr / (1 + \u03bb lr t)^\u03b1",
                     "mu": "averaging weight \u03bc\u209c = 1 / max(1, t \u2212 t0)"}
 

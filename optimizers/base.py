@@ -115,6 +115,8 @@ class Optimizer:
             two columns are equal (its column 0 is the value) -> the row's title, e.g. Prodigy's
             ``{"d": ...}`` (its distance estimate) or ASGD's ``eta`` and ``mu``. The inner-state
             panel draws one row each (``webapp.figures.inner_state``); empty by default.
+        averaged_state: the ``state_keys`` entry that is the optimizer's own iterate average (ASGD's
+            ``ax``), or ``None``; the page's Polyak view draws it instead of recomputing a running mean.
     """
 
     name: ClassVar[str] = ""
@@ -134,6 +136,7 @@ class Optimizer:
     velocity_gate: ClassVar[str | None] = None
     effective_lr_on_m_hat: ClassVar[bool] = False
     state_series: ClassVar[dict] = {}
+    averaged_state: ClassVar[str | None] = None
 
     def __init__(self, **hyper: Any) -> None:
         known = {p.name for p in self.schema}

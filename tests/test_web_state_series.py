@@ -62,3 +62,29 @@ def test_an_optimizer_without_state_series_draws_the_same_rows_as_before(valley)
     assert series["state_series"] == {}
     assert rows_of(inner_state_figure(series)) == ["gradient norm |\u2207f|", "step length |x\u209c \u2212 x\u209c\u208b\u2081|",
                                                    "learning rate (schedule)"]
+
+
+def test_the_polyak_view_draws_asgds_own_average_ax():
+    from webapp.compute import simulate_runs
+    from webapp.figures.encode import coordinate_decimals
+    from webapp.panels.lecture.payload import run_extras
+    from webapp.state import from_query
+
+    state, notices = from_query("?surface=ill_conditioned&run=asgd:lr=0.01,t0=20&run=sgd:lr=0.01&steps=80&polyak=1")
+    assert notices == []
+    surface, results, _ = simulate_runs(state, [])
+    extras, _ = run_extras(state, results, state.view_box())
+    ax = results[0].trajectory.state["ax"][:, results[0].column]
+    decimals = coordinate_decimals(state.view_box())
+    assert extras[0]["polyak"]["from"] == 0
+    np.testing.assert_allclose(extras[0]["polyak"]["x"], np.round(ax[:, 0], decimals))
+    # averaging starts at t0 = 20: before it ax follows x, after it lags behind the iterates
+    path = results[0].path
+    np.testing.assert_allclose(ax[5], path[5], atol=1e-12)      # recorded after the step into t
+    assert np.linalg.norm(ax[-1] - path[-1]) > 1e-3
+    # SGD keeps no average of its own: the page's running mean from polyak_from
+    assert extras[1]["polyak"]["x"][-1] == pytest.approx(np.round(path_mean(results[1].path)[0], decimals))
+
+
+def path_mean(path):
+    return np.mean(path, axis=0)

@@ -62,6 +62,17 @@ def polyak_path(path: np.ndarray, start: int, decimals: int) -> dict:
     return {"from": start, "x": rounded(average[:, 0], decimals), "y": rounded(average[:, 1], decimals)}
 
 
+def own_average(result, decimals: int) -> dict | None:
+    """The optimizer's own iterate average (its class's ``averaged_state``, ASGD's ``ax``: averaging from
+    its ``t0``) in :func:`polyak_path`'s form, or None when the optimizer keeps none."""
+    trajectory = result.trajectory
+    key = type(trajectory.optimizer).averaged_state if trajectory is not None else None
+    if key is None or key not in trajectory.state:
+        return None
+    average = trajectory.state[key][: result.path.shape[0], result.column]            # (T+1, 2)
+    return {"from": 0, "x": rounded(average[:, 0], decimals), "y": rounded(average[:, 1], decimals)}
+
+
 def arrow_payload(trajectory, column: int, view, decimals: int) -> dict:
     """Per-step arrow tips of one run (see the module docstring), scaled to the view."""
     arrows = state_arrows(inner_state_series(trajectory, column), arrow_scale(view), decimals=decimals)
@@ -116,7 +127,7 @@ def run_extras(state, results, view) -> tuple[list, list | None]:
             if ahead is not None:
                 extra["lookahead"] = ahead
         if chosen.polyak:
-            extra["polyak"] = polyak_path(result.path, chosen.polyak_from, decimals)
+            extra["polyak"] = own_average(result, decimals) or polyak_path(result.path, chosen.polyak_from, decimals)
             extra["ema"] = ema_path(result.path, chosen.polyak_decay, chosen.polyak_from, decimals)
             snapshots = snapshot_points(result.spec, result.path, decimals)
             if snapshots is not None:
