@@ -255,3 +255,18 @@ def test_the_exported_page_says_its_language_and_speaks_it(lang):
     assert page.startswith("<!DOCTYPE html>\n") and f'<html lang="{lang}">' in page
     assert t("player.play", lang) in page and t("player.speed", lang) in page
     assert 'data-template="' + t("player.step_readout", lang, step="{step}", steps="{steps}") in page
+
+
+def test_the_figures_speak_the_page_s_language():
+    import landscapes
+    from webapp.figures import markers, stage
+
+    surface = landscapes.get("local_minima")
+    english = markers.marker_key(surface, "en")
+    assert [label for _, label in english] == [markers.MARKERS[k][3] for k in markers.KIND_ORDER
+                                               if k in {p.kind for p in surface.critical_points}]
+    korean = stage.map_figure(surface, surface.view, grid_size=20, lang="ko")
+    key = next(a for a in korean["layout"]["annotations"] if a.get("name") == "marker key")
+    assert t("markers.global", "ko") in key["text"] and "global" not in key["text"]
+    assert any(t("markers.kind_local", "ko") in text for trace in korean["data"] for text in trace.get("text", [])
+               if isinstance(text, str))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 
 from webapp.figures.encode import escape
+from webapp.i18n import t
 
 __all__ = ["critical_point_traces", "marker_key", "marker_key_annotation", "marker_style", "MARKERS", "MANY",
            "KIND_ORDER"]
@@ -25,6 +26,8 @@ MANY = 8            # more points of one kind than this: drawn small and light
 INK = "#111111"
 LIGHT = "rgba(17, 17, 17, 0.35)"
 KIND_ORDER = ("global minimum", "local minimum", "saddle", "maximum")
+KIND_KEYS = {"global minimum": "global", "local minimum": "local", "saddle": "saddle", "maximum": "maximum"}
+# the key's and the hover's words: markers.<key> and markers.kind_<key> in the catalogs (webapp.i18n)
 # kind -> (Plotly symbol, size, glyph in the key, label in the key)
 MARKERS = {
     "global minimum": ("star", 19, "\u2605", "global min"),
@@ -45,22 +48,26 @@ def marker_style(kind: str, crowded: bool) -> dict:
     return {"symbol": symbol, "size": size, "color": INK, "line": {"width": 2, "color": INK}}
 
 
-def critical_point_traces(surface, decimals: int) -> list[dict]:
+def critical_point_traces(surface, decimals: int, lang: str = "en") -> list[dict]:
     """Scatter traces of the surface's known critical points, rounded to ``decimals``: minima (global
-    drawn last, on top), then saddles and maxima."""
+    drawn last, on top), then saddles and maxima (their hover text in ``lang``)."""
     counts = Counter(p.kind for p in surface.critical_points)
     minima = sorted((p for p in surface.critical_points if p.is_minimum), key=lambda p: p.kind == "global minimum")
     others = [p for p in surface.critical_points if not p.is_minimum]
-    return [_points_trace(minima, "minimum", counts, decimals),
-            _points_trace(others, "saddle / maximum", counts, decimals)]
+    return [_points_trace(minima, "minimum", counts, decimals, lang),
+            _points_trace(others, "saddle / maximum", counts, decimals, lang)]
 
 
-def _points_trace(points, name: str, counts: Counter, decimals: int) -> dict:
+def _kind_text(kind: str, lang: str) -> str:
+    return t(f"markers.kind_{KIND_KEYS[kind]}", lang) if kind in KIND_KEYS else kind
+
+
+def _points_trace(points, name: str, counts: Counter, decimals: int, lang: str = "en") -> dict:
     styles = [marker_style(p.kind, counts[p.kind] > MANY) for p in points]
     return {
         "type": "scatter", "mode": "markers", "name": name,
         "x": [round(p.x, decimals) for p in points], "y": [round(p.y, decimals) for p in points],
-        "text": [f"{p.kind}, f = {p.value:.4g}" for p in points],
+        "text": [f"{_kind_text(p.kind, lang)}, f = {p.value:.4g}" for p in points],
         "marker": {"symbol": [s["symbol"] for s in styles], "size": [s["size"] for s in styles],
                    "color": [s["color"] for s in styles],
                    "line": {"width": [s["line"]["width"] for s in styles],
@@ -69,16 +76,17 @@ def _points_trace(points, name: str, counts: Counter, decimals: int) -> dict:
     }
 
 
-def marker_key(surface) -> list[tuple]:
-    """``(glyph, label)`` for each kind of critical point the surface has, global minimum first."""
+def marker_key(surface, lang: str = "en") -> list[tuple]:
+    """``(glyph, label)`` for each kind of critical point the surface has, global minimum first (labels in
+    ``lang``; in English those of :data:`MARKERS`)."""
     present = {p.kind for p in surface.critical_points}
-    return [(MARKERS[kind][2], MARKERS[kind][3]) for kind in KIND_ORDER if kind in present]
+    return [(MARKERS[kind][2], t(f"markers.{KIND_KEYS[kind]}", lang)) for kind in KIND_ORDER if kind in present]
 
 
-def marker_key_annotation(surface) -> dict | None:
+def marker_key_annotation(surface, lang: str = "en") -> dict | None:
     """The key of the map's markers as a Plotly annotation (lower right, inside the plot), or ``None``
     when the surface has no known critical point."""
-    entries = marker_key(surface)
+    entries = marker_key(surface, lang)
     if not entries:
         return None
     text = "\u2003".join(f"{glyph} {escape(label)}" for glyph, label in entries)

@@ -27,6 +27,7 @@ import numpy as np
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
 from webapp.figures.lecture_maps import gradient_field_trace
 from webapp.figures.markers import critical_point_traces, marker_key_annotation
+from webapp.i18n import t
 from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
@@ -88,7 +89,7 @@ def contour_hover(grid) -> dict:
     return {"hovertemplate": f"x %{{x:.4g}}, y %{{y:.4g}}<br>{escape(grid.title)} = %{{z:.4g}}<extra></extra>"}
 
 
-def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool = False) -> dict:
+def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool = False, lang: str = "en") -> dict:
     """The static map of ``surface`` over ``view``: contour, known critical points, optional -grad f field.
 
     Trace 0 is the contour, or an empty placeholder (same index) with a message on the map when the
@@ -110,7 +111,7 @@ def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool 
             "colorbar": {"title": {"text": grid.title}, "thickness": 12, "len": 0.9, "outlinewidth": 0},
             "name": "surface", "showlegend": False, **contour_hover(grid),
         }]
-    data.extend(critical_point_traces(surface, decimals))
+    data.extend(critical_point_traces(surface, decimals, lang))
     if field:
         data.append(gradient_field_trace(surface, view))
     x0, x1, y0, y1 = (float(v) for v in view)
@@ -129,14 +130,14 @@ def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool 
         layout["annotations"] = [{"text": escape(grid.message), "xref": "paper", "yref": "paper", "x": 0.5,
                                   "y": 0.98, "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,246,239,0.92)",
                                   "bordercolor": "#d55e00", "borderwidth": 1, "font": {"size": 13, "color": "#6b3300"}}]
-    key = marker_key_annotation(surface)          # which marker is a global / local minimum, a saddle, a maximum
+    key = marker_key_annotation(surface, lang)          # which marker is a global / local minimum, a saddle, a maximum
     if key is not None:
         layout.setdefault("annotations", []).append(key)
     return {"data": data, "layout": layout}
 
 
 # ------------------------------------------------------------------ loss plot
-def loss_figure(surface, results, steps: int, loss_x=None) -> dict:
+def loss_figure(surface, results, steps: int, loss_x=None, lang: str = "en") -> dict:
     """Loss against step on a log axis, one line per run (trace i is run i; the player draws the cursor).
 
     With a known global minimum f*, the plot shows the gap f - f* (floored at
@@ -148,8 +149,8 @@ def loss_figure(surface, results, steps: int, loss_x=None) -> dict:
     offset = best.value if best is not None else 0.0
     shown = [np.asarray(r.loss, dtype=np.float64) - offset for r in results]
     positive = best is not None or all(np.all(values > 0) for values in shown)
-    title = "loss \u2212 min" if best is not None and offset != 0 else "loss"
-    along = "%{x} gradient evaluations" if loss_x is not None else "step %{x}"
+    title = t("figures.loss_gap" if best is not None and offset != 0 else "figures.loss", lang)
+    along = t("figures.along_evals" if loss_x is not None else "figures.along_step", lang, x="%{x}")
     data = []
     dashes = run_dashes([result.spec.color for result in results])
     for position, (result, values) in enumerate(zip(results, shown)):
@@ -168,9 +169,10 @@ def loss_figure(surface, results, steps: int, loss_x=None) -> dict:
     top = max([1] + [xs[-1] for xs in loss_x if xs]) if loss_x is not None else max(steps, 1)
     layout = {
         "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-        "xaxis": {"title": {"text": "gradient evaluations" if loss_x is not None else "step"}, "range": [0, top],
+        "xaxis": {"title": {"text": t("figures.evals" if loss_x is not None else "figures.step", lang)},
+                  "range": [0, top],
                   "zeroline": False},
-        "yaxis": {"title": {"text": title + (" (log)" if positive else "")},
+        "yaxis": {"title": {"text": title + (" " + t("figures.log", lang) if positive else "")},
                   "type": "log" if positive else "linear", "exponentformat": "power"},
         "showlegend": False, "font": {"family": FONT, "size": 13},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff", "hovermode": "x unified",

@@ -45,7 +45,7 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     clouds = seed_clouds(state, results, steps, notices)         # noisy runs with seeds > 1
     page = {
         "map_key": key,
-        "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x),
+        "loss": stage_figures.loss_figure(surface, results, steps, loss_x=loss_x, lang=state.lang),
         "table": results_table(results_rows(results, steps, state.lang), state.lang,
                                robustness_column(state, results, steps, notices) if chosen.robust else None,
                                [cloud_summary_text(clouds[i]) if i in clouds else None for i in range(len(results))]
@@ -64,7 +64,7 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
                                            chosen.field)
         else:
             page["map"] = stage_figures.map_figure(surface, view, token=payload["map_token"],
-                                                   grid_size=coerce.GRID_SIZE, field=chosen.field)
+                                                   grid_size=coerce.GRID_SIZE, field=chosen.field, lang=state.lang)
     return page
 
 
