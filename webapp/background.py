@@ -16,14 +16,18 @@ the engine like a request's deadline), besides the maps' own work budget.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
+
+import diskcache
+import redis
 
 from dash import CeleryManager, DiskcacheManager
 
 from webapp.compute import deadline as deadlines
 
-__all__ = ["make_manager", "job_deadline", "JOB_SECONDS", "RESULT_SECONDS", "CACHE_VERSION"]
+__all__ = ["make_manager", "job_deadline", "progress_reporter", "JOB_SECONDS", "RESULT_SECONDS", "CACHE_VERSION"]
 
 JOB_SECONDS = 20.0          # a background job stops stepping this long after it started
 RESULT_SECONDS = 600        # a computed result is kept (and shared) this long
@@ -43,8 +47,6 @@ def make_manager(data_dir: str, redis_url: str | None):
         celery_app.conf.update(task_time_limit=int(JOB_SECONDS) + 10, result_expires=RESULT_SECONDS,
                                broker_connection_retry_on_startup=True)
         return CeleryManager(celery_app, cache_by=[_cache_version], expire=RESULT_SECONDS), celery_app
-    import diskcache      # noqa: PLC0415
-
     directory = os.path.join(data_dir, "background")
     os.makedirs(directory, exist_ok=True)
     return DiskcacheManager(diskcache.Cache(directory), cache_by=[_cache_version], expire=RESULT_SECONDS), None
@@ -58,3 +60,18 @@ def job_deadline(seconds: float | None = None):
     is forked with a copy of the request's context, whose 3 s request deadline must not apply.)"""
     with deadlines.deadline_at(time.monotonic() + (JOB_SECONDS if seconds is None else seconds)):
         yield
+
+
+log = logging.getLogger(__name__)
+
+
+def progress_reporter(set_progress):
+    """``set_progress`` that never stops the job: progress is advisory, so an update the manager's store
+    cannot take in time (diskcache's SQLite lock under load: measured in the classroom benchmark, or a
+    Redis hiccup) is dropped with a log line, and the job goes on to its result."""
+    def report(values) -> None:
+        try:
+            set_progress(values)
+        except (diskcache.Timeout, OSError, redis.RedisError) as error:
+            log.warning("a background job's progress update was dropped: %s", type(error).__name__)
+    return report

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 
-from webapp.background import job_deadline
+from webapp.background import job_deadline, progress_reporter
 from webapp.i18n import localize, t
 from webapp.panels.maps.request import compute_panels, csv_text, map_figure, numeric_params, parse_request, swept_pair
 from webapp.panels.wiring import STATE, guarded
@@ -105,7 +105,7 @@ def register(app) -> None:
         """The state -> the map it asks for -> figure + click metadata: a background job (webapp.background),
         off the web worker, with "computing… k / n" as it goes; Cancel stops the job itself."""
         with job_deadline():
-            return compute_map(set_progress, asked, cancel_count)
+            return compute_map(progress_reporter(set_progress), asked, cancel_count)
 
     @app.callback(Output("maps-download", "data"), Input("maps-csv", "n_clicks"), State(STATE, "data"),
                   prevent_initial_call=True)
