@@ -27,7 +27,7 @@
                     ['.header-actions .copy-button', 'export']];
   var RUN_PART = {'run-optimizer': '.optimizer', 'run-schedule': '.schedule', 'sched-param': '.schedule',
                   'sched-param-slider': '.schedule', 'sched-param-option': '.schedule', 'sched-param-text': '.schedule',
-                  'run-noise': '.noise', 'run-seed': '.seed', 'run-visible': '', 'run-duplicate': '', 'run-remove': '',
+                  'run-noise': '.noise', 'run-seed': '.seed', 'run-seeds': '.seeds', 'run-visible': '', 'run-duplicate': '', 'run-remove': '',
                   'run-card': ''};
 
   function nu() { return window.dash_clientside.no_update; }
@@ -71,7 +71,7 @@
   }
 
   function wrapperOf(element, name) {
-    if (name.indexOf('.') > 0 && !/\.(optimizer|schedule|noise|seed)$/.test(name) || /^surface\./.test(name)) {
+    if (name.indexOf('.') > 0 && !/\.(optimizer|schedule|noise|seeds?)$/.test(name) || /^surface\./.test(name)) {
       return element.closest('.param') || element;             // a labelled parameter: label, slider and box
     }
     if (name === 'start' || name === 'steps' || name === 'zoom') { return element.closest('.start-row, .view-row') || element; }

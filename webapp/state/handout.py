@@ -15,8 +15,8 @@ A control is named after the schema:
   ``export`` (share link, CSV, HTML, Copy as PyTorch), ``scenario`` (the scenario picker), or ``all``;
 * one surface parameter: ``surface.<name>`` (a name in the surface's schema, e.g. ``surface.kappa``);
 * one run: ``run<k>`` (1-based); its parts ``run<k>.optimizer``, ``run<k>.schedule``,
-  ``run<k>.noise``, ``run<k>.seed``, and each hyperparameter ``run<k>.<name>`` (a name in that
-  run's optimizer schema, e.g. ``run1.lr``).
+  ``run<k>.noise``, ``run<k>.seed``, ``run<k>.seeds`` (the seed cloud), and each hyperparameter
+  ``run<k>.<name>`` (a name in that run's optimizer schema, e.g. ``run1.lr``).
 
 A name locks (or hides) everything under it: ``run1`` covers ``run1.lr``; ``all`` covers
 everything. What is hidden is locked too. Names are validated against the state's own schemas
@@ -41,7 +41,7 @@ __all__ = ["HANDOUT_KEYS", "GROUPS", "SCHEMA_VERSION", "MIGRATIONS", "migrate", 
 
 HANDOUT_KEYS = ("hide", "lock", "only", "embed", "v")
 GROUPS = ("all", "surface", "start", "steps", "zoom", "runs", "views", "maps", "tune", "export", "scenario")
-RUN_PARTS = ("optimizer", "schedule", "noise", "seed")
+RUN_PARTS = ("optimizer", "schedule", "noise", "seed", "seeds")
 SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[list], list]] = {}     # version -> rewrite of its (key, value) pairs
 MAX_NAMES = 40

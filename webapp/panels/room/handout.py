@@ -19,7 +19,8 @@ _FIXED = {
 _SURFACE = ("surface_param", "surface_option", "surface_text")
 _RUN_PART = {"run_visible": "", "run_duplicate": "", "run_remove": "", "run_optimizer": ".optimizer",
              "run_schedule": ".schedule", "sched_param": ".schedule", "sched_param_option": ".schedule",
-             "sched_param_text": ".schedule", "run_noise": ".noise", "run_seed": ".seed"}
+             "sched_param_text": ".schedule", "run_noise": ".noise", "run_seed": ".seed",
+             "run_seeds": ".seeds"}
 _HYPER = ("hyper", "hyper_option", "hyper_text")
 
 
