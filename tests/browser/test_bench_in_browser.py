@@ -105,3 +105,20 @@ def test_the_robustness_toggle_adds_a_scored_column_and_goes_in_the_link(dash_du
     assert int(cells[0][:-1]) < int(cells[1][:-1])          # SGD just under 2/kappa is fragile, Adam is not
     until(lambda: "robust=1" in current_url(dash_duo), message="the toggle is not in the link")
     assert severe_errors(dash_duo) == []
+
+
+def test_typing_seeds_draws_the_runs_seed_cloud_and_its_medians(dash_duo):
+    open_app(dash_duo, "?surface=ill_conditioned&run=adam:lr=0.1;noise=0.5;seed=3&run=sgd:lr=0.01")
+    assert dash_duo.find_element("#cloud-card").value_of_css_property("display") == "none"
+    box = dash_duo.find_element(f"input{element_id(run=0, type='run-seeds')}")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    box.send_keys("32" + Keys.ENTER)
+    until(lambda: dash_duo.find_element("#cloud-card").value_of_css_property("display") != "none", timeout=15,
+          message="the seed-cloud card did not open")
+    until(lambda: len(dash_duo.find_elements("#cloud-graph .scatterlayer .trace")) >= 4,
+          message="no bands, median path and final points")
+    until(lambda: "32 seeds: final loss median" in dash_duo.find_element("#results-table").text,
+          message="no medians in the results table")
+    until(lambda: "seeds=32" in current_url(dash_duo), message="seeds is not in the link")
+    assert severe_errors(dash_duo) == []
