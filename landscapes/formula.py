@@ -88,11 +88,16 @@ class FormulaError(ValueError):
         message: what is wrong, without the position (e.g. ``"unknown name 'z'"``).
         position: 0-based index into the text where the problem is; the full message
             says ``at column position + 1``.
+        code: which mistake it is (e.g. ``"unknown_name"``; ``""`` when unnamed), and ``values``
+            the parts its message quotes (e.g. ``{"name": "z", "hint": ""}``), so a page can say the
+            same in another language.
     """
 
-    def __init__(self, message: str, position: int):
+    def __init__(self, message: str, position: int, code: str = "", **values):
         self.message = message
         self.position = int(position)
+        self.code = code
+        self.values = values
         super().__init__(f"{message} at column {self.position + 1}")
 
 
@@ -156,6 +161,7 @@ class Token(NamedTuple):
     kind: str      # "number", "name", "op", "end"
     text: str
     position: int  # 0-based
+    detail: tuple = ()    # a "bad" token: (code, values) of its FormulaError
 
 
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
@@ -200,7 +206,8 @@ def tokenize(text: str) -> list[Token]:
                     i = j
             tokens.append(Token("number", text[start:i], start))
             if i < n and text[i] == ".":  # 1.2.3 or 1e5.5
-                tokens.append(Token("bad", f"unexpected '.' after the number {text[start:i]!r}", i))
+                tokens.append(Token("bad", f"unexpected '.' after the number {text[start:i]!r}", i,
+                                    ("dot_after_number", {"number": repr(text[start:i])})))
                 break
         elif char in _LETTERS:
             start = i
@@ -219,7 +226,8 @@ def tokenize(text: str) -> list[Token]:
             message = f"unexpected character {_describe(char)}"
             if hint:
                 message += f" (type {hint!r} instead)"
-            tokens.append(Token("bad", message, i))
+            tokens.append(Token("bad", message, i, ("bad_character_hint" if hint else "bad_character",
+                                                    {"character": _describe(char), "hint": repr(hint)})))
             break
     tokens.append(Token("end", "", n))
     return tokens
@@ -275,7 +283,8 @@ class _Parser:
     def token(self) -> Token:
         token = self.tokens[self.index]
         if token.kind == "bad":
-            raise FormulaError(token.text, token.position)
+            code, values = token.detail or ("", {})
+            raise FormulaError(token.text, token.position, code, **values)
         return token
 
     def advance(self) -> Token:
@@ -286,20 +295,21 @@ class _Parser:
     def descend(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise FormulaError(f"formula nests too deeply (more than {MAX_DEPTH} levels)", token.position)
+            raise FormulaError(f"formula nests too deeply (more than {MAX_DEPTH} levels)", token.position,
+                               "too_deep", depth=MAX_DEPTH)
 
     def parse(self) -> Node:
         if self.token.kind == "end":
-            raise FormulaError("empty formula", 0)
+            raise FormulaError("empty formula", 0, "empty")
         node = self.expression()
         token = self.token
         if token.kind != "end":
             if token.text == ")":
-                raise FormulaError("unexpected ')' without a matching '('", token.position)
+                raise FormulaError("unexpected ')' without a matching '('", token.position, "unmatched_close")
             if token.kind in ("number", "name") or token.text == "(":
                 raise FormulaError(f"missing operator before {token.text!r} (write '*' to multiply)",
-                                   token.position)
-            raise FormulaError(f"unexpected {token.text!r}", token.position)
+                                   token.position, "missing_operator", token=repr(token.text))
+            raise FormulaError(f"unexpected {token.text!r}", token.position, "unexpected", token=repr(token.text))
         return node
 
     def expression(self) -> Node:
@@ -349,17 +359,19 @@ class _Parser:
             inner = self.enclosed(token)
             return inner
         if token.kind == "end":
-            raise FormulaError("unexpected end of formula", token.position)
+            raise FormulaError("unexpected end of formula", token.position, "unexpected_end")
         if token.text == ")":
-            raise FormulaError("unexpected ')': expected a number, a name or '('", token.position)
-        raise FormulaError(f"unexpected {token.text!r}: expected a number, a name or '('", token.position)
+            raise FormulaError("unexpected ')': expected a number, a name or '('", token.position, "unexpected_close")
+        raise FormulaError(f"unexpected {token.text!r}: expected a number, a name or '('", token.position,
+                           "unexpected_token", token=repr(token.text))
 
     def enclosed(self, opening: Token, function: str = "") -> Node:
         """The expression after ``opening`` '(' up to its ')'."""
         self.descend(opening)
         if self.token.text == ")" and self.token.kind == "op":
             what = f"{function}() needs an argument" if function else "empty parentheses"
-            raise FormulaError(what, self.token.position)
+            raise FormulaError(what, self.token.position, "needs_argument" if function else "empty_parentheses",
+                               function=function)
         inner = self.expression()
         self.depth -= 1
         closing = self.token
@@ -367,11 +379,13 @@ class _Parser:
             self.advance()
             return inner
         if closing.text == "," and closing.kind == "op":
-            raise FormulaError(f"{function or 'a group'} takes one argument; unexpected ','", closing.position)
+            raise FormulaError(f"{function or 'a group'} takes one argument; unexpected ','", closing.position,
+                               "one_argument" if function else "group_one_argument", function=function)
         where = f"to close the '(' of column {opening.position + 1}"
         if closing.kind == "end":
-            raise FormulaError(f"missing ')' {where}", closing.position)
-        raise FormulaError(f"missing ')' {where}; found {closing.text!r}", closing.position)
+            raise FormulaError(f"missing ')' {where}", closing.position, "missing_close", column=opening.position + 1)
+        raise FormulaError(f"missing ')' {where}; found {closing.text!r}", closing.position, "missing_close_found",
+                           column=opening.position + 1, token=repr(closing.text))
 
     def name(self, token: Token) -> Node:
         word = token.text
@@ -381,22 +395,23 @@ class _Parser:
         if canonical in FUNCTIONS:
             if not called:
                 raise FormulaError(f"function '{word}' needs its argument in parentheses, "
-                                   f"e.g. {word}(x)", token.position)
+                                   f"e.g. {word}(x)", token.position, "function_needs_parentheses", name=word)
             opening = self.advance()
             argument = self.enclosed(opening, function=word)
             return Node("call", (argument,), text=canonical, position=token.position)
         if word in VARIABLES or word in CONSTANTS:
             if called:
-                raise FormulaError(f"'{word}' cannot be called (write '*' to multiply)", self.token.position)
+                raise FormulaError(f"'{word}' cannot be called (write '*' to multiply)", self.token.position,
+                                   "not_callable", name=word)
             return Node("name", text=word, position=token.position)
         if called:
-            raise FormulaError(f"unknown function '{word}'", token.position)
-        hint = ""
+            raise FormulaError(f"unknown function '{word}'", token.position, "unknown_function", name=word)
+        hint, code = "", "unknown_name"
         if word.lower() in VARIABLES or word.lower() in CONSTANTS:
-            hint = f" (names are case-sensitive: did you mean '{word.lower()}'?)"
+            hint, code = f" (names are case-sensitive: did you mean '{word.lower()}'?)", "unknown_name_case"
         elif len(word) > 1 and all(c in "xye" for c in word):
-            hint = " (write '*' to multiply, e.g. x*y)"
-        raise FormulaError(f"unknown name '{word}'{hint}", token.position)
+            hint, code = " (write '*' to multiply, e.g. x*y)", "unknown_name_product"
+        raise FormulaError(f"unknown name '{word}'{hint}", token.position, code, name=word, lower=word.lower())
 
 
 def parse(text: str) -> Node:
@@ -405,9 +420,11 @@ def parse(text: str) -> Node:
     The length is checked before anything else, so a huge input costs nothing.
     """
     if not isinstance(text, str):
-        raise FormulaError(f"a formula must be text, not {type(text).__name__}", 0)
+        raise FormulaError(f"a formula must be text, not {type(text).__name__}", 0, "not_text",
+                           type=type(text).__name__)
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula is too long ({len(text)} characters; at most {MAX_LENGTH})", MAX_LENGTH)
+        raise FormulaError(f"formula is too long ({len(text)} characters; at most {MAX_LENGTH})", MAX_LENGTH,
+                           "too_long", length=len(text), limit=MAX_LENGTH)
     return _Parser(text).parse()
 
 

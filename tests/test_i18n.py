@@ -270,3 +270,23 @@ def test_the_figures_speak_the_page_s_language():
     assert t("markers.global", "ko") in key["text"] and "global" not in key["text"]
     assert any(t("markers.kind_local", "ko") in text for trace in korean["data"] for text in trace.get("text", [])
                if isinstance(text, str))
+
+
+# ------------------------------------------------------------------ formula mistakes
+BAD_FORMULAS = ["x + z", "sin(x", "2x", "", ")", "x +", "x $ y", "x ÷ 2", "1.2.3", "sin x", "x(2)", "foo(x)",
+                "X + y", "xy", "sin()", "()", "sin(x, y)", "(x, y)", "(x ]", "(" * 60 + "x" + ")" * 60, "x" * 600,
+                "x * )", "x y"]
+
+
+@pytest.mark.parametrize("text", BAD_FORMULAS)
+def test_every_formula_mistake_is_said_in_english_as_the_engine_says_it_and_in_korean(text):
+    from landscapes.formula import FormulaError, parse
+    from webapp.panels.surface.formula import error_message
+
+    with pytest.raises(FormulaError) as caught:
+        parse(text)
+    error = caught.value
+    assert error.code, f"{str(error)!r} has no code"
+    assert error_message(error, "en") == str(error)
+    korean = error_message(error, "ko")
+    assert HANGUL.search(korean) and str(error.position + 1) in korean

@@ -56,7 +56,7 @@ def surface_text(context: EditContext) -> bool:
     text = context.value
     changed, error = apply_surface_text(context.state, name, text)
     if error is not None:
-        context.outputs["surface_error"] = error_view(text if isinstance(text, str) else "", error)
+        context.outputs["surface_error"] = error_view(text if isinstance(text, str) else "", error, context.state.lang)
     else:
         context.outputs["surface_error"] = []
     return changed

@@ -18,10 +18,10 @@ from dash import dcc, html
 
 import landscapes
 from landscapes.formula import FUNCTIONS, MAX_DEPTH, FormulaError
-from webapp.i18n import engine_text, t
+from webapp.i18n import catalog, engine_text, t
 from webapp.state import AppState
 
-__all__ = ["TEXT_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "apply_surface_text",
+__all__ = ["TEXT_SUFFIX", "DEBOUNCE_SECONDS", "text_control", "error_view", "error_message", "apply_surface_text",
            "grammar_help"]
 
 TEXT_SUFFIX = "-text"
@@ -69,21 +69,31 @@ def text_control(param, value, kind: str, run: int | None = None, lang: str = "e
     ], className="param param-text-field", title=help_text)
 
 
-def error_view(text: str, error: Exception) -> list:
-    """The refused text with a caret under the offending column, then the message.
+def error_message(error: Exception, lang: str = "en") -> str:
+    """A refused formula's message in ``lang``: a :class:`FormulaError` says which mistake it is (``code``,
+    ``values``), and the catalogs say it (``formula.error_<code>``); any other error keeps its own text."""
+    code = getattr(error, "code", "")
+    key = f"formula.error_{code}"
+    if not isinstance(error, FormulaError) or not code or key not in catalog("en"):
+        return str(error)
+    return t("formula.error_at_column", lang, message=t(key, lang, **error.values), column=error.position + 1)
+
+
+def error_view(text: str, error: Exception, lang: str = "en") -> list:
+    """The refused text with a caret under the offending column, then the message (in ``lang``).
 
     A :class:`FormulaError` has a position (``text[position]`` is the culprit); other errors
     (too long, a control character) show the message alone.
     """
     position = getattr(error, "position", None)
     if not isinstance(error, FormulaError) or position is None:
-        return [html.Div(str(error), className="text-error-message")]
+        return [html.Div(error_message(error, lang), className="text-error-message")]
     start = max(0, min(position - SHOWN_TEXT // 2, len(text) - SHOWN_TEXT))
     shown = text[start:start + SHOWN_TEXT].replace("\t", " ").replace("\n", " ").replace("\r", " ")
     prefix = "\u2026" if start > 0 else ""
     caret = " " * (len(prefix) + position - start) + "^"
     return [html.Pre(f"{prefix}{shown}\n{caret}", className="text-error-caret"),
-            html.Div(str(error), className="text-error-message")]
+            html.Div(error_message(error, lang), className="text-error-message")]
 
 
 def apply_surface_text(state: AppState, name: str, text) -> tuple[bool, Exception | None]:
