@@ -39,7 +39,10 @@
       var on = n % 2 === 1;
       var p = player();
       if (p) { p.projector(on); }
-      return on ? 'app projector' : 'app';
+      // keep the root's other classes (reduced-motion, assets/a11y.js)
+      var root = document.getElementById('root');
+      var others = root ? root.className.split(/\s+/).filter(function (c) { return c && c !== 'projector'; }) : ['app'];
+      return others.concat(on ? ['projector'] : []).join(' ');
     },
 
     // the Maps panel

@@ -64,6 +64,7 @@ OUTPUTS = {
     "formula": ("surface-formula", "children"), "note": ("surface-note", "children"),
     # the controls
     "runs_panel": ("runs-panel", "children"), "surface_params": ("surface-params", "children"),
+    "add_run_disabled": ("add-run", "disabled"),
     "surface_picker": ("surface-picker", "value"), "start_x": ("start-x", "value"), "start_y": ("start-y", "value"),
     "steps_input": ("steps-input", "value"), "scenario_picker": ("scenario-picker", "value"),
     "surface_notice": ("surface-notice", "children"),

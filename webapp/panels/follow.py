@@ -26,13 +26,14 @@ def notice_lines(texts) -> list:
 
 
 def control_cards(state, placed: dict) -> dict:
-    """The run cards and the surface's parameter controls, re-drawn from the state."""
+    """The run cards and the surface's parameter controls, re-drawn from the state; "+ Add run" is
+    disabled when the page holds as many runs as it may."""
     can_add = len(state.runs) < coerce.MAX_RUNS
     cards = [run_card(run, i, run.name(), can_add, placed.get(f"run:{i}"), state.lang)
              for i, run in enumerate(state.runs)]
     if not cards:
         cards = [html.P(t("runs.none", state.lang), className="hint")]
-    return {"runs_panel": cards, "surface_params": surface_controls(landscapes.schema(state.surface),
+    return {"runs_panel": cards, "add_run_disabled": not can_add, "surface_params": surface_controls(landscapes.schema(state.surface),
                                                                     state.surface_params, state.lang)}
 
 

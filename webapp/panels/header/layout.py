@@ -33,6 +33,12 @@ def header(lang: str = "en") -> html.Header:
             room_button(lang),
             html.Button("Aa", id="contrast-toggle", n_clicks=0, className="button",
                         title=t("header.projector_title", lang)),
+            # undo / redo: the history of share links, kept in the browser (assets/history.js)
+            html.Button("\u21B6", id="undo-button", n_clicks=0, className="button history-button", disabled=True,
+                        title=t("a11y.undo_title", lang)),
+            html.Button("\u21B7", id="redo-button", n_clicks=0, className="button history-button", disabled=True,
+                        title=t("a11y.redo_title", lang)),
+            dcc.Store(id="history-sink"),
             language_switch(lang),
         ], className="header-actions"),
     ], className="app-header")

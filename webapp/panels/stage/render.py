@@ -11,7 +11,7 @@ from webapp.compute.variants import robustness_column, seed_clouds
 from webapp.figures.clouds import cloud_figure, cloud_summary_text
 from webapp.figures import stage as stage_figures
 from webapp.figures.results import results_rows
-from webapp.i18n import localize
+from webapp.i18n import localize, t
 from webapp.panels.lecture.payload import run_extras, side_by_side, side_by_side_map
 from webapp.panels.scenario.caption import caption
 from webapp.panels.scenario.picture import opening, run_labels
@@ -55,7 +55,7 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
         "payload": payload,
         "notices": notices_list(notices, state.lang),
         "query": query,
-        "legend": legend_chips(results),
+        "legend": legend_chips(results, state.lang),
         "scenario": caption(state.scenario, query, state.lang),
     }
     if key != map_on_screen:
@@ -86,14 +86,15 @@ def picture_key(state: AppState, notices: list) -> str:
     return json.dumps([stored, [str(n) for n in notices]], sort_keys=True, default=str)
 
 
-def legend_chips(results) -> list:
+def legend_chips(results, lang: str = "en") -> list:
     """The map's legend as HTML chips (the map itself draws runs as SVG, outside Plotly's legend): a
     line in the run's colour and dash, and its name. A chip is a toggle button: a click hides or shows
-    its run, a double click shows it alone (assets/legend.js presses the run card's own hide button)."""
+    its run, a double click shows it alone (assets/history.js: an edit of the link, so it can be undone)."""
     dashes = run_dashes([r.spec.color for r in results])
     return [html.Button([html.Span(className=f"legend-line dash-{dash}",
                                    style={"borderTopColor": PALETTE[r.spec.color % len(PALETTE)]}), r.label],
                         className="legend-chip" + ("" if r.spec.visible else " hidden-run"), type="button",
+                        title=t("a11y.legend_title", lang),
                         **{"data-run": str(position), "aria-pressed": "true" if r.spec.visible else "false"})
             for position, (r, dash) in enumerate(zip(results, dashes))]
 

@@ -1,0 +1,37 @@
+"""Layout facts without a browser: "+ Add run" stops at the limit, the legend's chips are toggles,
+the plots' text alternative names every run's outcome."""
+from __future__ import annotations
+
+from webapp.compute import simulate_runs
+from webapp.figures.results import results_rows
+from webapp.panels import follow
+from webapp.panels.stage.render import legend_chips
+from webapp.panels.stage.results import plot_summary
+from webapp.state import coerce, from_query
+
+
+def test_add_run_is_disabled_exactly_at_the_limit():
+    full, _ = from_query("?" + "&".join(["run=sgd"] * coerce.MAX_RUNS))
+    assert len(full.runs) == coerce.MAX_RUNS
+    assert follow.control_cards(full, {})["add_run_disabled"] is True
+    one_less, _ = from_query("?" + "&".join(["run=sgd"] * (coerce.MAX_RUNS - 1)))
+    assert follow.control_cards(one_less, {})["add_run_disabled"] is False
+
+
+def test_legend_chips_are_toggle_buttons_with_the_runs_dash():
+    state, _ = from_query("?run=momentum:lr=0.01&run=momentum:lr=0.001;hidden&run=adam&steps=5")
+    _, results, _ = simulate_runs(state, [])
+    chips = legend_chips(results)
+    assert [c.to_plotly_json()["props"]["aria-pressed"] for c in chips] == ["true", "false", "true"]
+    assert [c.children[0].className for c in chips] == ["legend-line dash-solid", "legend-line dash-dash",
+                                                        "legend-line dash-solid"]
+    assert [c.to_plotly_json()["props"]["data-run"] for c in chips] == ["0", "1", "2"]
+
+
+def test_the_plots_summary_says_how_each_run_ended():
+    state, _ = from_query("?run=sgd:lr=0.5&run=adam:lr=0.3&steps=200")
+    _, results, steps = simulate_runs(state, [])
+    text = plot_summary(results_rows(results, steps))
+    assert text.startswith("SGD lr=0.5: diverged at step") and "Adam lr=0.3: settled at step" in text
+    assert text.count("final loss") == 2
+    assert "최종 손실" in plot_summary(results_rows(results, steps, "ko"), "ko")
