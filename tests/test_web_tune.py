@@ -12,6 +12,8 @@ import app as app_module
 import optimizers
 from optimizers.runspec import RunSpec as EngineRunSpec
 from webapp.compute.variants import LR_POINTS, TUNE_BUDGET, engine_spec, robustness_scores, tune_runs
+from webapp.compute import simulate_runs
+from webapp.export import csv_text, hyperparameters_text
 from webapp.panels.tune.edits import apply_tuning
 from webapp.state import default_run, default_state, from_query, from_store, to_query, to_store
 
@@ -74,6 +76,10 @@ def test_tune_all_adds_tuned_copies_that_settle_sooner_and_are_in_the_link(clien
     assert 0 <= settled[1] and 0 <= settled[3]          # tuned: settles
     assert "settled at step" in report and "never settles" in report
     assert "results-table" in out and "map-graph" in out   # the picture shows both
+    # and the CSV has the tuned run with its value
+    _, results, _ = simulate_runs(after, [])
+    csv = csv_text(results)
+    assert f"lr={lr:g}" in hyperparameters_text(after.runs[1].hyper) and hyperparameters_text(after.runs[1].hyper) in csv
 
 
 def test_replace_mode_changes_the_runs_values_in_place(client):
