@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 import landscapes
 import optimizers
+from webapp.i18n import msg
 
 __all__ = ["HANDOUT_KEYS", "GROUPS", "SCHEMA_VERSION", "MIGRATIONS", "migrate", "handout_settings", "parents",
            "is_locked", "is_hidden", "MAX_NAMES"]
@@ -57,10 +58,9 @@ def migrate(pairs: list, notices: list) -> list:
         if text.isdigit() and 1 <= int(text) <= 10_000:
             version = int(text)
         else:
-            notices.append(f"Handout link: 'v={text[:12]}' is not a schema version (a whole number); read as v=1.")
+            notices.append(msg("notices.handout_version", value=text[:12]))
     if version > SCHEMA_VERSION:
-        notices.append(f"This link was written by a newer optiscape (schema v{version}; this is "
-                       f"v{SCHEMA_VERSION}): settings it does not know are ignored.")
+        notices.append(msg("notices.handout_newer", version=version, current=SCHEMA_VERSION))
         return pairs
     while version < SCHEMA_VERSION:
         pairs = MIGRATIONS[version](pairs)
@@ -95,13 +95,13 @@ def _names(text: Any, key: str, state, notices: list) -> list[str]:
         if not name or name in out:
             continue
         if len(out) >= MAX_NAMES:
-            notices.append(f"Handout link: at most {MAX_NAMES} names in '{key}'; the rest were ignored.")
+            notices.append(msg("notices.handout_at_most", limit=MAX_NAMES, key=key))
             break
         if _known(name, state):
             out.append(name)
         else:
-            notices.append(f"Handout link: '{key}' names no control '{name[:40]}' (e.g. {', '.join(GROUPS[1:6])}, "
-                           f"surface.<parameter>, run1, run1.lr); ignored.")
+            notices.append(msg("notices.handout_unknown_control", key=key, name=name[:40],
+                               examples=", ".join(GROUPS[1:6])))
     order = {name: i for i, name in enumerate(GROUPS)}
     return sorted(out, key=lambda n: (order.get(n, len(order)), n))
 
@@ -123,7 +123,7 @@ def handout_settings(given: Any, state, notices: list | None = None) -> dict:
     if isinstance(embed, str) and embed.strip().lower() in ("1", "true", "on", "yes"):
         out["embed"] = "1"
     elif embed is not None and not (isinstance(embed, str) and embed.strip().lower() in ("", "0", "false", "off", "no")):
-        notices.append("Handout link: 'embed' is 1 or 0; ignored.")
+        notices.append(msg("notices.handout_embed"))
     if out:
         out["v"] = str(SCHEMA_VERSION)
     return out
