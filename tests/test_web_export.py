@@ -45,3 +45,25 @@ def test_standalone_html_contains_plotly_the_player_and_the_data():
     payload_json = json.dumps(page["payload"], allow_nan=False, separators=(",", ":"))
     assert payload_json in text
     assert '"type":"contour"' in text
+
+
+def test_standalone_html_names_the_surface_its_formula_and_every_run():
+    from webapp.state import from_query
+
+    state, _ = from_query("?surface=ill_conditioned&run=momentum:lr=0.01&run=momentum:lr=0.001&run=adam&steps=20")
+    page = render_page(state, [])
+    text = export.standalone_html(page["map"], page["loss"], page["payload"], "optiscape", "en",
+                                  surface_name="Ill-conditioned valley", formula=state.landscape().formula)
+    assert "<strong>Ill-conditioned valley</strong>" in text and "f(x, y) = 1/2 (x^2 + 50 y^2)" in text
+    legend = text[text.index('<div class="legend">'):text.index('<div id="map-graph">')]
+    names = [run["name"] for run in page["payload"]["runs"]]
+    assert all(f">{name}</span>" in legend for name in names) and legend.count("legend-chip") == 3
+    assert legend.count("stroke-dasharray") == 1                     # the second Momentum is dashed
+    assert "#936500" in legend                                      # Momentum's name in its readable orange
+
+
+def test_plain_formula_writes_latex_as_text():
+    assert export.plain_formula(r"\tfrac12\,(x^2 + 50\,y^2)") == "1/2 (x^2 + 50 y^2)"
+    assert export.plain_formula(r"\left(x^{2} - 1\right)^{2} + 0.5 \cdot y^{2}") == "(x^2 - 1)^2 + 0.5 · y^2"
+    assert export.plain_formula(r"-20\,e^{-0.2\sqrt{x^2}} + \cos 2\pi x") == "-20 e^(-0.2√(x^2)) + cos 2π x"
+    assert export.plain_formula(r"x \leq \lambda") == "x ≤ λ"

@@ -10,6 +10,7 @@ import html
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 from webapp import i18n
@@ -103,11 +104,16 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 .player-button {{ font-size: 18px; min-width: 40px; height: 36px; border-radius: 8px; border: 1px solid #c9d2e0; background: #fff; cursor: pointer; }}
 .scrub-holder {{ flex: 1; }} .scrub {{ width: 100%; }}
 .step-readout {{ font-variant-numeric: tabular-nums; min-width: 110px; }}
+.surface {{ margin: 0 0 10px; font-size: 16px; }} .formula {{ font-family: "STIX Two Math", "Cambria Math", serif; }}
+.legend {{ display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0 4px 6px; font-weight: 600; font-size: 15px; }}
+.legend-chip {{ display: inline-flex; align-items: center; gap: 6px; }}
 </style>
 <script>{plotly}</script>
 </head><body>
 <h1>{title}</h1>
+{surface}
 <div class="card">
+<div class="legend">{legend}</div>
 <div id="map-graph"><div id="map-plot"></div></div>
 <div class="player-bar" id="player-bar">
 <button class="player-button" data-player="restart" title="{restart}">&#x21E4;</button>
@@ -126,15 +132,62 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 """
 
 
+def plain_formula(latex: str) -> str:
+    r"""A surface's LaTeX formula as readable text for a page without MathJax (the export plays offline):
+    ``\frac{a}{b}`` -> ``(a)/(b)``, ``x^{2}`` -> ``x^2``, Greek letters and ``\cdot`` as symbols, spacing
+    commands and ``\left``/``\right`` dropped. Approximate by design; the page itself typesets the LaTeX."""
+    text = latex
+    for _ in range(4):                                  # nested fractions, innermost first
+        text = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(r"\\[dt]?frac(\d)(\d)", r"\1/\2", text)            # \tfrac12
+    text = text.replace("\\|", "\u2016")
+    text = re.sub(r"\\sqrt\{([^{}]*)\}", "\u221a(\\1)", text)
+    text = re.sub(r"\^\{([^{}]*)\}", lambda m: "^" + (m.group(1) if len(m.group(1)) == 1 else f"({m.group(1)})"), text)
+    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text)
+    text = re.sub(r"\\(left|right|big|Big|bigl|bigr|Bigl|Bigr)(?![A-Za-z])", "", text)
+    text = re.sub(r"\\([A-Za-z]+)(?![A-Za-z])", lambda m: _LATEX_SYMBOLS.get(m.group(1), m.group(0)), text)
+    text = re.sub(r"\\(operatorname|mathrm|text)\{([^{}]*)\}", r"\2", text)
+    text = re.sub(r"\\[,;:! ]|~", " ", text)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text)           # \sin, \exp, \log ... as words
+    text = text.replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_LATEX_SYMBOLS = {"cdot": "\u00b7", "times": "\u00d7", "pi": "\u03c0", "kappa": "\u03ba", "lambda": "\u03bb",
+                  "theta": "\u03b8", "alpha": "\u03b1", "beta": "\u03b2", "mu": "\u03bc", "sigma": "\u03c3",
+                  "varepsilon": "\u03b5", "epsilon": "\u03b5", "le": "\u2264", "leq": "\u2264", "ge": "\u2265",
+                  "geq": "\u2265", "infty": "\u221e", "pm": "\u00b1"}
+
+
+def _legend_html(payload: dict) -> str:
+    """The runs' legend: a line in each run's colour and dash, and its name in the readable text colour."""
+    chips = []
+    for run in payload.get("runs", []):
+        dash = f' stroke-dasharray="{html.escape(str(run.get("dash") or ""), quote=True)}"' if run.get("dash") else ""
+        colour = html.escape(str(run.get("color", "#000")), quote=True)
+        text_colour = html.escape(str(run.get("text_color") or run.get("color", "#000")), quote=True)
+        chips.append(f'<span class="legend-chip"><svg width="26" height="8" aria-hidden="true">'
+                     f'<line x1="1" y1="4" x2="25" y2="4" stroke="{colour}" stroke-width="3"{dash}/></svg>'
+                     f'<span style="color:{text_colour}">{html.escape(str(run.get("name", "")))}</span></span>')
+    return "".join(chips)
+
+
 def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape",
-                    lang: str = "en") -> str:
+                    lang: str = "en", surface_name: str = "", formula: str = "") -> str:
     """A single self-contained HTML file: plotly.js inline, the figures and paths as JSON, and the player
-    script, which draws the figures and plays when it finds that JSON (``#optiscape-export``).
+    script, which draws the figures and plays when it finds that JSON (``#optiscape-export``). Above the
+    map: the surface's name and formula (``formula`` LaTeX, written as text by :func:`plain_formula`) and
+    the legend, each run's line and name.
 
     It plays offline (no server, no network): open it from a USB stick on a classroom computer.
     ``lang``: the page's language (``<html lang>`` and the player's words).
     """
     lang = i18n.language(lang)
+    surface = ""
+    if surface_name or formula:
+        surface = (f'<p class="surface"><strong>{html.escape(surface_name)}</strong>'
+                   + (f': <span class="formula">f(x, y) = {html.escape(plain_formula(formula))}</span>' if formula else "")
+                   + "</p>")
     words = {key: html.escape(i18n.t(f"player.{key}", lang), quote=True)
              for key in ("restart", "back", "play", "forward", "speed")}
     template = i18n.t("player.step_readout", lang, step="{step}", steps="{steps}")
@@ -143,5 +196,5 @@ def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: s
         readout=html.escape(i18n.t("player.step_readout", lang, step=0, steps=0)),
         title=html.escape(title), plotly=_plotly_js(), player=PLAYER_JS.read_text(encoding="utf-8"),
         map_json=_script_json(map_figure), loss_json=_script_json(loss_figure),
-        payload_json=_script_json(payload),
+        payload_json=_script_json(payload), surface=surface, legend=_legend_html(payload),
     )

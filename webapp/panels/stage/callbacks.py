@@ -39,8 +39,10 @@ def register(app) -> None:
             return no_update
         state, notices = from_store(data)
         page = render_page(state, notices)
-        title = f"optiscape: {engine_text(state.landscape().label, state.lang)}"
-        return dcc.send_string(export.standalone_html(page["map"], page["loss"], page["payload"], title, state.lang),
+        surface = state.landscape()
+        name = engine_text(surface.label, state.lang)
+        return dcc.send_string(export.standalone_html(page["map"], page["loss"], page["payload"], f"optiscape: {name}",
+                                                      state.lang, surface_name=name, formula=surface.formula),
                                f"optiscape-{state.surface}.html")
 
     app.clientside_callback(ClientsideFunction("optiscape", "zoomOnly"),
