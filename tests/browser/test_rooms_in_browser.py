@@ -98,6 +98,10 @@ def test_a_student_follows_the_teachers_lr_branches_off_and_rejoins(dash_duo, ro
     teacher = dash_duo.driver
     token = run_js(teacher, "return JSON.parse(sessionStorage.getItem('optiscape.room')).token")
     assert token and token not in link                                   # the secret never goes in the link
+    teacher.refresh()                                                    # a reload of the tab keeps the room
+    page_ready(teacher)
+    until(lambda: teacher.find_element(By.ID, "room-link").get_attribute("value") == link, timeout=10,
+          message="the teacher's room was lost on reload")
     student = join(students, link)
     assert not student.find_element(By.ID, "room-open").is_displayed()  # students cannot open rooms from here
     assert "following the teacher" in student.find_element(By.ID, "room-student-summary").text
