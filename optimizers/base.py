@@ -115,6 +115,10 @@ class Optimizer:
             two columns are equal (its column 0 is the value) -> the row's title, e.g. Prodigy's
             ``{"d": ...}`` (its distance estimate) or ASGD's ``eta`` and ``mu``. The inner-state
             panel draws one row each (``webapp.figures.inner_state``); empty by default.
+        map_points: recorded points worth showing beside the run's point on the map: a ``state_keys``
+            entry -> ``(label, offset)``; the point shown at step t is that state at ``t + offset``
+            (SAM's ascent probe from x_t is recorded with the step into t + 1: offset 1;
+            Schedule-Free's y_t and z_t: offset 0). The Arrows view draws an arrow to each.
         averaged_state: the ``state_keys`` entry that is the optimizer's own iterate average (ASGD's
             ``ax``), or ``None``; the page's Polyak view draws it instead of recomputing a running mean.
     """
@@ -137,6 +141,7 @@ class Optimizer:
     effective_lr_on_m_hat: ClassVar[bool] = False
     state_series: ClassVar[dict] = {}
     averaged_state: ClassVar[str | None] = None
+    map_points: ClassVar[dict] = {}
 
     def __init__(self, **hyper: Any) -> None:
         known = {p.name for p in self.schema}

@@ -91,6 +91,7 @@ class SAM(SGD):
     rule = (r"e_t = \rho \frac{\nabla f(x_t)}{\|\nabla f(x_t)\|},\ "
             r"v_t = \mu v_{t-1} + (1-\tau) \nabla f(x_t + e_t),\ x_{t+1} = x_t - \alpha v_t")
     state_keys = ("probe", "momentum_buffer")
+    map_points = {"probe": ("ascent probe x + e (the gradient is taken there)", 1)}
 
     def init(self, params):
         return {**super().init(params), "probe": params.copy()}   # (N, 2) the ascent point of the last step

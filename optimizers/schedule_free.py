@@ -139,6 +139,7 @@ class SGDScheduleFree(_ScheduleFree):
     rule = (r"y_k = (1-\beta) z_k + \beta x_k,\ z_{k+1} = z_k - \alpha \nabla f(y_k),\ "
             r"x_{k+1} = (1 - c_{k+1}) x_k + c_{k+1} z_{k+1}")
     state_keys = ("x", "y", "z")
+    map_points = {"y": ("y: where the gradient is taken", 0), "z": ("z: the base SGD sequence", 0)}
 
     def update(self, params, grad, state, lr):
         h = self.hyper
@@ -186,6 +187,7 @@ class AdamWScheduleFree(_ScheduleFree):
             r"z_{k+1} = z_k - \alpha \frac{g_k}{\sqrt{\hat v_{k+1}} + \epsilon},\ "
             r"x_{k+1} = (1 - c_{k+1}) x_k + c_{k+1} z_{k+1}")
     state_keys = ("x", "y", "z", "exp_avg_sq")
+    map_points = {"y": ("y: where the gradient is taken", 0), "z": ("z: the base SGD sequence", 0)}
 
     def init(self, params):
         return {**super().init(params), "exp_avg_sq": np.zeros_like(params), "denom": np.empty_like(params)}

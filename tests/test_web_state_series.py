@@ -88,3 +88,24 @@ def test_the_polyak_view_draws_asgds_own_average_ax():
 
 def path_mean(path):
     return np.mean(path, axis=0)
+
+
+def test_the_arrows_view_points_to_sams_probe_and_schedule_frees_y_and_z(valley):
+    from webapp.figures.inner_state import state_arrows
+
+    sam = optimizers.simulate(valley, optimizers.get("sam", lr=0.01, rho=0.05), np.array([valley.start]), 10)
+    series = inner_state_series(sam)
+    arrows = {a["kind"]: a for a in state_arrows(series, 1.0, decimals=12)["arrows"]}
+    probe = np.stack([arrows["probe"]["x"], arrows["probe"]["y"]], axis=1)
+    assert "ascent probe" in arrows["probe"]["name"]
+    np.testing.assert_allclose(np.linalg.norm(probe[:-1] - sam.path[:-1, 0], axis=1), 0.05, rtol=1e-6)   # radius rho
+    # the probe goes uphill from x_t (along +gradient); the step taken goes downhill
+    assert np.all(np.sum((probe[:-1] - sam.path[:-1, 0]) * sam.grad[:-1, 0], axis=1) > 0)
+    free = optimizers.simulate(valley, optimizers.get("sgd_schedulefree", lr=0.01), np.array([valley.start]), 10)
+    arrows = {a["kind"]: a for a in state_arrows(inner_state_series(free), 1.0, decimals=12)["arrows"]}
+    np.testing.assert_allclose(arrows["y"]["x"], free.state["y"][:, 0, 0])
+    np.testing.assert_allclose(arrows["z"]["y"], free.state["z"][:, 0, 1])
+    np.testing.assert_allclose(free.path[:, 0], free.state["x"][:, 0])              # the path drawn is x, the model
+    assert "gradient is taken" in arrows["y"]["name"] and "base SGD" in arrows["z"]["name"]
+    adam = optimizers.simulate(valley, optimizers.get("adam"), np.array([valley.start]), 5)
+    assert {a["kind"] for a in state_arrows(inner_state_series(adam), 1.0)["arrows"]} == {"gradient", "velocity", "step"}

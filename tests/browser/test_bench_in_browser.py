@@ -122,3 +122,12 @@ def test_typing_seeds_draws_the_runs_seed_cloud_and_its_medians(dash_duo):
           message="no medians in the results table")
     until(lambda: "seeds=32" in current_url(dash_duo), message="seeds is not in the link")
     assert severe_errors(dash_duo) == []
+
+
+def test_the_arrows_view_shows_sams_probe_and_schedule_frees_y_and_z(dash_duo):
+    open_app(dash_duo, "?surface=ill_conditioned&run=sam:lr=0.01,rho=0.5&run=sgd_schedulefree:lr=0.05&arrows=1"
+                       "&steps=60")
+    for kind in ("probe", "y", "z"):
+        until(lambda: len(dash_duo.find_elements(f"#map-graph .arrow-head-{kind}")) == 1, timeout=15,
+              message=f"no {kind} arrow on the map")
+    assert severe_errors(dash_duo) == []

@@ -36,6 +36,8 @@ ARROW_STYLE = {
     "velocity": {"name": "velocity", "color": "#6a3d9a", "width": 2.5},
     "step": {"name": "step taken", "color": "#111111", "width": 3.0},
 }
+# arrows to recorded points (the optimizer class's map_points), true size, in these colours by order
+POINT_COLORS = ("#8c564b", "#5f5f5f", "#b8860b")
 
 
 def _per_run(value, run: int) -> float:
@@ -70,6 +72,17 @@ def _bias_corrections(optimizer, steps: np.ndarray, run: int) -> dict | None:
     return {name: 1.0 - _per_run(hyper[name], run) ** t for name in ("beta1", "beta2")}
 
 
+def _map_points(trajectory, run: int) -> dict:
+    out = {}
+    for key, (label, offset) in type(trajectory.optimizer).map_points.items():
+        if key not in trajectory.state:
+            continue
+        recorded = trajectory.state[key][:, run]                          # (T+1, 2)
+        index = np.minimum(np.arange(recorded.shape[0]) + int(offset), recorded.shape[0] - 1)
+        out[key] = (label, recorded[index].copy())
+    return out
+
+
 def inner_state_series(trajectory, run: int = 0) -> dict:
     """Per-step arrays of one run (NumPy; the figure builders round them for the browser).
 
@@ -84,6 +97,8 @@ def inner_state_series(trajectory, run: int = 0) -> dict:
         ``bias_correction``: ``{"beta1": (T,), "beta2": (T,)}`` = 1 - beta^t, or ``None``;
         ``state_series``: row title -> ``(T+1,)`` for each of the optimizer class's ``state_series``
         (the recorded state, column 0);
+        ``points``: kind -> ``(label, (T+1, 2))``, the optimizer class's ``map_points`` aligned with
+        the path (point t: the state at t + offset; the last rows repeat the last recorded one);
         ``optimizer``, ``label``, ``steps``, ``diverged_at`` (step or -1).
     """
     if not 0 <= run < trajectory.n_runs:
@@ -119,6 +134,7 @@ def inner_state_series(trajectory, run: int = 0) -> dict:
         "step_length": np.linalg.norm(step[:-1], axis=-1),
         "effective_lr": effective,
         "bias_correction": bias,
+        "points": _map_points(trajectory, run),
         "state_series": {title: trajectory.state[key][:, run, 0].copy()
                          for key, title in type(optimizer).state_series.items() if key in trajectory.state},
     }
@@ -269,7 +285,8 @@ def state_arrows(series: dict, scale, compress: bool = True, decimals: int | Non
         ``gradient``: v = -gradient[t] (the descent direction);
         ``velocity``: v = -velocity[t] (the direction the carried momentum pushes; only
             when the optimizer has one);
-        ``step``: v = step[t] = path[t+1] - path[t] (the step actually taken).
+        ``step``: v = step[t] = path[t+1] - path[t] (the step actually taken);
+        one per ``points`` entry (SAM's ascent probe, Schedule-Free's y and z): to that point, true size.
     Gradient and velocity are scaled together (one reference: the 90th
     percentile of both norms), so their relative size is kept; the step has its
     own reference. ``scale``: a number, or a per-axis pair ``(sx, sy)`` from
@@ -306,6 +323,9 @@ def state_arrows(series: dict, scale, compress: bool = True, decimals: int | Non
         style = ARROW_STYLE[kind]
         arrows.append({"kind": kind, "name": style["name"], "color": style["color"], "width": style["width"],
                        "x": rounded(tips[:, 0], decimals), "y": rounded(tips[:, 1], decimals)})
+    for index, (kind, (label, points)) in enumerate((series.get("points") or {}).items()):
+        arrows.append({"kind": kind, "name": label, "color": POINT_COLORS[index % len(POINT_COLORS)],
+                       "width": 2.5, "x": rounded(points[:, 0], decimals), "y": rounded(points[:, 1], decimals)})
     return {"x": rounded(path[:, 0], decimals), "y": rounded(path[:, 1], decimals), "arrows": arrows,
             "scale": scale.tolist(), "references": references}
 
