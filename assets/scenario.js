@@ -44,7 +44,8 @@
 
   // The map's height that keeps the play bar in view under the caption: the viewport's height less
   // everything from the top of the page to the bottom of the play bar except the map itself.
-  var MIN_MAP = 280, MAX_MAP = 640, MAX_MAP_PROJECTOR = 760;
+  // On a phone (below 600 px wide; assets/phone.css) the map may shrink further so the bar fits 390x844.
+  var MIN_MAP = 280, MIN_MAP_PHONE = 220, MAX_MAP = 640, MAX_MAP_PROJECTOR = 760;
   function fitMap() {
     var caption = panel(), graph = document.getElementById('map-graph'), bar = document.getElementById('player-bar');
     var root = document.documentElement;
@@ -53,7 +54,8 @@
     if (caption.classList.contains('revealed')) { return; }      // the reveal may push the map down
     var overhead = bar.getBoundingClientRect().bottom + window.scrollY - graph.getBoundingClientRect().height;
     var projector = !!document.querySelector('.app.projector');
-    var height = Math.max(MIN_MAP, Math.min(projector ? MAX_MAP_PROJECTOR : MAX_MAP,
+    var least = window.innerWidth < 600 ? MIN_MAP_PHONE : MIN_MAP;
+    var height = Math.max(least, Math.min(projector ? MAX_MAP_PROJECTOR : MAX_MAP,
                                             Math.floor(window.innerHeight - overhead - 8)));
     root.style.setProperty('--scenario-map-h', height + 'px');
   }
@@ -70,6 +72,9 @@
     new ResizeObserver(later).observe(caption);
     var header = document.querySelector('header, .app-header');
     if (header) { new ResizeObserver(later).observe(header); }
+    // what sits above the map inside its card (the View bar, the legend) settles after the first fit
+    var card = document.querySelector('.map-card');
+    if (card) { new ResizeObserver(later).observe(card); }
     new MutationObserver(later).observe(app, {attributes: true, attributeFilter: ['class']});   // projector
     window.addEventListener('resize', later);
     return true;

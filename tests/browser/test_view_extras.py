@@ -2,9 +2,12 @@
 the Arrows view, and the Polyak EMA's decay box."""
 from __future__ import annotations
 
+import pytest
 from selenium.webdriver.common.keys import Keys
 
 from app_helpers import current_url, js, open_app, pause, player, severe_errors, until
+from test_scenarios_in_browser import opened_paused, viewport
+from webapp import scenarios
 
 LOOKAHEAD = ("return Array.from(document.querySelectorAll('#map-graph g.optiscape-run')).map(function (run) {"
              " var g = run.querySelector('g.run-lookahead'), m = run.querySelector('circle.run-marker');"
@@ -92,4 +95,32 @@ def test_the_decay_box_shows_with_polyak_and_sets_the_ema(dash_duo):
     assert "polyak_decay=0.9" in current_url(dash_duo)
     toggle(dash_duo, "Polyak avg")
     until(lambda: not box.is_displayed(), message="the decay box stayed after Polyak avg went off")
+    assert severe_errors(dash_duo) == []
+
+
+PHONE_GEOMETRY = ("var bar = document.getElementById('player-bar').getBoundingClientRect();"
+                  "var map = document.getElementById('map-graph').getBoundingClientRect();"
+                  "var q = document.querySelector('.scenario-caption.predict .scenario-caption-text');"
+                  "var t = q ? q.getBoundingClientRect() : null;"
+                  "return {bar_top: bar.top, bar_bottom: bar.bottom, map_top: map.top, map_height: map.height,"
+                  " map_width: map.width, predict_top: t && t.top, predict_bottom: t && t.bottom,"
+                  " height: innerHeight, width: innerWidth, scroll: scrollY,"
+                  " wide: document.documentElement.scrollWidth};")
+
+
+@pytest.mark.parametrize("scenario_id", ["zigzag_valley", "radford_beale"])   # the first, the longest caption
+def test_on_a_phone_a_scenario_opens_with_its_play_bar_in_view(dash_duo, scenario_id):
+    scenario = scenarios.get(scenario_id)
+    viewport(dash_duo, 390, 844)
+    open_app(dash_duo, scenarios.share_query(scenario))
+    opened_paused(dash_duo, scenario.id, scenario.state().steps)
+    print(js(dash_duo, PHONE_GEOMETRY)); dash_duo.driver.save_screenshot(f"/tmp/ahead10-phone-{scenario_id}.png")
+    geometry = until(lambda: (lambda g: g if 0 <= g["bar_top"] and g["bar_bottom"] <= g["height"] else None)(
+        js(dash_duo, PHONE_GEOMETRY)), timeout=5, message=f"390x844: {js(dash_duo, PHONE_GEOMETRY)}")
+    assert geometry["width"] == 390 and geometry["wide"] <= 390, "no sideways scrolling"
+    assert geometry["scroll"] == 0, "in view on first load, without scrolling"
+    assert geometry["map_height"] >= 200, f"the map is still usable: {geometry}"
+    # and the play bar works there: a tap on play plays
+    dash_duo.find_element("#play-button").click()
+    until(lambda: player(dash_duo)["playing"] or player(dash_duo)["step"] > 0, message="did not play")
     assert severe_errors(dash_duo) == []
