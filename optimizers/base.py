@@ -143,6 +143,12 @@ class Optimizer:
     averaged_state: ClassVar[str | None] = None
     map_points: ClassVar[dict] = {}
 
+    @classmethod
+    def rule_for(cls, hyper: dict) -> str:
+        """The update rule for these hyperparameter values (LaTeX), for display: ``rule`` unless a
+        class drops the terms its settings switch off (plain SGD has no velocity)."""
+        return cls.rule
+
     def __init__(self, **hyper: Any) -> None:
         known = {p.name for p in self.schema}
         for torch_arg, parts in self.torch_tuples.items():

@@ -58,6 +58,19 @@ class SGD(FirstOrder):
             r"x_{t+1} = x_t - \alpha\, v_t")
     state_keys = ("momentum_buffer",)
 
+    @classmethod
+    def rule_for(cls, hyper: dict) -> str:
+        r"""The rule for these settings: with momentum 0, plain SGD :math:`x_{t+1} = x_t - \alpha \nabla f(x_t)`;
+        without dampening, no :math:`(1-\tau)` factor; with Nesterov, the look-ahead step."""
+        momentum, dampening = float(hyper.get("momentum", 0.0)), float(hyper.get("dampening", 0.0))
+        if momentum == 0:
+            return r"x_{t+1} = x_t - \alpha\, \nabla f(x_t)"
+        if hyper.get("nesterov"):
+            return Nesterov.rule
+        if dampening == 0:
+            return r"v_{t} = \rho\, v_{t-1} + \nabla f(x_t), \quad x_{t+1} = x_t - \alpha\, v_t"
+        return cls.rule
+
     def check(self, hyper):
         if hyper["nesterov"] and (np.any(hyper["momentum"] <= 0) or is_set(hyper["dampening"])):
             raise ValueError(f"{self.label}: Nesterov momentum requires a momentum and zero dampening")

@@ -35,3 +35,18 @@ def test_the_plots_summary_says_how_each_run_ended():
     assert text.startswith("SGD lr=0.5: diverged at step") and "Adam lr=0.3: settled at step" in text
     assert text.count("final loss") == 2
     assert "최종 손실" in plot_summary(results_rows(results, steps, "ko"), "ko")
+
+
+def test_each_run_card_shows_the_rule_for_its_settings():
+    from webapp.panels.runs.controls import run_card
+
+    def shown(query):
+        state, _ = from_query(query)
+        card = run_card(state.runs[0], 0, state.runs[0].name(), True)
+        return [str(c.children) for c in card.children if getattr(c, "className", "") == "math"][0]
+
+    plain = shown("?run=sgd")
+    assert r"x_{t+1} = x_t - \alpha\, \nabla f(x_t)" in plain and r"\rho" not in plain and r"\tau" not in plain
+    assert r"\tau" not in shown("?run=momentum") and r"\rho" in shown("?run=momentum")
+    assert r"(1-\tau)" in shown("?run=sgd:momentum=0.9,dampening=0.2")
+    assert r"\rho\, v_t)" in shown("?run=nesterov")

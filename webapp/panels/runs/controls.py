@@ -263,7 +263,7 @@ def run_card(run, position: int, label: str, can_add: bool, notices: list | None
                  id={"type": "run-name", "run": position}),
         html.Div([html.P(localize(text, lang)) for text in notices or []], className="control-notice", role="status",
                  id={"type": "run-notice", "run": position}),
-        _math(optimizer_class.rule),
+        _math(optimizer_class.rule_for(run.hyper)),        # the terms its settings use (plain SGD: no velocity)
         *schema_controls(optimizer_class.schema, run.hyper, "hyper", position, lang=lang),
         html.Details([html.Summary(t("runs.schedule_noise_seed", lang)), html.Div(folded_extra, className="param-grid")],
                      className="more-settings", open=run.schedule != "constant" or bool(run.noise)),
