@@ -57,6 +57,24 @@
       }, function () { clearTimeout(timer); return {status: 0, body: {error: 'the server could not be reached'}}; });
   }
 
+  // The page's language is each student's own (lang=ko in its link): the room's state is applied with the
+  // student's lang, and compared without it.
+  function langOf(query) {
+    var match = /[?&]lang=([^&]*)/.exec(query || '');
+    return match ? match[1] : null;
+  }
+  function withoutLang(query) {
+    var parts = String(query || '').replace(/^\?/, '').split('&').filter(function (part) {
+      return part && part.indexOf('lang=') !== 0;
+    });
+    return '?' + parts.join('&');
+  }
+  function sameState(a, b) { return a !== null && b !== null && withoutLang(a) === withoutLang(b); }
+  function withLang(query, lang) {
+    var bare = withoutLang(query);
+    return lang ? bare + (bare === '?' ? '' : '&') + 'lang=' + lang : bare;
+  }
+
   function idleText(seconds) {
     var minutes = (seconds || 0) / 60;
     return minutes >= 120 ? 'ends after ' + (minutes / 60) + ' h without activity'
@@ -85,7 +103,7 @@
     clearInterval(R.loop);
     R.loop = setInterval(teacherRead, TEACHER_EVERY_MS);
     watchPlayer();
-    if (R.shared !== null && R.shared !== room.state) { pushState(); }
+    if (R.shared !== null && !sameState(R.shared, room.state)) { pushState(); }
   }
 
   function teacherRoom(room) {
@@ -239,9 +257,10 @@
   function applyRoom() {
     var room = R.room;
     if (!room) { return; }
-    if (room.state && room.state !== R.shared) {
+    if (room.state && !sameState(room.state, R.shared)) {
       R.applied = room.state; R.appliedAt = Date.now();
-      try { window.history.replaceState(window.history.state, '', window.location.pathname + room.state); } catch (e) { return; }
+      var query = withLang(room.state, langOf(R.shared !== null ? R.shared : window.location.search));
+      try { window.history.replaceState(window.history.state, '', window.location.pathname + query); } catch (e) { return; }
       window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
     } else {
       R.applied = room.state;
@@ -255,7 +274,7 @@
   function reconcile() {
     var p = player(), target = R.player;
     if (R.role !== 'student' || !R.following || !p || !target || Date.now() - R.playerAt > RECONCILE_MS) { return; }
-    if (!R.room || R.shared !== R.room.state) { return; }          // the page is not showing the room's runs yet
+    if (!R.room || !sameState(R.shared, R.room.state)) { return; }  // the page is not showing the room's runs yet
     var stats = p.stats();
     if (!stats.steps) { return; }
     var select = el('speed-select');
@@ -423,7 +442,7 @@
       if (typeof query !== 'string') { return nu(); }
       R.shared = query;
       if (R.role === 'teacher') { pushState(); }
-      else if (R.role === 'student' && R.following && R.room && query !== R.room.state &&
+      else if (R.role === 'student' && R.following && R.room && !sameState(query, R.room.state) &&
                Date.now() - R.appliedAt > 1500) {
         branch('You changed something, so you are exploring on your own. Rejoin to follow the teacher again.');
       }

@@ -145,7 +145,9 @@ def test_a_student_follows_the_teachers_lr_branches_off_and_rejoins(dash_duo, ro
 def test_a_poll_answered_in_three_sessions_and_revealed(dash_duo, rooms_app, students):
     link = open_room(dash_duo, rooms_app, "?surface=quadratic_bowl&steps=150")
     teacher = dash_duo.driver
-    pupils = [join(students, link) for _ in range(3)]
+    pupils = [join(students, link) for _ in range(2)] + [join(students, link + "?lang=ko")]
+    until(lambda: "surface=quadratic_bowl" in pupils[2].current_url, timeout=10)
+    assert "lang=ko" in pupils[2].current_url       # a Korean page follows the room in its own language
     dash_duo.find_element("#room-poll-settles").click()
     for pupil in pupils:
         until(lambda: pupil.find_elements(By.CSS_SELECTOR, "#room-poll-choices button.room-choice"), timeout=10,
