@@ -23,6 +23,7 @@ import numpy as np
 
 from webapp.figures.encode import coordinate_decimals, escape, finite, round_significant, rounded
 from webapp.figures.style import FONT
+from webapp.i18n import t
 from webapp.state.model import PALETTE
 
 __all__ = ["inner_state_series", "inner_state_figure", "state_arrows", "arrow_traces", "arrow_scale",
@@ -149,7 +150,7 @@ def _positive(x, y) -> tuple[list, list]:
     return [int(v) for v in x[keep]], round_significant(y[keep])
 
 
-def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) -> dict:
+def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0, lang: str = "en") -> dict:
     """A compact panel of rows over steps, sharing one x axis, with a step cursor.
 
     Rows (log y, only those that apply): gradient norm |g(x_t)|; step length
@@ -162,14 +163,14 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
     x-data units spanning the whole figure: move it with
     ``Plotly.relayout(gd, {'shapes[0].x0': t, 'shapes[0].x1': t})``, as the loss plot's.
     """
-    rows = [("gradient norm |\u2207f|", "log"), ("step length |x\u209c \u2212 x\u209c\u208b\u2081|", "log")]
+    rows = [(t("inner.row_grad_norm", lang), "log"), (t("inner.row_step_length", lang), "log")]
     if series["effective_lr"] is not None:
-        rows.append(("effective learning rate: x axis (solid), y axis (dotted)", "log"))
+        rows.append((t("inner.row_effective_lr", lang), "log"))
     if series["bias_correction"] is not None:
-        rows.append(("bias correction: 1\u2212\u03b2\u2081\u1d57 (solid), 1\u2212\u03b2\u2082\u1d57 (dashed)", "linear"))
+        rows.append((t("inner.row_bias_correction", lang), "linear"))
     extra_rows = series.get("state_series") or {}
     rows.extend((title, "log") for title in extra_rows)
-    rows.append(("learning rate (schedule)", "log"))
+    rows.append((t("inner.row_lr", lang), "log"))
     points = np.arange(series["steps"] + 1)
     update = series["update"]
     data = []
@@ -183,17 +184,18 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
             "type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": name,
             "xaxis": f"x{axis}", "yaxis": f"y{axis}", "showlegend": False,
             "line": {"color": colour, "width": width, "dash": dash},
-            "hovertemplate": f"{escape(name)}<br>step %{{x}}: %{{y:.4g}}<extra></extra>",
+            "hovertemplate": f"{escape(name)}<br>{escape(t('figures.along_step', lang, x='%{x}'))}: %{{y:.4g}}"
+                             f"<extra></extra>",
         })
 
     row = 1
-    line(row, points, series["grad_norm"], "|gradient|")
+    line(row, points, series["grad_norm"], t("inner.line_grad", lang))
     row += 1
-    line(row, update, series["step_length"], "step length")
+    line(row, update, series["step_length"], t("inner.line_step_length", lang))
     if series["effective_lr"] is not None:
         row += 1
-        line(row, update, series["effective_lr"][:, 0], "effective lr (x)")
-        line(row, update, series["effective_lr"][:, 1], "effective lr (y)", dash="dot")
+        line(row, update, series["effective_lr"][:, 0], t("inner.line_effective", lang, axis="x"))
+        line(row, update, series["effective_lr"][:, 1], t("inner.line_effective", lang, axis="y"), dash="dot")
     if series["bias_correction"] is not None:
         row += 1
         line(row, update, series["bias_correction"]["beta1"], "1\u2212\u03b2\u2081\u1d57", log=False)
@@ -202,7 +204,7 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
         row += 1
         line(row, points, values, title)
     row += 1
-    line(row, update, series["lr"], "learning rate")
+    line(row, update, series["lr"], t("inner.line_lr", lang))
 
     n_rows = len(rows)
     gap = 0.045
@@ -225,7 +227,8 @@ def inner_state_figure(series: dict, colour: str = PALETTE[0], step: int = 0) ->
         layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "domain": [0.0, 1.0], "range": [0, last],
                                   "showticklabels": index == n_rows, "zeroline": False,
                                   **({"matches": "x"} if index > 1 else {}),
-                                  **({"title": {"text": "step", "standoff": 4}} if index == n_rows else {})}
+                                  **({"title": {"text": t("figures.step", lang), "standoff": 4}}
+                                     if index == n_rows else {})}
         layout[f"yaxis{axis}"] = {"anchor": f"x{axis}", "domain": [round(top - height, 4), round(top, 4)],
                                   "type": scale, "exponentformat": "power", "nticks": 4, "zeroline": False,
                                   **({"range": [0, 1.05]} if scale == "linear" else decade_ticks(spans.get(index)))}

@@ -200,7 +200,7 @@ def inner_figure(state, results, run: int | None = None) -> tuple[dict, list]:
         trajectory, column = found[result.index]
         series = inner_state_series(trajectory, column)
         colour = _colour(result)
-        figures.append(inner_state_figure(series, colour=colour))
+        figures.append(inner_state_figure(series, colour=colour, lang=state.lang))
         effective, bias = series["effective_lr"], series["bias_correction"]
         readout.append({
             "name": result.label, "color": colour, "text_color": text_color(result.spec.color),
