@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from webapp.panels.room.callbacks import poll_figure, poll_outcome
 from webapp.state import from_query
 
@@ -49,3 +51,26 @@ def test_a_poll_about_a_run_the_page_does_not_have():
     state, _ = from_query("?surface=quadratic_bowl")
     outcome = poll_outcome(state, {"kind": "run_end", "run": 9})
     assert outcome["end"] is None and "no longer match" in outcome["text"]
+
+
+POLL_KEY = "..room-poll-graph.figure...room-poll-graph.style...room-poll-outcome.children.."
+
+
+@pytest.mark.parametrize("poll", [
+    None, "x", 7, [], {"kind": "settles_first"}, {"kind": "volcano", "results": {}},
+    {"kind": "settles_first", "revealed": True, "results": {"counts": "many"}, "choices": ["a"]},
+    {"kind": "settles_first", "revealed": True, "results": {"counts": [1] * 500}, "choices": list(range(500))},
+    {"kind": "run_end", "revealed": True, "run": 1, "results": {"view": [0, 1], "counts": [[1]]}},
+    {"kind": "run_end", "revealed": True, "run": "<script>", "results": {"view": [0, 1, 0, 1], "counts": [[1e308]]}},
+])
+def test_whatever_is_posted_as_the_poll_the_server_answers_without_an_error(poll):
+    import app as app_module
+
+    outputs = [{"id": "room-poll-graph", "property": "figure"}, {"id": "room-poll-graph", "property": "style"},
+               {"id": "room-poll-outcome", "property": "children"}]
+    body = {"output": POLL_KEY, "outputs": outputs, "inputs": [{"id": "room-poll", "property": "data", "value": poll}],
+            "state": [{"id": "state", "property": "data", "value": None}], "changedPropIds": ["room-poll.data"]}
+    response = app_module.server.test_client().post("/_dash-update-component", data=json.dumps(body),
+                                                    content_type="application/json")
+    assert response.status_code in (200, 204), response.data[:300]
+    assert b"Traceback" not in response.data and b"<script>" not in response.data
