@@ -30,6 +30,7 @@ import numpy as np
 from optimizers.maps import DIVERGED, NEVER, NOT_CONVERGED
 from webapp.figures.encode import escape, finite, log_colour, typed
 from webapp.figures.style import FONT
+from webapp.i18n import t
 
 __all__ = ["basin_classes", "basin_class_colours", "basin_figure", "sensitivity_figure", "axis_values",
            "DIVERGED_COLOUR", "NOT_CONVERGED_COLOUR", "MINIMUM_COLOURS", "MAX_LEGEND_MINIMA", "panel_domains"]
@@ -145,7 +146,7 @@ def _contour_lines(landscape, view, ref: tuple[str, str]) -> dict:
             "name": "contour lines"}
 
 
-def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
+def basin_figure(panels, landscape, start, color_by: str = "minimum", lang: str = "en") -> dict:
     """Basin maps side by side, one panel per ``(title, BasinMap)`` in ``panels``, over contour lines.
 
     ``color_by="minimum"``: each cell coloured by the class its run ends in (a discrete
@@ -173,15 +174,17 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
             classes = basin_classes(basin.labels, len(minima))               # (G, G)
             data.append({"type": "heatmap", "z": _int_typed(classes), "zmin": -0.5, "zmax": len(colours) - 0.5,
                          "colorscale": _discrete_scale(colours), "showscale": False,
-                         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>click: start every run here<extra></extra>",
+                         "hovertemplate": t("mapfig.start", lang) + " (%{x:.3g}, %{y:.3g})<br>"
+                                          + t("mapfig.click_start", lang) + "<extra></extra>",
                          **common})
         else:
             reached = np.where((basin.steps_to_tol == NEVER) | (basin.labels == DIVERGED), np.nan,
                                basin.steps_to_tol)                           # (G, G), NaN = blank
             data.append({"type": "heatmap", "z": _nullable(reached, 0), "zmin": 0, "zmax": steps_max,
                          "colorscale": STEPS_SCALE, "reversescale": True, "showscale": index == len(panels) - 1,
-                         "colorbar": {"title": {"text": "steps to tol"}, "thickness": 12, "len": 0.8},
-                         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>%{z} steps to tol<extra></extra>",
+                         "colorbar": {"title": {"text": t("mapfig.steps_to_tol", lang)}, "thickness": 12, "len": 0.8},
+                         "hovertemplate": t("mapfig.start", lang) + " (%{x:.3g}, %{y:.3g})<br>"
+                                          + t("mapfig.z_steps", lang, z="%{z}") + "<extra></extra>",
                          **common})
             if (basin.labels == DIVERGED).any():
                 data.append(_mask_heatmap(basin.labels == DIVERGED, common, DIVERGED_COLOUR))
@@ -197,18 +200,18 @@ def basin_figure(panels, landscape, start, color_by: str = "minimum") -> dict:
         data.append({"type": "scatter", "mode": "markers", "xaxis": ref[0], "yaxis": ref[1],
                      "x": [float(start[0])], "y": [float(start[1])], "showlegend": False, "name": "current start",
                      "marker": {"symbol": "circle-open", "size": 13, "color": "#000", "line": {"width": 2.5}},
-                     "hovertemplate": "current start (%{x:.3g}, %{y:.3g})<extra></extra>"})
+                     "hovertemplate": t("mapfig.current_start", lang) + " (%{x:.3g}, %{y:.3g})<extra></extra>"})
         x_min, x_max, y_min, y_max = basin.view
         layout[ref[2]] = {"domain": domains[index], "range": [x_min, x_max], "title": {"text": "x"},
                           "showgrid": False, "zeroline": False, "anchor": ref[1], "fixedrange": True}
         layout[ref[3]] = {"range": [y_min, y_max], "showgrid": False, "zeroline": False, "anchor": ref[0],
                           "fixedrange": True, **({"title": {"text": "y"}} if index == 0 else {})}
-    data += _basin_legend(panels, minima, colours, color_by)
+    data += _basin_legend(panels, minima, colours, color_by, lang)
     layout["meta"] = {"kind": "basin", "heatmaps": heatmaps, "cells": cells, "color_by": color_by}
     return {"data": data, "layout": layout}
 
 
-def _basin_legend(panels, minima, colours, color_by: str) -> list[dict]:
+def _basin_legend(panels, minima, colours, color_by: str, lang: str = "en") -> list[dict]:
     """Legend-only traces: each class present in a panel (minima by name and position), then start."""
     present = {code for _, basin in panels for code, n in basin.counts.items() if n}
     entries = []
@@ -217,12 +220,12 @@ def _basin_legend(panels, minima, colours, color_by: str) -> list[dict]:
         for i in named[:MAX_LEGEND_MINIMA]:
             entries.append(_legend_entry(panels[0][1].legend[i], colours[i]))
         if len(named) > MAX_LEGEND_MINIMA:
-            entries.append(_legend_entry(f"{len(named) - MAX_LEGEND_MINIMA} more minima", "#ffffff"))
-        entries.append(_legend_entry("not converged", NOT_CONVERGED_COLOUR))
+            entries.append(_legend_entry(t("mapfig.more_minima", lang, count=len(named) - MAX_LEGEND_MINIMA), "#ffffff"))
+        entries.append(_legend_entry(t("mapfig.not_converged", lang), NOT_CONVERGED_COLOUR))
     else:
-        entries.append(_legend_entry("never within tol (blank)", "#ffffff"))
-    entries.append(_legend_entry("diverged", DIVERGED_COLOUR))
-    entries.append(_legend_entry("current start", "#000", "circle-open"))
+        entries.append(_legend_entry(t("mapfig.never_within", lang), "#ffffff"))
+    entries.append(_legend_entry(t("mapfig.diverged", lang), DIVERGED_COLOUR))
+    entries.append(_legend_entry(t("mapfig.current_start", lang), "#000", "circle-open"))
     return entries
 
 
@@ -273,7 +276,7 @@ def _gap_ticks(low: float, high: float) -> dict:
     return {"tickvals": [float(p) for p in powers], "ticktext": [f"1e{p}" for p in powers]}
 
 
-def sensitivity_figure(panels, color_by: str = "gap") -> dict:
+def sensitivity_figure(panels, color_by: str = "gap", lang: str = "en") -> dict:
     """Sensitivity heatmaps side by side: one panel per ``(title, SensitivityMap, current)`` in ``panels``.
 
     ``current`` is the run's ``(x value, y value)`` (``None`` entries when unset), marked with
@@ -297,7 +300,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
     for title, smap, _ in panels:
         share = 100.0 * smap.diverged.mean() if smap.diverged.size else 0.0
         titles.append(f"<b>{escape(title)}</b><br><span style='font-size:11px'>{escape(smap.x_param)} \u00d7 "
-                      f"{escape(smap.y_param)} \u00b7 diverged {share:.0f}%</span>")
+                      f"{escape(smap.y_param)} \u00b7 {t('mapfig.diverged_share', lang, share=f'{share:.0f}')}</span>")
     layout = _base_layout(titles, domains)
     data, heatmaps, cells, x_log, y_log = [], [], [], [], []
     any_diverged = False
@@ -315,16 +318,18 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
             z = np.where(smap.diverged, np.nan, np.log10(np.clip(smap.loss_gap, 1e-16, None)))
             data.append({"type": "heatmap", "z": _nullable(z, 2), "zmin": gap_low, "zmax": gap_high,
                          "colorscale": GAP_SCALE, "showscale": index == len(panels) - 1,
-                         "colorbar": {"title": {"text": "final loss gap"}, "thickness": 12, "len": 0.8,
+                         "colorbar": {"title": {"text": t("mapfig.final_gap", lang)}, "thickness": 12, "len": 0.8,
                                       **_gap_ticks(gap_low, gap_high)},
-                         "hovertemplate": where + "<br>loss gap 1e%{z}<br>click: use these values<extra></extra>",
+                         "hovertemplate": where + "<br>" + t("mapfig.gap_hover", lang, z="%{z}") + "<br>"
+                                          + t("mapfig.click_use", lang) + "<extra></extra>",
                          **common})
         else:
             z = np.where(smap.diverged | (smap.steps_to_tol == NEVER), np.nan, smap.steps_to_tol)
             data.append({"type": "heatmap", "z": _nullable(z, 0), "zmin": 0, "zmax": steps_max,
                          "colorscale": STEPS_SCALE, "reversescale": True, "showscale": index == len(panels) - 1,
-                         "colorbar": {"title": {"text": "steps to tol"}, "thickness": 12, "len": 0.8},
-                         "hovertemplate": where + "<br>%{z} steps to tol<br>click: use these values<extra></extra>",
+                         "colorbar": {"title": {"text": t("mapfig.steps_to_tol", lang)}, "thickness": 12, "len": 0.8},
+                         "hovertemplate": where + "<br>" + t("mapfig.z_steps", lang, z="%{z}") + "<br>"
+                                          + t("mapfig.click_use", lang) + "<extra></extra>",
                          **common})
         rows, cols = np.nonzero(smap.diverged)
         if rows.size:
@@ -341,7 +346,7 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
                          "x": axis_values([cx], smap.x_scale), "y": axis_values([cy], smap.y_scale),
                          "marker": {"symbol": "circle-open", "size": 16, "color": "#000", "line": {"width": 3}},
                          "showlegend": False, "name": "current setting",
-                         "hovertemplate": f"current setting: {escape(smap.x_param)}={cx:.4g}, "
+                         "hovertemplate": f"{t('mapfig.current_setting', lang)}: {escape(smap.x_param)}={cx:.4g}, "
                                           f"{escape(smap.y_param)}={cy:.4g}<extra></extra>"})
         layout[ref[2]] = {"domain": domains[index], "title": {"text": smap.x_param + (" (log)" if x_log[-1] else "")},
                           "showgrid": False, "zeroline": False, "anchor": ref[1], "fixedrange": True,
@@ -350,10 +355,10 @@ def sensitivity_figure(panels, color_by: str = "gap") -> dict:
                           "zeroline": False, "anchor": ref[0], "fixedrange": True,
                           **(_log_ticks(smap.y_values) if y_log[-1] else {})}
     if any_diverged:
-        data.append(_legend_entry("diverged (\u00d7)", DIVERGED_COLOUR))
+        data.append(_legend_entry(t("mapfig.diverged", lang) + " (\u00d7)", DIVERGED_COLOUR))
     if color_by == "steps":
-        data.append(_legend_entry("never within tol (blank)", "#ffffff"))
-    data.append(_legend_entry("current setting", "#000", "circle-open"))
+        data.append(_legend_entry(t("mapfig.never_within", lang), "#ffffff"))
+    data.append(_legend_entry(t("mapfig.current_setting", lang), "#000", "circle-open"))
     layout["meta"] = {"kind": "sensitivity", "heatmaps": heatmaps, "cells": cells, "x_log": x_log, "y_log": y_log,
                       "color_by": color_by}
     layout["margin"]["l"] = 64

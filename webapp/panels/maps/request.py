@@ -252,8 +252,7 @@ def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
     """The figure for computed ``panels`` and the click metadata ``{"kind", "panels": [{run, ...}]}``."""
     if request.kind == "basin":
         figure = maps_figures.basin_figure([(localize(t, state.lang), m) for _, t, m in panels], state.landscape(),
-                                           state.start_point(),
-                                           request.color)
+                                           state.start_point(), request.color, state.lang)
         meta = {"kind": "basin", "panels": [{"run": i, "traces": t} for (i, _, _), t in
                                             zip(panels, figure["layout"]["meta"]["cells"])]}
         return figure, meta
@@ -261,7 +260,7 @@ def map_figure(request: MapRequest, state, panels) -> tuple[dict, dict]:
     for index, title, smap in panels:
         hyper = state.runs[index].hyper
         entries.append((localize(title, state.lang), smap, (hyper.get(smap.x_param), hyper.get(smap.y_param))))
-    figure = maps_figures.sensitivity_figure(entries, request.color)
+    figure = maps_figures.sensitivity_figure(entries, request.color, state.lang)
     meta = {"kind": "sensitivity", "panels": [
         {"run": i, "traces": t, "x_param": m.x_param, "y_param": m.y_param, "x_log": m.x_scale == "log",
          "y_log": m.y_scale == "log", "x_values": m.x_values.tolist(), "y_values": m.y_values.tolist()}
