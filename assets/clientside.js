@@ -2,7 +2,7 @@
  * optiscape: every function the Dash callbacks run in the browser, in one namespace.
  *
  * Python refers to them as ClientsideFunction("optiscape", name); no JS lives in Python strings.
- * The player's entry points delegate to window.optiscapePlayer (assets/player.js), looked up at
+ * The player's entry points delegate to window.optiscapePlayer (assets/player-*.js), looked up at
  * call time, so the order the assets load in does not matter.
  */
 (function () {

@@ -47,10 +47,11 @@
   // ------------------------------------------------------------ graphs that fill their container
   function relayoutToContainer(holder) {
     var gd = holder.querySelector('.js-plotly-plot');
-    if (!gd || !gd._fullLayout || !gd.layout || !window.Plotly) { return; }
+    var laid = gd && window.optiscapePlayer && window.optiscapePlayer.plotly.size(gd);   // the one Plotly adapter
+    if (!laid || !gd.layout || !window.Plotly) { return; }
     var width = Math.round(gd.clientWidth), height = Math.round(gd.clientHeight);
     if (!width || !height) { return; }
-    if (Math.abs(gd._fullLayout.height - height) > 1 || Math.abs(gd._fullLayout.width - width) > 1) {
+    if (Math.abs(laid.height - height) > 1 || Math.abs(laid.width - width) > 1) {
       delete gd.layout.width; delete gd.layout.height;      // as Plotly.Plots.resize does (no debounce)
       window.Plotly.relayout(gd, {autosize: true});
     }

@@ -372,12 +372,9 @@
     });
   }
 
-  function mapPoint(event, drag) {
-    var gd = document.querySelector('#map-graph .js-plotly-plot');
-    if (!gd || !gd._fullLayout) { return null; }
-    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rect = drag.getBoundingClientRect();
-    var x = xa.p2l(event.clientX - rect.left), y = ya.p2l(event.clientY - rect.top);
-    return isFinite(x) && isFinite(y) ? {x: x, y: y} : null;
+  function mapPoint(event, drag) {            // through the one Plotly adapter (assets/player-plotly.js)
+    var p = player();
+    return p && p.plotly ? p.plotly.pointAt(drag, event.clientX, event.clientY) : null;
   }
 
   // While a student owes a "where does it end" answer, a click on the map answers the poll (and does

@@ -17,15 +17,12 @@
 
   function mapDiv() { return document.querySelector('#map-graph .js-plotly-plot'); }
 
-  // the plot area under a touch and its axes (overlay: x/y; side by side: that panel's axes)
+  // the plot area under a touch (overlay: the map; side by side: that panel); the data point under a
+  // finger comes from the one Plotly adapter (assets/player-plotly.js)
   function plotArea(target) {
     var gd = mapDiv();
     var drag = gd && target && target.closest && target.closest('.nsewdrag');
-    if (!drag || !gd.contains(drag) || !gd._fullLayout) { return null; }
-    var subplot = drag.getAttribute('data-subplot') || 'xy';
-    var plots = gd._fullLayout._plots || {}, plot = plots[subplot];
-    var xa = plot ? plot.xaxis : gd._fullLayout.xaxis, ya = plot ? plot.yaxis : gd._fullLayout.yaxis;
-    return xa && ya ? {el: drag, xa: xa, ya: ya} : null;
+    return drag && gd.contains(drag) ? {el: drag} : null;
   }
 
   function ghostAt(clientX, clientY) {
@@ -46,15 +43,9 @@
   }
 
   function setStart(area, clientX, clientY) {
-    if (!window.dash_clientside || !window.dash_clientside.set_props) { return; }
-    var rect = area.el.getBoundingClientRect(), xa = area.xa, ya = area.ya;
-    var px = clientX - rect.left, py = clientY - rect.top;
-    if (px < 0 || py < 0 || px > rect.width || py > rect.height) { return; }     // lifted outside the plot
-    var x = xa.p2l(px), y = ya.p2l(py);
-    var span = Math.max(Math.abs(xa.range[1] - xa.range[0]), Math.abs(ya.range[1] - ya.range[0]));
-    var decimals = Math.max(0, Math.min(12, 3 - Math.floor(Math.log10(span))));
-    var point = {x: Number(x.toFixed(decimals)), y: Number(y.toFixed(decimals)), t: Date.now()};
-    if (isFinite(point.x) && isFinite(point.y)) { window.dash_clientside.set_props('map-click', {data: point}); }
+    if (!window.dash_clientside || !window.dash_clientside.set_props || !window.optiscapePlayer) { return; }
+    var point = window.optiscapePlayer.plotly.pointAt(area.el, clientX, clientY);     // null: lifted outside
+    if (point) { point.t = Date.now(); window.dash_clientside.set_props('map-click', {data: point}); }
   }
 
   document.addEventListener('touchstart', function (event) {

@@ -199,3 +199,43 @@ def test_no_javascript_inside_python_strings(name):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             code = node.value.replace(" ", "")
             assert "function(" not in code and "window." not in code, f"{name}:{node.lineno} holds JavaScript"
+
+
+# ------------------------------------------------------------------ the browser side (assets/)
+ASSETS = ROOT / "assets"
+PLOTLY_ADAPTER = "player-plotly.js"
+# Plotly's internals: the full layout and data, axis conversions, plot-area geometry, subplot records
+PLOTLY_INTERNALS = re.compile(r"_fullLayout|_fullData|\._plots\b|\b(?:c2p|p2c|l2p|p2l|c2l|l2c|d2p|p2d)\b|"
+                              r"\._offset\b|\._length\b|\._size\b|_hoverlayer|\._subplot")
+
+
+def strip_comments(text: str) -> str:
+    return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("path", sorted(ASSETS.glob("*.js")), ids=lambda p: p.name)
+def test_only_the_adapter_touches_plotly_internals(path):
+    found = PLOTLY_INTERNALS.findall(strip_comments(path.read_text(encoding="utf-8")))
+    if path.name == PLOTLY_ADAPTER:
+        assert found, "the adapter is where Plotly's internals are read"
+    else:
+        assert not found, f"{path.name} uses Plotly internals {sorted(set(found))}: go through {PLOTLY_ADAPTER}"
+
+
+def test_the_player_is_small_files_in_one_namespace_all_in_the_export():
+    from webapp import export
+
+    files = sorted(p.name for p in ASSETS.glob("player-*.js"))
+    assert sorted(export.PLAYER_FILES) == files
+    for name in files:
+        text = (ASSETS / name).read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 260, f"{name} is not small"
+        assert "window.optiscapePlayer = window.optiscapePlayer || {}" in text, f"{name} has its own namespace"
+        assert "window.optiscapePlayer = {" not in text and "window.optiscapePlayer = api" not in text
+    assert not (ASSETS / "player.js").exists()
+
+
+def test_the_adapter_spots_internals():
+    assert PLOTLY_INTERNALS.search("var xa = gd._fullLayout.xaxis;")
+    assert PLOTLY_INTERNALS.search("a.c2p(v)") and PLOTLY_INTERNALS.search("xa._length")
+    assert not PLOTLY_INTERNALS.search("run.step_length + window.Plotly.relayout(gd, {})")

@@ -20,7 +20,11 @@ __all__ = ["CSV_COLUMNS", "csv_text", "hyperparameters_text", "standalone_html"]
 
 CSV_COLUMNS = ("run", "name", "optimizer", "hyperparameters", "schedule", "noise", "seed", "status", "settled_at",
                "touched_at", "step", "x", "y", "loss", "grad_norm", "lr", "distance_to_min", "nearest_min")
-PLAYER_JS = Path(__file__).resolve().parent.parent / "assets" / "player.js"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# the player's files (assets/player-*.js, one namespace; any order works) and its stylesheet
+PLAYER_FILES = ("player-core.js", "player-plotly.js", "player-layer.js", "player-map.js", "player-arrows.js",
+                "player-hover.js", "player-cards.js", "player-slider.js", "player-playback.js")
+PLAYER_CSS = "player.css"
 
 
 def _number(value) -> str:
@@ -108,6 +112,7 @@ h1 {{ font-size: 20px; margin: 0 0 8px; }}
 .legend {{ display: flex; flex-wrap: wrap; gap: 4px 16px; padding: 0 4px 6px; font-weight: 600; font-size: 15px; }}
 .legend-chip {{ display: inline-flex; align-items: center; gap: 6px; }}
 </style>
+<style>{player_css}</style>
 <script>{plotly}</script>
 </head><body>
 <h1>{title}</h1>
@@ -172,6 +177,11 @@ def _legend_html(payload: dict) -> str:
     return "".join(chips)
 
 
+def _player_js() -> str:
+    """The player's files as one script (``</`` cannot occur in them: they hold no HTML)."""
+    return "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in PLAYER_FILES)
+
+
 def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: str = "optiscape",
                     lang: str = "en", surface_name: str = "", formula: str = "") -> str:
     """A single self-contained HTML file: plotly.js inline, the figures and paths as JSON, and the player
@@ -194,7 +204,8 @@ def standalone_html(map_figure: dict, loss_figure: dict, payload: dict, title: s
     return _PAGE.format(
         lang=lang, **words, readout_template=html.escape(template, quote=True),
         readout=html.escape(i18n.t("player.step_readout", lang, step=0, steps=0)),
-        title=html.escape(title), plotly=_plotly_js(), player=PLAYER_JS.read_text(encoding="utf-8"),
+        title=html.escape(title), plotly=_plotly_js(), player=_player_js(),
+        player_css=(ASSETS / PLAYER_CSS).read_text(encoding="utf-8"),
         map_json=_script_json(map_figure), loss_json=_script_json(loss_figure),
         payload_json=_script_json(payload), surface=surface, legend=_legend_html(payload),
     )
