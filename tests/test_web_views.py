@@ -199,3 +199,41 @@ def test_payload_stays_small_with_arrows_on():
     _, shown = page("?steps=300&arrows=1")
     size = len(json.dumps(shown["payload"]))
     assert size < 4 * len(json.dumps(plain["payload"])) and size < 400_000
+
+
+# ------------------------------------------------------------------ equal axes
+def test_equal_axes_by_default_where_the_view_allows_it():
+    _, square = page("?surface=himmelblau&steps=10")
+    assert square["map"]["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert square["map"]["layout"]["yaxis"]["scaleratio"] == 1
+    _, valley = page("?surface=ill_conditioned&steps=10")         # a 20 x 6 box: stretched to fill
+    assert "scaleanchor" not in valley["map"]["layout"]["yaxis"]
+    _, forced = page("?surface=ill_conditioned&steps=10&aspect=equal")
+    assert forced["map"]["layout"]["yaxis"]["scaleanchor"] == "x"
+    _, free = page("?surface=himmelblau&steps=10&aspect=free")
+    assert "scaleanchor" not in free["map"]["layout"]["yaxis"]
+    _, side = page("?surface=himmelblau&steps=10&view_mode=side")
+    layout = side["map"]["layout"]
+    assert layout["yaxis2"]["scaleanchor"] == "x2" and layout["yaxis"]["scaleanchor"] == "x"
+
+
+def test_the_aspect_is_in_the_link_only_when_it_differs_from_the_default():
+    from webapp.panels.lecture.panel import aspect_setting
+
+    state, _ = from_query("?surface=himmelblau")
+    assert "aspect" not in to_query(state)
+    state.views = aspect_setting(state.views, state.view_box(), [])          # unticked: stretched
+    assert "aspect=free" in to_query(state)
+    state.views = aspect_setting(state.views, state.view_box(), ["equal"])   # back to the default
+    assert "aspect" not in to_query(state)
+    valley, _ = from_query("?surface=ill_conditioned&arrows=1")
+    valley.views = aspect_setting(valley.views, valley.view_box(), ["equal"])
+    assert "aspect=equal" in to_query(valley) and "arrows=1" in to_query(valley)
+    _, notices = from_query("?aspect=square")
+    assert notices and "aspect" in notices[0]
+
+
+def test_the_aspect_is_part_of_what_the_map_depends_on():
+    state, shown = page("?surface=himmelblau&steps=10")
+    state.views = {"aspect": "free"}
+    assert "map" in render_page(state, [], map_on_screen=shown["map_key"])

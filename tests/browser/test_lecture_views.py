@@ -187,3 +187,33 @@ def test_3d_view_shows_a_scene_whose_markers_follow_the_player(dash_duo):
                   message="the 3D markers did not move to the player's step")
     assert shown[0] == shown[1]                                        # Adam's marker at its point of step 120
     assert severe_errors(dash_duo) == []
+
+
+SCALES = ("var p = window.optiscapePlayer.plotly, gd = document.querySelector('#map-graph .js-plotly-plot');"
+          "var xa = p.axis(gd, 'xaxis'), ya = p.axis(gd, 'yaxis');"
+          "return xa && ya ? [Math.abs(xa.toPixel(1) - xa.toPixel(0)), Math.abs(ya.toPixel(1) - ya.toPixel(0))] : null;")
+
+
+def aspect_box(dash_duo) -> bool:
+    return dash_duo.find_element("#view-aspect input").is_selected()
+
+
+def test_equal_axes_by_default_and_stretched_on_request(dash_duo):
+    open_app(dash_duo, "?surface=himmelblau&steps=50&field=1")
+    pause(dash_duo)
+    x, y = until(lambda: js(dash_duo, SCALES), message="no axes on the map")
+    assert abs(x - y) < 0.5, (x, y)                      # one unit as long on x as on y: -grad f looks perpendicular
+    assert aspect_box(dash_duo)
+    labels = [label for label in dash_duo.find_elements("#view-aspect label")]
+    labels[0].click()                                     # untick "1:1 axes"
+    until(lambda: "aspect=free" in current_url(dash_duo), message="the stretched axes are not in the link")
+    stretched = until(lambda: (lambda s: s if s and abs(s[0] - s[1]) > 5 else None)(js(dash_duo, SCALES)),
+                      timeout=15, message="the axes did not stretch to fill the map")
+    assert stretched[0] != stretched[1]
+    until(lambda: len(dash_duo.find_elements("#map-graph .optiscape-runs path.run-path")) >= 1)
+    # the elongated valley is stretched by default, and equal when asked
+    dash_duo.driver.get(dash_duo.server_url + "/?surface=ill_conditioned&steps=50&aspect=equal")
+    until(lambda: (lambda s: s and abs(s[0] - s[1]) < 0.5)(js(dash_duo, SCALES)), timeout=20,
+          message="aspect=equal did not give equal axes")
+    assert aspect_box(dash_duo)
+    assert severe_errors(dash_duo) == []

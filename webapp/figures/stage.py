@@ -33,10 +33,29 @@ from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
 from webapp.state.palette import DASH_ARRAYS, run_dashes, text_color
 
-__all__ = ["map_figure", "map_token", "loss_figure", "run_payload", "LOSS_FLOOR", "GAP_COLOR"]
+__all__ = ["map_figure", "map_token", "loss_figure", "run_payload", "equal_aspect", "equal_axes", "LOSS_FLOOR",
+           "GAP_COLOR", "MAX_ELONGATION"]
 
 LOSS_FLOOR = 1e-16     # the loss plot is logarithmic: a gap of exactly 0 is drawn at this floor
 GAP_COLOR = "#efd9d9"  # behind the contour: shows through where f(x, y) is undefined (NaN)
+MAX_ELONGATION = 2.5   # a view box up to 2.5 times wider than tall (or taller than wide) gets equal axes by default
+
+
+def equal_aspect(view, aspect: str = "auto") -> bool:
+    """Whether the map draws one unit the same length on x and y (so -grad f, which is perpendicular to
+    the level sets, is drawn perpendicular to the contours). ``aspect``: ``"equal"``, ``"free"``, or
+    ``"auto"``: equal when the view box's sides differ by at most :data:`MAX_ELONGATION` (a longer box
+    would leave a thin strip of map)."""
+    if aspect in ("equal", "free"):
+        return aspect == "equal"
+    width, height = float(view[1]) - float(view[0]), float(view[3]) - float(view[2])
+    return width > 0 and height > 0 and 1 / MAX_ELONGATION <= width / height <= MAX_ELONGATION
+
+
+def equal_axes(x_name: str = "x") -> dict:
+    """A y axis's settings that tie its scale to the x axis ``x_name`` (Plotly shrinks the axis with room to
+    spare, so the ranges stay the view box)."""
+    return {"scaleanchor": x_name, "scaleratio": 1, "constrain": "domain"}
 
 
 def map_token(key: str) -> int:
@@ -89,8 +108,10 @@ def contour_hover(grid) -> dict:
     return {"hovertemplate": f"x %{{x:.4g}}, y %{{y:.4g}}<br>{escape(grid.title)} = %{{z:.4g}}<extra></extra>"}
 
 
-def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool = False, lang: str = "en") -> dict:
-    """The static map of ``surface`` over ``view``: contour, known critical points, optional -grad f field.
+def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool = False, lang: str = "en",
+               equal: bool = False) -> dict:
+    """The static map of ``surface`` over ``view``: contour, known critical points, optional -grad f field;
+    ``equal``: one unit the same length on both axes (:func:`equal_axes`).
 
     Trace 0 is the contour, or an empty placeholder (same index) with a message on the map when the
     surface has nothing drawable in the view (:func:`webapp.figures.surface_grid.drawable_grid`).
@@ -116,11 +137,13 @@ def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool 
         data.append(gradient_field_trace(surface, view))
     x0, x1, y0, y1 = (float(v) for v in view)
     layout = {
-        "meta": {"token": token, "message": grid.message},
+        "meta": {"token": token, "message": grid.message, "equal_aspect": bool(equal)},
         "uirevision": f"{surface.name}:{x0}:{x1}:{y0}:{y1}",
         "margin": {"l": 50, "r": 10, "t": 8, "b": 40},
-        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "zeroline": False, "showgrid": False},
-        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "zeroline": False, "showgrid": False},
+        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "zeroline": False, "showgrid": False,
+                  **({"constrain": "domain"} if equal else {})},
+        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "zeroline": False, "showgrid": False,
+                  **(equal_axes() if equal else {})},
         "showlegend": False,
         "font": {"family": FONT, "size": 13},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": GAP_COLOR if has_gaps else "#fcfcfd",

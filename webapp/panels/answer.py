@@ -71,7 +71,8 @@ OUTPUTS = {
     **{f"{place}_notice": (NOTICE_IDS[place], "children") for place in ("start", "steps", "view")},
     **{component.replace("-", "_"): (component, "value") for component in VIEW_IDS},
     # the View bar and its cards
-    "view_mode": ("view-mode", "value"), "view_toggles": ("view-toggles", "value"), "loss_x": ("loss-x", "value"),
+    "view_mode": ("view-mode", "value"), "view_toggles": ("view-toggles", "value"),
+    "view_aspect": ("view-aspect", "value"), "loss_x": ("loss-x", "value"),
     "inner_run_options": ("inner-run", "options"), "inner_run": ("inner-run", "value"),
     "inner_card": ("inner-card", "style"), "threed_card": ("threed-card", "style"),
     "arrow_legend": ("arrow-legend", "style"), "inner_graph": ("inner-graph", "figure"),

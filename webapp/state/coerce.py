@@ -26,8 +26,9 @@ from optimizers import schedules
 from webapp import i18n
 from webapp.i18n import msg
 from optimizers.maps import MAX_BASIN_GRID, MAX_MAP_STEPS, MAX_SENSITIVITY_GRID
-from webapp.state.model import (DEFAULT_GRID, DEFAULT_POLYAK_DECAY, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS, MAP_KEYS,
-                                MAP_KINDS, PALETTE, VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions, default_run)
+from webapp.state.model import (ASPECTS, DEFAULT_GRID, DEFAULT_POLYAK_DECAY, DEFAULT_SIDE, DEFAULT_STEPS, MAP_COLORS,
+                                MAP_KEYS, MAP_KINDS, PALETTE, VIEW_FLAGS, VIEW_KEYS, MapSettings, RunSpec, ViewOptions,
+                                default_run)
 from webapp.state.palette import optimizer_color
 
 __all__ = ["MAX_RUNS", "MAX_STEPS", "GRID_SIZE", "MAX_GRID_SIZE", "MAX_COORD",
@@ -392,6 +393,10 @@ def view_options(given: Any, notices: list | None = None) -> ViewOptions:
     if loss_x not in ("steps", "evals"):
         notices.append(msg("notices.loss_x_refused", value=short(text["loss_x"])))
     values["loss_by_evals"] = loss_x == "evals"
+    aspect = text.get("aspect", "auto").lower()
+    if aspect not in ASPECTS:
+        notices.append(msg("notices.aspect_refused", value=short(text["aspect"])))
+    values["aspect"] = aspect if aspect in ASPECTS else "auto"
     values["polyak_from"] = whole(text.get("polyak_from"), 0, MAX_POLYAK_FROM, 0, msg("notices.polyak_from"), notices)
     values["polyak_decay"] = decay(text.get("polyak_decay"), msg("notices.polyak_decay"), notices)
     inner_run = text.get("inner_run", "all").lower()

@@ -16,7 +16,7 @@ from optimizers.base import optimizer_class
 from optimizers import schedules
 from webapp.state.palette import PALETTE, optimizer_color
 
-__all__ = ["RunSpec", "AppState", "ViewOptions", "MapSettings", "VIEW_KEYS", "VIEW_FLAGS", "MAP_KEYS", "MAP_KINDS",
+__all__ = ["RunSpec", "AppState", "ViewOptions", "MapSettings", "VIEW_KEYS", "VIEW_FLAGS", "ASPECTS", "MAP_KEYS", "MAP_KINDS",
            "MAP_COLORS", "DEFAULT_GRID", "DEFAULT_SIDE", "PALETTE", "DEFAULT_SURFACE", "DEFAULT_STEPS", "DEFAULT_OPTIMIZERS",
            "schema_defaults", "default_run", "default_state", "free_color", "with_runs"]
 
@@ -105,7 +105,8 @@ class LinkRecord(Mapping):
 
 
 VIEW_KEYS = ("view_mode", "arrows", "field", "polyak", "polyak_from", "polyak_decay", "threed", "inner", "inner_run",
-             "loss_x", "robust")
+             "loss_x", "robust", "aspect")
+ASPECTS = ("auto", "equal", "free")
 DEFAULT_POLYAK_DECAY = 0.99      # the EMA's decay when the link names none (torch's AveragedModel examples use 0.999)
 VIEW_FLAGS = ("arrows", "field", "polyak", "threed", "inner", "robust")
 
@@ -121,6 +122,9 @@ class ViewOptions(LinkRecord):
         threed=1, inner=1        the 3D surface card; the inner-state card, of inner_run=<run, 1-based>
         loss_x=steps|evals       the loss plot's x axis (evals: gradient evaluations)
         robust=1                 the results table's robustness column (webapp.compute.variants)
+        aspect=equal|free        the map's axes: one unit the same length on x and y (so -grad f is drawn
+                                 perpendicular to the contours), or stretched to fill; absent (auto): equal
+                                 where the view box is not too elongated (webapp.figures.stage.equal_aspect)
     """
 
     side: bool = False
@@ -134,6 +138,7 @@ class ViewOptions(LinkRecord):
     inner_run: int | None = None       # 0-based; None: every run
     loss_by_evals: bool = False
     robust: bool = False
+    aspect: str = "auto"               # one of ASPECTS
 
     def link_text(self) -> dict:
         """The settings not at their default, as link text, in :data:`VIEW_KEYS` order."""
@@ -143,6 +148,7 @@ class ViewOptions(LinkRecord):
         text["polyak_decay"] = f"{self.polyak_decay:.12g}" if self.polyak_decay != DEFAULT_POLYAK_DECAY else None
         text["inner_run"] = str(self.inner_run + 1) if self.inner_run is not None else None
         text["loss_x"] = "evals" if self.loss_by_evals else None
+        text["aspect"] = self.aspect if self.aspect != "auto" else None
         return {key: text[key] for key in VIEW_KEYS if text[key] is not None}
 
 

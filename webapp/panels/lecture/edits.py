@@ -1,10 +1,10 @@
 """The View bar's edits: overlay / side by side, the view toggles, the loss plot's x axis, the inner run, the
-Polyak EMA's decay."""
+Polyak EMA's decay, equal axes."""
 from __future__ import annotations
 
 from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
-from webapp.panels.lecture.panel import shown_decay, toggles_to_settings
+from webapp.panels.lecture.panel import aspect_setting, shown_decay, toggles_to_settings
 from webapp.state import coerce
 from webapp.state.view_options import view_settings
 
@@ -46,6 +46,16 @@ def edit_decay(context: EditContext) -> bool:
     return True
 
 
+def edit_aspect(context: EditContext) -> bool:
+    """The "1:1 axes" box: equal axes or stretched, in the link only when it differs from the view's default."""
+    new = aspect_setting(context.state.views, context.state.view_box(), context.value)
+    if new == context.state.views:
+        return False
+    context.state.views = new
+    return True
+
+
 EDITS = tuple(Edit(f"views_{key}", component, prop, edit_views, extra=CONTROLS)
               for key, (component, prop) in CONTROLS.items()) + (
-    Edit("views_polyak_decay", "polyak-decay", "value", edit_decay),)
+    Edit("views_polyak_decay", "polyak-decay", "value", edit_decay),
+    Edit("views_aspect", "view-aspect", "value", edit_aspect))

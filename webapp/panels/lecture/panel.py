@@ -11,6 +11,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, dcc, html
 
 from webapp.compute import simulate_runs
+from webapp.figures.stage import equal_aspect
 from webapp.i18n import t
 from webapp.panels.lecture.payload import inner_figure, threed_figure
 from webapp.state.model import DEFAULT_POLYAK_DECAY
@@ -34,6 +35,8 @@ def view_bar(lang: str = "en") -> html.Div:
         dcc.Checklist(id="view-toggles", options=[{"label": t(f"views.{key}", lang), "value": key} for key in TOGGLES],
                       value=[], inline=True, className="view-checks"),
         decay_box(lang),
+        html.Span(dcc.Checklist(id="view-aspect", options=[{"label": t("views.aspect", lang), "value": "equal"}],
+                                value=[], inline=True, className="view-checks"), title=t("views.aspect_title", lang)),
         html.Span([html.Span(t("views.loss_x", lang), className="view-bar-title"),
                    dcc.RadioItems(id="loss-x", options=[{"label": t("views.loss_steps", lang), "value": "steps"},
                                                         {"label": t("views.loss_evals", lang), "value": "evals"}],
@@ -99,6 +102,15 @@ def toggles_to_settings(current: dict, mode, toggles, loss_x, inner_run) -> dict
     return view_settings(given)
 
 
+def aspect_setting(current, view, checked) -> dict:
+    """The view settings after the "1:1 axes" box changed: ``aspect`` is left out (auto) when the box
+    says what the view box gets by default (:func:`webapp.figures.stage.equal_aspect`)."""
+    wanted = isinstance(checked, list) and "equal" in checked
+    text = dict(view_settings(current).link_text())
+    text["aspect"] = "" if wanted == equal_aspect(view, "auto") else ("equal" if wanted else "free")
+    return view_settings(text)
+
+
 def settings_to_controls(settings: dict) -> tuple:
     chosen = view_settings(settings)
     return ("side" if chosen.side else "overlay", [flag for flag in FLAGS if flag in settings],
@@ -114,7 +126,9 @@ def view_controls(state) -> dict:
     if inner_run != "all" and int(inner_run) > len(state.runs):
         inner_run = "all"
     shown, hidden = {}, {"display": "none"}
-    return {"view_mode": mode, "view_toggles": toggles, "loss_x": loss_x, "inner_run_options": runs,
+    equal = equal_aspect(state.view_box(), view_settings(state.views).aspect)
+    return {"view_mode": mode, "view_toggles": toggles, "view_aspect": ["equal"] if equal else [],
+            "loss_x": loss_x, "inner_run_options": runs,
             "inner_run": inner_run, "inner_card": shown if "inner" in toggles else hidden,
             "threed_card": shown if "threed" in toggles else hidden,
             "arrow_legend": {"display": "inline-flex"} if "arrows" in toggles else hidden,

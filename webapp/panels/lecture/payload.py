@@ -37,6 +37,7 @@ from webapp.figures.inner_state import (arrow_scale, decade_ticks, inner_state_f
                                         state_arrows)
 from webapp.figures.lecture_maps import small_multiples_figure, surface_3d_figure
 from webapp.figures.run_view import RunView
+from webapp.figures.stage import equal_axes
 from webapp.state.model import PALETTE
 from webapp.state.palette import text_color
 from webapp.state.view_options import options
@@ -143,12 +144,17 @@ def side_by_side(state, results) -> bool:
     return bool(options(state).side and results)
 
 
-def side_by_side_map(surface, view, names: list, token: int, field: bool) -> dict:
+def side_by_side_map(surface, view, names: list, token: int, field: bool, equal: bool = False) -> dict:
     """One small map per run (linked zoom), titled with the runs' names; the player draws each run, its
-    hover read-out and the start marker in its panel."""
+    hover read-out and the start marker in its panel. ``equal``: each panel's axes at one scale."""
     runs = [RunView(name, PALETTE[0], np.zeros((1, 2))) for name in names]
     figure = small_multiples_figure(surface, view, runs, token=token, grid_size=80, with_runs=False, field=field)
     layout = figure["layout"]
+    if equal:
+        for key in [k for k in layout if k.startswith("yaxis")]:
+            layout[key].update(equal_axes("x" + key[5:]))
+            layout["x" + key[1:]]["constrain"] = "domain"
+    layout["meta"]["equal_aspect"] = bool(equal)
     layout.pop("height", None)
     layout["margin"] = {**layout.get("margin", {}), "t": 44}      # panel titles clear of the mode bar
     layout["meta"]["view_mode"] = "side"

@@ -37,6 +37,7 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     results = run_labels(results, state.scenario, query)      # a scenario picture names its runs (e.g. seeds)
     key = map_key(state, results)
     chosen = options(state)
+    equal = stage_figures.equal_aspect(view, chosen.aspect)
     extras, loss_x = run_extras(state, results, view)
     payload = stage_figures.run_payload(results, view, steps, token, state.start_point(),
                                         map_token=stage_figures.map_token(key), extras=extras)
@@ -61,18 +62,20 @@ def render_page(state: AppState, notices: list, map_on_screen=None) -> dict:
     if key != map_on_screen:
         if payload["view_mode"] == "side":
             page["map"] = side_by_side_map(surface, view, [r.label for r in results], payload["map_token"],
-                                           chosen.field)
+                                           chosen.field, equal=equal)
         else:
             page["map"] = stage_figures.map_figure(surface, view, token=payload["map_token"],
-                                                   grid_size=coerce.GRID_SIZE, field=chosen.field, lang=state.lang)
+                                                   grid_size=coerce.GRID_SIZE, field=chosen.field, lang=state.lang,
+                                                   equal=equal)
     return page
 
 
 def map_key(state: AppState, results) -> str:
     """What the map figure depends on, as canonical JSON: the surface and its parameters, the view box,
-    the gradient field, and, side by side, the runs' names (one titled panel each)."""
-    side = side_by_side(state, results)
-    return json.dumps([state.surface, state.surface_params, list(state.view_box()), options(state).field,
+    the gradient field, equal axes or not, and, side by side, the runs' names (one titled panel each)."""
+    side, chosen = side_by_side(state, results), options(state)
+    return json.dumps([state.surface, state.surface_params, list(state.view_box()), chosen.field,
+                       stage_figures.equal_aspect(state.view_box(), chosen.aspect),
                        [r.label for r in results] if side else None], sort_keys=True, default=str)
 
 
