@@ -5,6 +5,7 @@ import time
 
 import diskcache
 import pytest
+import redis
 from dash import CeleryManager, DiskcacheManager
 
 from webapp import background
@@ -26,7 +27,7 @@ def test_a_job_has_its_own_deadline_and_puts_the_source_back():
     assert current_deadline() == before
 
 
-@pytest.mark.parametrize("error", [diskcache.Timeout(), OSError("disk"), __import__("redis").ConnectionError()])
+@pytest.mark.parametrize("error", [diskcache.Timeout(), OSError("disk"), redis.ConnectionError()])
 def test_a_progress_update_the_store_cannot_take_is_dropped(error):
     seen = []
 
