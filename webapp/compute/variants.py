@@ -26,6 +26,7 @@ from optimizers.runspec import RunSpec as EngineRunSpec
 from optimizers.tuning import OBJECTIVES, candidate_grid, robustness, tune
 from webapp.compute.cache import LRUCache
 from webapp.compute.deadline import current_deadline
+from webapp.i18n import msg
 
 __all__ = ["engine_spec", "tune_runs", "TuneReport", "TUNE_BUDGET", "TUNE_SECONDS", "LR_POINTS",
            "SECOND_POINTS", "TUNE_TOL", "OBJECTIVE_LABELS", "rounded", "robustness_scores", "ROBUST_LR_POINTS",
@@ -86,24 +87,21 @@ def tune_runs(state, indices, objective: str, deadline: float | None = None) -> 
     """
     label = OBJECTIVE_LABELS.get(objective)
     if label is None:
-        return TuneReport("", [], f"Tune: unknown objective {str(objective)[:40]!r}; pick one of the list.")
+        return TuneReport("", [], msg("tune.unknown_objective", objective=repr(str(objective)[:40])))
     steps = int(state.steps)
     runs = [(i, state.runs[i]) for i in indices if 0 <= i < len(state.runs)]
     runs = [(i, run) for i, run in runs if any(p.name == "lr" for p in optimizer_class(run.optimizer).schema)]
     if not runs:
-        return TuneReport("", [], "Tune: no run with a learning rate to tune.")
+        return TuneReport("", [], msg("tune.no_lr"))
     surface, start = state.landscape(), state.start_point()
     specs = [engine_spec(run, start) for _, run in runs]
     rows = [_rows_of(spec) for spec in specs]
     work = sum(r * steps * float(optimizer_class(s.optimizer).step_cost) for r, s in zip(rows, specs))
-    statement = (f"Objective: {label} ({OBJECTIVES[objective]}), tolerance {TUNE_TOL:g}. Candidates: "
-                 f"{LR_POINTS} learning rates over each optimizer's slider range (geometric), x {SECOND_POINTS} "
-                 f"momentum or \u03b2\u2081 values where the run sets one (1 \u2212 \u03b2 from 0.5 to 0.01). "
-                 f"Budget: {len(specs)} run(s) x up to {max(rows) - 1} candidates (+1 as set) x {steps} steps = "
-                 f"{math.ceil(work):,} of {TUNE_BUDGET:,} run-steps.")
+    statement = msg("tune.statement", label=msg(f"tune.objective_{objective}"), formula=OBJECTIVES[objective],
+                    tol=f"{TUNE_TOL:g}", lr_points=LR_POINTS, second_points=SECOND_POINTS, runs=len(specs),
+                    candidates=max(rows) - 1, steps=steps, work=f"{math.ceil(work):,}", budget=f"{TUNE_BUDGET:,}")
     if work > TUNE_BUDGET:
-        return TuneReport(statement, [], f"Tune refused: {math.ceil(work):,} run-steps is over the budget of "
-                                         f"{TUNE_BUDGET:,}; tune one run, or fewer steps.")
+        return TuneReport(statement, [], msg("tune.refused", work=f"{math.ceil(work):,}", budget=f"{TUNE_BUDGET:,}"))
     own = time.monotonic() + TUNE_SECONDS
     deadline = current_deadline() if deadline is None else deadline       # the request's, when it has one
     deadline = own if deadline is None else min(own, deadline)
@@ -111,7 +109,7 @@ def tune_runs(state, indices, objective: str, deadline: float | None = None) -> 
         tuning = tune(surface, specs, steps, objective=objective, tol=TUNE_TOL, lr_points=LR_POINTS,
                       second_points=SECOND_POINTS, budget=max(sum(rows) * steps, 1), deadline=deadline)
     except ValueError as error:          # DeadlineExceeded is one; a refused value is another
-        return TuneReport(statement, [], f"Tune stopped: {error}.")
+        return TuneReport(statement, [], msg("tune.stopped", error=str(error)))
     out = []
     for (index, run), result in zip(runs, tuning.results):
         tuned = None if result.best is None else {k: rounded(v) for k, v in result.best.items()}
@@ -124,12 +122,12 @@ def tune_runs(state, indices, objective: str, deadline: float | None = None) -> 
 
 def _score(objective: str, value) -> str:
     if value is None or not math.isfinite(value):
-        return "never settles" if objective == "settled" else "diverged"
+        return msg("tune.never_settles") if objective == "settled" else msg("tune.diverged")
     if objective == "settled":
-        return f"settled at step {int(value)}"
+        return msg("tune.settled", step=int(value))
     if objective == "final_gap":
-        return f"final gap {value:.3g}"
-    return f"mean log10 gap {value:.3g}"
+        return msg("tune.final_gap", value=f"{value:.3g}")
+    return msg("tune.mean_gap", value=f"{value:.3g}")
 
 
 def _robust_key(state, run, steps: int) -> tuple:
@@ -160,8 +158,7 @@ def robustness_scores(state, steps: int, notices: list, deadline: float | None =
     rows = ROBUST_LR_POINTS * ROBUST_GRID * ROBUST_GRID
     work = sum(rows * steps * float(optimizer_class(state.runs[i].optimizer).step_cost) for i in todo)
     if work > ROBUST_BUDGET:
-        notices.append(f"Robustness: {math.ceil(work):,} run-steps is over the budget of {ROBUST_BUDGET:,}; "
-                       f"the column is left empty (fewer runs or steps, or cheaper optimizers, fit).")
+        notices.append(msg("notices.robust_budget", work=f"{math.ceil(work):,}", budget=f"{ROBUST_BUDGET:,}"))
         return scores
     surface, start = state.landscape(), state.start_point()
     for index in todo:
@@ -171,7 +168,7 @@ def robustness_scores(state, steps: int, notices: list, deadline: float | None =
                                lr_points=ROBUST_LR_POINTS, grid=ROBUST_GRID, tol=TUNE_TOL, budget=ROBUST_BUDGET,
                                deadline=deadline).score
         except ValueError as error:                  # DeadlineExceeded among them: leave the rest empty
-            notices.append(f"Robustness of run {index + 1} not computed: {error}.")
+            notices.append(msg("notices.robust_failed", position=index + 1, error=str(error)))
             break
         _ROBUST_CACHE.put(_robust_key(state, run, steps), found)
         scores[index] = found
@@ -200,16 +197,15 @@ def seed_clouds(state, results, steps: int, notices: list) -> dict:
         if found is None:
             work = run.seeds * steps * float(optimizer_class(run.optimizer).step_cost)
             if work > left:
-                notices.append(f"Run {result.index + 1}: a cloud of {run.seeds} seeds x {steps} steps needs "
-                               f"{math.ceil(work):,} run-steps, over what is left of the budget ({left:,.0f}); "
-                               f"drawn as one seed (fewer seeds or steps fit).")
+                notices.append(msg("notices.cloud_budget", position=result.index + 1, seeds=run.seeds, steps=steps,
+                                   work=f"{math.ceil(work):,}", left=f"{left:,.0f}"))
                 continue
             left -= work
             try:
                 found = seed_cloud(state.landscape(), engine_spec(run, start), steps, run.seeds, tol=TUNE_TOL,
                                    budget=max(int(run.seeds * steps), 1), deadline=current_deadline())
             except ValueError as error:
-                notices.append(f"Run {result.index + 1}: no seed cloud: {error}.")
+                notices.append(msg("notices.cloud_failed", position=result.index + 1, error=str(error)))
                 continue
             _CLOUD_CACHE.put(key, found)
         out[position] = found

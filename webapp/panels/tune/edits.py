@@ -11,6 +11,7 @@ from dash import ALL
 
 import optimizers
 from webapp.compute.variants import tune_runs
+from webapp.i18n import msg
 from webapp.panels.edits import Edit, EditContext
 from webapp.panels.tune.layout import MODES, report_children
 from webapp.panels.wiring import run_index
@@ -48,24 +49,24 @@ def apply_tuning(state, indices, objective, mode) -> tuple[bool, list]:
     for row in report.rows:
         index = row["index"] + offset
         if row["tuned"] is None:
-            applied[row["index"]] = "kept: nothing better found"
+            applied[row["index"]] = msg("tune.kept_nothing")
             continue
         if not row["improved"]:
-            applied[row["index"]] = "kept: as set is already the best"
+            applied[row["index"]] = msg("tune.kept_best")
             continue
         run = state.runs[index]
         if mode == "replace":
             state.runs[index] = _tuned_run(run, row["tuned"], run.color)
-            applied[row["index"]] = "values replaced"
+            applied[row["index"]] = msg("tune.replaced")
             changed = True
         elif len(state.runs) < coerce.MAX_RUNS:
             state.runs.insert(index + 1, _tuned_run(run, row["tuned"], free_color(state.runs)))
             offset += 1
-            applied[row["index"]] = f"added as run {index + 2}"
+            applied[row["index"]] = msg("tune.added", position=index + 2)
             changed = True
         else:
-            applied[row["index"]] = f"not added: at most {coerce.MAX_RUNS} runs (replace, or remove a run)"
-    return changed, report_children(report, applied)
+            applied[row["index"]] = msg("tune.not_added", limit=coerce.MAX_RUNS)
+    return changed, report_children(report, applied, state.lang)
 
 
 def tune_all(context: EditContext) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from webapp.compute.variants import OBJECTIVE_LABELS, TuneReport
-from webapp.i18n import t
+from webapp.i18n import localize, t
 from webapp.panels.cards import card
 
 __all__ = ["tune_card", "report_children", "MODES"]
@@ -34,25 +34,25 @@ def _values(values: dict | None) -> str:
     return " ".join(f"{name}={value:.3g}" for name, value in values.items())
 
 
-def report_children(report: TuneReport, applied: dict) -> list:
+def report_children(report: TuneReport, applied: dict, lang: str = "en") -> list:
     """The report: the statement, then per run "as set" against "tuned" and what the page did with it.
 
     ``applied``: run index -> what happened ("added as run 5", "replaced", "kept: ...").
     """
-    children = [html.P(report.statement, className="tune-statement")] if report.statement else []
+    children = [html.P(localize(report.statement, lang), className="tune-statement")] if report.statement else []
     if report.refusal:
-        children.append(html.P(report.refusal, className="tune-refusal"))
+        children.append(html.P(localize(report.refusal, lang), className="tune-refusal"))
         return children
     items = []
     for row in report.rows:
-        tuned = row["tuned_text"] + (" (lr at the grid's edge)" if row["edge"] else "")
+        tuned = localize(row["tuned_text"], lang) + (" " + t("tune.edge", lang) if row["edge"] else "")
         items.append(html.Li([
             html.Div(row["name"], className="tune-run"),
-            html.Div([html.Span("as set ", className="tune-key"), html.Span(_values(row["as_set"]), className="num"),
-                      f": {row['as_set_text']}"]),
-            html.Div([html.Span("tuned ", className="tune-key"), html.Span(_values(row["tuned"]), className="num"),
-                      f": {tuned}"]),
-            html.Div(applied.get(row["index"], ""), className="tune-applied"),
+            html.Div([html.Span(t("tune.as_set", lang) + " ", className="tune-key"),
+                      html.Span(_values(row["as_set"]), className="num"), f": {localize(row['as_set_text'], lang)}"]),
+            html.Div([html.Span(t("tune.tuned", lang) + " ", className="tune-key"),
+                      html.Span(_values(row["tuned"]), className="num"), f": {tuned}"]),
+            html.Div(localize(applied.get(row["index"], ""), lang), className="tune-applied"),
         ], className="tune-row"))
     children.append(html.Ul(items, className="tune-list"))
     return children
