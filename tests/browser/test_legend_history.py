@@ -72,3 +72,30 @@ def test_undo_restores_the_previous_state_and_redo_brings_the_edit_back(dash_duo
     dash_duo.find_element("#redo-button").click()
     until(lambda: js(dash_duo, HIDDEN)[2], timeout=10, message="the second redo did not hide the run")
     assert dash_duo.find_element("#redo-button").get_attribute("disabled") is not None
+
+
+OLD_AND_NEW = ("var g = document.querySelector('#map-graph g.optiscape-run');"
+               "return [g.querySelector('path.run-path-old').getAttribute('d').length,"
+               "        g.querySelector('path.run-path').getAttribute('d').length];")
+
+
+def test_fade_old_steps_draws_the_old_part_of_each_path_faint(dash_duo):
+    from app_helpers import pause, player
+
+    open_app(dash_duo)
+    pause(dash_duo)
+    dash_duo.find_element("[data-player=restart]").click()
+    for _ in range(60):
+        dash_duo.find_element("body").send_keys(Keys.ARROW_RIGHT)
+    until(lambda: player(dash_duo)["step"] >= 60, timeout=10)
+    old, whole = js(dash_duo, OLD_AND_NEW)
+    assert old == 0 and whole > 0
+    toggle = dash_duo.find_element("#fade-toggle")
+    toggle.click()
+    until(lambda: toggle.get_attribute("aria-pressed") == "true", timeout=5)
+    faded, recent = until(lambda: (lambda v: v if v[0] > 0 else None)(js(dash_duo, OLD_AND_NEW)), timeout=5,
+                          message="nothing was faded")
+    assert recent < whole                              # the solid part is only the last steps
+    assert js(dash_duo, "return document.querySelector('#map-graph path.run-path-old').getAttribute('opacity')") == "0.22"
+    toggle.click()
+    until(lambda: js(dash_duo, OLD_AND_NEW)[0] == 0, timeout=5, message="fading did not turn off")

@@ -33,6 +33,8 @@ def player_bar(lang: str = "en") -> html.Div:
         html.Span(t("player.step_readout", lang, step=0, steps=0), id="step-readout", className="step-readout",
                   **{"aria-live": "off", "data-template": t("player.step_readout", lang, step="{step}",
                                                              steps="{steps}")}),
+        html.Button("\u25D0", id="fade-toggle", className="player-button fade-toggle", title=t("a11y.fade_title", lang),
+                    **{"aria-pressed": "false"}),
         html.Label([
             t("player.speed", lang) + " ",
             html.Select([html.Option(f"{s:g}\u00d7", value=str(s), selected=(s == 1)) for s in SPEEDS],
