@@ -101,9 +101,7 @@
                               'stroke-linejoin': 'round', 'stroke-linecap': 'round', opacity: '0.22'}, run);
       parts.path = el('path', {'class': 'run-path', fill: 'none', stroke: r.color, 'stroke-width': '2.5',
                                'stroke-linejoin': 'round', 'stroke-linecap': 'round'}, run);
-      if (r.dash) {                                    // a second run of one colour
-        parts.path.setAttribute('stroke-dasharray', r.dash); parts.old.setAttribute('stroke-dasharray', r.dash);
-      }
+      if (r.dash) { parts.path.setAttribute('stroke-dasharray', r.dash); parts.old.setAttribute('stroke-dasharray', r.dash); }
       if (r.arrows) {
         var arrows = el('g', {'class': 'run-arrows'}, run);
         parts.arrows = r.arrows.kinds.map(function (kind, j) {
@@ -154,23 +152,7 @@
     box.setAttribute('width', String(Math.ceil(widest) + 48));
   }
 
-  // Fade old steps (the player bar's toggle, kept in this browser): the last max(15, T/10) steps stay solid.
-  function fadeSteps() { return Math.max(15, Math.round(NS.maxStep() / 10)); }
-  try { P.fade = window.localStorage.getItem('optiscape-fade') === '1'; } catch (e) { P.fade = false; }
-  function showFade() {
-    var button = document.getElementById('fade-toggle');
-    if (button && button.getAttribute('aria-pressed') !== String(P.fade)) { button.setAttribute('aria-pressed', String(P.fade)); }
-  }
-  document.addEventListener('click', function (event) {
-    if (!(event.target && event.target.closest && event.target.closest('#fade-toggle'))) { return; }
-    P.fade = !P.fade;
-    try { window.localStorage.setItem('optiscape-fade', P.fade ? '1' : '0'); } catch (e) { /* private mode */ }
-    showFade();
-    NS.draw(true);
-  });
-
   function drawMap(gd, k) {
-    showFade();
     var runs = P.payload.runs;
     var first = P.groups && P.groups[0];
     if (!first || !first.layer.isConnected || first.layer.getAttribute('data-token') !== String(P.payload.token)) {
@@ -183,7 +165,7 @@
       if (!parts) { continue; }
       var axes = axesFor(gd, i);
       layer(gd, side() ? 'optiscape-runs optiscape-panel-' + i : 'optiscape-runs', axes[0], axes[1]);
-      var from = P.fade ? Math.max(0, n - fadeSteps()) : 0;
+      var from = NS.fadeFrom ? NS.fadeFrom(n) : 0;       // fade old steps: assets/player-fade.js
       parts.old.setAttribute('d', from > 0 ? p.d.substring(0, p.ends[from]) : '');
       parts.path.setAttribute('d', from > 0 ? 'M' + p.px[from].toFixed(1) + ',' + p.py[from].toFixed(1) +
                                               p.d.substring(p.ends[from], p.ends[n]) : p.d.substring(0, p.ends[n]));

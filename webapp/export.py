@@ -22,8 +22,8 @@ CSV_COLUMNS = ("run", "name", "optimizer", "hyperparameters", "schedule", "noise
                "touched_at", "step", "x", "y", "loss", "grad_norm", "lr", "distance_to_min", "nearest_min")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # the player's files (assets/player-*.js, one namespace; any order works) and its stylesheet
-PLAYER_FILES = ("player-core.js", "player-plotly.js", "player-layer.js", "player-map.js", "player-arrows.js",
-                "player-hover.js", "player-cards.js", "player-slider.js", "player-playback.js")
+PLAYER_FILES = ("player-core.js", "player-plotly.js", "player-layer.js", "player-map.js", "player-fade.js",
+                "player-arrows.js", "player-hover.js", "player-cards.js", "player-slider.js", "player-playback.js")
 PLAYER_CSS = "player.css"
 
 
