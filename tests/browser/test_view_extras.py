@@ -50,6 +50,8 @@ def test_nesterov_shows_its_look_ahead_point_with_the_arrows_and_sgd_does_not(da
     assert abs(nesterov["px"] - nesterov["mx"]) < 1 and abs(nesterov["py"] - nesterov["my"]) < 1
     assert abs(nesterov["ox"] - nesterov["px"]) + abs(nesterov["oy"] - nesterov["py"]) > 2
     assert nesterov["dash"]
+    key = dash_duo.find_element("#arrow-legend .lookahead-key")
+    assert key.is_displayed() and "look-ahead" in key.text, "the arrows' key names the look-ahead"
     toggle(dash_duo, "Arrows")
     until(lambda: not js(dash_duo, "return document.querySelectorAll('#map-graph g.run-lookahead').length"),
           message="the look-ahead stayed after Arrows went off")
@@ -68,8 +70,9 @@ def type_decay(dash_duo, text: str):
 
 
 def test_the_decay_box_shows_with_polyak_and_sets_the_ema(dash_duo):
-    open_app(dash_duo, "?surface=ill_conditioned&run=sgd:lr=0.03&steps=80")
+    open_app(dash_duo, "?surface=ill_conditioned&run=sgd:lr=0.03&steps=80&arrows=1")
     pause(dash_duo)
+    assert not dash_duo.find_element("#arrow-legend .lookahead-key").is_displayed(), "no look-ahead key for SGD"
     box = dash_duo.find_element("#polyak-decay-box")
     assert not box.is_displayed(), "the decay box waits for the Polyak overlay"
     toggle(dash_duo, "Polyak avg")

@@ -43,7 +43,10 @@ def view_bar(lang: str = "en") -> html.Div:
                                   value="steps", inline=True, className="view-radio")],
                   className="loss-x", title=t("views.loss_x_title", lang)),
         html.Span([html.Span([html.Span(className="arrow-swatch", style={"backgroundColor": colour}),
-                              t(f"views.arrow_{key}", lang)], className="arrow-key") for key, colour in ARROW_LEGEND],
+                              t(f"views.arrow_{key}", lang)], className="arrow-key") for key, colour in ARROW_LEGEND]
+                  # shown by CSS (assets/views.css) while a run on the map draws its look-ahead (Nesterov)
+                  + [html.Span([html.Span(className="arrow-swatch lookahead-swatch"), t("views.arrow_lookahead", lang)],
+                               className="arrow-key lookahead-key")],
                   id="arrow-legend", className="arrow-legend", style={"display": "none"}),
     ], className="view-bar", id="view-bar")
 
