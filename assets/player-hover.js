@@ -68,9 +68,13 @@
       label.appendChild(line);
     });
     label.style.backgroundColor = r.color;
-    label.style.left = Math.round(rect.left - box.left + projectionPoint(gd, found).x + 12) + 'px';
-    label.style.top = Math.round(rect.top - box.top + projectionPoint(gd, found).y + 12) + 'px';
+    var point = projectionPoint(gd, found), x = rect.left - box.left + point.x, y = rect.top - box.top + point.y;
     label.style.display = 'block';
+    // below right of the point; to its left / above it where the label would leave the graph
+    var left = x + 12 + label.offsetWidth > box.width ? x - 12 - label.offsetWidth : x + 12;
+    var top = y + 12 + label.offsetHeight > box.height ? y - 12 - label.offsetHeight : y + 12;
+    label.style.left = Math.round(Math.max(0, left)) + 'px';
+    label.style.top = Math.round(Math.max(0, top)) + 'px';
     label.setAttribute('data-step', String(t));
     label.setAttribute('data-run', String(found.run));
     gd.classList.add('optiscape-hovering');
