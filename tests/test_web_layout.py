@@ -50,3 +50,19 @@ def test_each_run_card_shows_the_rule_for_its_settings():
     assert r"\tau" not in shown("?run=momentum") and r"\rho" in shown("?run=momentum")
     assert r"(1-\tau)" in shown("?run=sgd:momentum=0.9,dampening=0.2")
     assert r"\rho\, v_t)" in shown("?run=nesterov")
+
+
+def test_side_by_side_panels_carry_axis_titles():
+    import landscapes
+    from webapp.figures.lecture_maps import small_multiples_figure
+    from webapp.state import default_state
+
+    state = default_state()
+    _, results, _ = simulate_runs(state, [])
+    surface = landscapes.get(state.surface)
+    figure = small_multiples_figure(surface, state.view_box(), results, with_runs=False)
+    layout = figure["layout"]
+    x_titled = sorted(k for k in layout if k.startswith("xaxis") and layout[k].get("title", {}).get("text") == "x")
+    y_titled = sorted(k for k in layout if k.startswith("yaxis") and layout[k].get("title", {}).get("text") == "y")
+    # four runs: a 2 x 2 grid; x under the bottom row's panels (3, 4), y beside the first column's (1, 3)
+    assert x_titled == ["xaxis3", "xaxis4"] and y_titled == ["yaxis", "yaxis3"]

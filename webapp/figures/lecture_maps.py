@@ -252,11 +252,18 @@ def small_multiples_figure(landscape, view, runs, columns: int | None = None, st
         elif key.startswith("yaxis"):
             layout[key].update({"range": [y0, y1], "showgrid": False, "zeroline": False, "ticks": "outside",
                                 "ticklen": 3})
+    for panel in range(count):          # axis titles: x under the bottom panel of each column, y left of each row
+        suffix = "" if panel == 0 else str(panel + 1)
+        row, col = divmod(panel, cols)
+        if panel + cols >= count and f"xaxis{suffix}" in layout:
+            layout[f"xaxis{suffix}"]["title"] = {"text": "x", "standoff": 2}
+        if col == 0 and f"yaxis{suffix}" in layout:
+            layout[f"yaxis{suffix}"]["title"] = {"text": "y", "standoff": 2}
     for annotation in layout.get("annotations", []):
         annotation["font"] = {"size": 12, "color": "#222222"}
     layout.update({
         "height": 40 + 270 * rows,
-        "margin": {"l": 40, "r": 10, "t": 26, "b": 28},
+        "margin": {"l": 48, "r": 10, "t": 26, "b": 40},
         "font": {"family": FONT, "size": 11}, "showlegend": False,
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#f7fbff", "hovermode": "closest", "dragmode": "zoom",
         "uirevision": f"multiples:{landscape.name}:{x0}:{x1}:{y0}:{y1}",
