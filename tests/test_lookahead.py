@@ -48,3 +48,34 @@ def test_methods_without_a_look_ahead_say_none(name, hyper):
     optimizer = optimizers.get(name, **hyper)
     trajectory = optimizers.simulate(VALLEY, optimizer, VALLEY.start, 5)
     assert optimizer.lookahead(trajectory.path, trajectory.state, 0.01) is None
+
+
+def test_the_page_payload_carries_the_look_ahead_for_nesterov_runs_only_with_arrows_on():
+    from webapp.panels.stage.render import render_page
+    from webapp.state import from_query
+
+    query = "surface=ill_conditioned&run=nesterov:lr=0.01&run=sgd:lr=0.03&run=sgd:lr=0.02,momentum=0.8,nesterov=1"
+    state, notices = from_query(query + "&steps=40&arrows=1")
+    assert notices == []
+    runs = render_page(state, [])["payload"]["runs"]
+    assert ["lookahead" in run for run in runs] == [True, False, True]
+    for run in (runs[0], runs[2]):
+        ahead = run["lookahead"]
+        assert ahead["x"] == run["x"] and ahead["y"] == run["y"]            # torch's point is the look-ahead
+        assert len(ahead["ox"]) == len(run["x"]) and ahead["ox"][0] == run["x"][0]
+        assert ahead["ox"][10] != run["x"][10]                             # the iterate behind it
+    state, _ = from_query(query + "&steps=40")
+    assert not any("lookahead" in run for run in render_page(state, [])["payload"]["runs"])
+
+
+def test_a_diverged_nesterov_run_and_zero_steps_give_a_plain_json_look_ahead():
+    import json
+
+    from webapp.panels.lecture.payload import lookahead_payload
+
+    diverged = optimizers.simulate(VALLEY, optimizers.get("nesterov", lr=0.5), VALLEY.start, 80)
+    assert diverged.diverged_at[0] >= 0
+    json.dumps(lookahead_payload(diverged, 0, 3), allow_nan=False)                 # no NaN or inf for the browser
+    none = optimizers.simulate(VALLEY, optimizers.get("nesterov", lr=0.01), VALLEY.start, 0)
+    x0, y0 = (float(v) for v in VALLEY.start)
+    assert lookahead_payload(none, 0, 3) == {"ox": [x0], "oy": [y0], "x": [x0], "y": [y0]}

@@ -63,3 +63,11 @@ def test_a_bad_decay_is_refused_with_a_notice(value):
     state, notices = from_query(f"?polyak=1&polyak_decay={value}")
     assert state.views.polyak_decay == DEFAULT_POLYAK_DECAY
     assert any("polyak_decay" in notice for notice in notices)
+
+
+def test_a_decay_close_to_one_survives_the_link():
+    # the link writes 12 significant digits: 0.9999999 stays below 1 (with %g it became "1", refused)
+    state, notices = from_query("polyak=1&polyak_decay=0.9999999")
+    assert notices == [] and state.views.polyak_decay == 0.9999999
+    again, notices = from_query(to_query(state))
+    assert notices == [] and again.views.polyak_decay == 0.9999999
