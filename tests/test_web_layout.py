@@ -66,3 +66,24 @@ def test_side_by_side_panels_carry_axis_titles():
     y_titled = sorted(k for k in layout if k.startswith("yaxis") and layout[k].get("title", {}).get("text") == "y")
     # four runs: a 2 x 2 grid; x under the bottom row's panels (3, 4), y beside the first column's (1, 3)
     assert x_titled == ["xaxis3", "xaxis4"] and y_titled == ["yaxis", "yaxis3"]
+
+
+def test_3d_paths_sit_above_the_surface_and_show_through_it():
+    import numpy as np
+
+    import landscapes
+    from webapp.figures.lecture_maps import surface_3d_figure
+    import base64
+    from webapp.state import default_state
+
+    state = default_state()
+    _, results, _ = simulate_runs(state, [])
+    surface = landscapes.get(state.surface)
+    figure = surface_3d_figure(surface, state.view_box(), results)
+    mesh = figure["data"][0]
+    assert mesh["opacity"] < 0.9
+    span = float(np.ptp(np.frombuffer(base64.b64decode(mesh["z"]["bdata"]), dtype="<f4")))
+    for result, trace in zip(results, [t for t in figure["data"] if t.get("mode") == "lines"]):
+        floor = surface.value(result.path)                        # (T+1,)
+        lifted = np.asarray(trace["z"], dtype=float)                # plain lists (the player restyles them)
+        assert np.all(lifted - floor >= 0.035 * span)                  # twice the old lift of 2 %

@@ -91,12 +91,14 @@ def gradient_field_trace(landscape, view, n: int = 21, color: str = "rgba(40,40,
 
 # ------------------------------------------------------------------ 3D surface
 def surface_3d_figure(landscape, view, runs, step: int | None = None, grid_size: int = 70,
-                      lift: float = 0.02) -> dict:
+                      lift: float = 0.04) -> dict:
     """The surface in 3D with every run's path lying on it and a marker at its current point.
 
     ``runs``: anything :func:`webapp.views_common.as_run_views` accepts. ``step``:
     the current point (default: the last). Paths are drawn at ``f(path) + lift *
-    (f_high - f_low)`` over the grid's range so they sit visibly above the mesh.
+    (f_high - f_low)`` over the grid's range so they sit visibly above the mesh (a straight segment
+    between two lifted points still clears a curved floor), and the surface is slightly translucent
+    (opacity 0.8), so a path stays visible from below or behind a ridge too.
     Colour is f, or log10(f - f_low + eps) when ``landscape.log_color`` (height stays f).
     """
     views = as_run_views(runs)
@@ -108,7 +110,7 @@ def surface_3d_figure(landscape, view, runs, step: int | None = None, grid_size:
     decimals = coordinate_decimals(view)
     data = [{
         "type": "surface", "x": typed(xs), "y": typed(ys), "z": typed(values), "surfacecolor": typed(colour),
-        "colorscale": SURFACE_SCALE, "opacity": 0.95, "name": "surface",
+        "colorscale": SURFACE_SCALE, "opacity": 0.8, "name": "surface",
         "colorbar": {**colorbar, "thickness": 12, "len": 0.7, "outlinewidth": 0},
         "lighting": {"ambient": 0.7, "diffuse": 0.65, "specular": 0.05, "roughness": 0.9},
         "hovertemplate": "x=%{x:.3g}, y=%{y:.3g}<br>f=%{z:.4g}<extra></extra>", "showlegend": False,
