@@ -27,7 +27,7 @@ import numpy as np
 from webapp.figures.encode import coordinate_decimals, escape, round_significant, rounded, typed, with_gaps
 from webapp.figures.lecture_maps import gradient_field_trace
 from webapp.figures.markers import critical_point_traces, marker_key_annotation
-from webapp.i18n import t
+from webapp.i18n import localize, t
 from webapp.figures.style import CONTOUR_SCALE, FONT
 from webapp.figures.surface_grid import drawable_grid
 from webapp.state.model import PALETTE
@@ -150,7 +150,7 @@ def map_figure(surface, view, token: int = 0, grid_size: int = 120, field: bool 
         "hovermode": "closest", "dragmode": "zoom",
     }
     if grid.message:
-        layout["annotations"] = [{"text": escape(grid.message), "xref": "paper", "yref": "paper", "x": 0.5,
+        layout["annotations"] = [{"text": escape(localize(grid.message, lang)), "xref": "paper", "yref": "paper", "x": 0.5,
                                   "y": 0.98, "yanchor": "top", "showarrow": False, "bgcolor": "rgba(255,246,239,0.92)",
                                   "bordercolor": "#d55e00", "borderwidth": 1, "font": {"size": 13, "color": "#6b3300"}}]
     key = marker_key_annotation(surface, lang)          # which marker is a global / local minimum, a saddle, a maximum

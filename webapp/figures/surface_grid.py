@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from webapp.i18n import msg
+
 __all__ = ["SurfaceGrid", "drawable_grid", "OVERFLOW"]
 
 OVERFLOW = 1e38
@@ -48,17 +50,16 @@ def drawable_grid(surface, view, grid_size: int, log_color: bool | None = None) 
         overflowing = ~undefined & ~(np.abs(values) < OVERFLOW)
     drawable = ~undefined & ~overflowing
     if not drawable.any():
-        reason = "undefined (NaN)" if undefined.all() else "infinite or above 1e38"
-        return SurfaceGrid(xs, ys, None, "f(x, y)", f"f is {reason} everywhere in this view: nothing to draw. "
-                                                    f"Change the formula or the view.")
+        reason = msg("grid.undefined" if undefined.all() else "grid.infinite")
+        return SurfaceGrid(xs, ys, None, "f(x, y)", msg("grid.nothing_to_draw", reason=reason))
     low, high = float(values[drawable].min()), float(values[drawable].max())
     message = ""
     if overflowing.any():
         values = np.where(overflowing, np.where(values > 0, high, low), values)
-        message = "f is infinite or above 1e38 in part of this view; the colours are clipped there."
+        message = msg("grid.clipped")
     if high == low:
-        return SurfaceGrid(xs, ys, None, "f(x, y)", f"f = {low:.6g} everywhere in this view (flat): nothing to "
-                                                    f"contour." + (" " + message if message else ""))
+        return SurfaceGrid(xs, ys, None, "f(x, y)", msg("grid.flat_clipped" if message else "grid.flat",
+                                                        value=f"{low:.6g}"))
     if log_color:
         return SurfaceGrid(xs, ys, _log_height(values), "log\u2081\u2080 f", message, f=values)
     if high - low < 1e-5 * max(abs(low), abs(high)):
