@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from dash import html
 
 from webapp import export, scenarios
 from webapp.compute import simulate_runs
@@ -76,7 +77,8 @@ def test_the_distance_says_local_where_a_run_ends_in_a_local_well():
 def test_the_table_shows_the_settled_step_and_the_minimum_kind():
     _, rows = rows_of(nesterov_state(35))
     table = results_table(rows)
-    head, body = table.children
+    head, = [part for part in table.children if isinstance(part, html.Thead)]
+    body, = [part for part in table.children if isinstance(part, html.Tbody)]
     assert [text_of(th) for th in head.children.children] == list(RESULTS_HEADINGS)
     cells = [text_of(td) for td in body.children[0].children]
     assert cells[2].endswith("global min") and cells[3] == "\u2014" and cells[4] == "touched at 24, left again"
