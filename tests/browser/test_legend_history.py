@@ -49,6 +49,14 @@ def _lr_box(dash_duo):
     return dash_duo.find_element("[id='{\"name\":\"lr\",\"run\":0,\"type\":\"hyper\"}']")
 
 
+def _lr(dash_duo):
+    """The first run's learning rate box's value (None while an answer re-draws the run cards)."""
+    try:
+        return _lr_box(dash_duo).get_attribute("value")
+    except StaleElementReferenceException:
+        return None
+
+
 def test_undo_restores_the_previous_state_and_redo_brings_the_edit_back(dash_duo):
     open_app(dash_duo)
     first_url, first_lr = current_url(dash_duo), _lr_box(dash_duo).get_attribute("value")
@@ -63,12 +71,11 @@ def test_undo_restores_the_previous_state_and_redo_brings_the_edit_back(dash_duo
     until(lambda: not js(dash_duo, HIDDEN)[2], timeout=10, message="undo did not show the run again")
     assert "lr=0.002" in current_url(dash_duo)
     dash_duo.find_element("body").send_keys(Keys.CONTROL, "z")  # the keyboard: the old learning rate
-    until(lambda: _lr_box(dash_duo).get_attribute("value") == first_lr, timeout=10,
-          message=f"undo did not restore lr {first_lr}: {_lr_box(dash_duo).get_attribute('value')}")
+    until(lambda: _lr(dash_duo) == first_lr, timeout=10, message=f"undo did not restore lr {first_lr}: {_lr(dash_duo)}")
     assert current_url(dash_duo) == first_url
     assert dash_duo.find_element("#undo-button").get_attribute("disabled") is not None
     dash_duo.find_element("body").send_keys(Keys.CONTROL, Keys.SHIFT, "z")
-    until(lambda: _lr_box(dash_duo).get_attribute("value") == "0.002", timeout=10, message="redo failed")
+    until(lambda: _lr(dash_duo) == "0.002", timeout=10, message="redo failed")
     dash_duo.find_element("#redo-button").click()
     until(lambda: js(dash_duo, HIDDEN)[2], timeout=10, message="the second redo did not hide the run")
     assert dash_duo.find_element("#redo-button").get_attribute("disabled") is not None
