@@ -23,9 +23,10 @@
   var WAIT_S = 20;                    // long poll: the server answers by then (at most 25 s)
   var TEACHER_EVERY_MS = 3000;        // the teacher's read of the room (followers, live answers)
   var RECONCILE_MS = 6000;            // how long a follower keeps its player on the teacher's command
+  var PENDING_MS = 5000;              // the longest a room state takes to arrive in the page; after it, a differing query is the student's own
   var R = {
     role: null, code: null, token: null, room: null, version: 0,
-    following: true, applied: null, appliedAt: 0, shared: null,
+    following: true, applied: null, appliedAt: 0, pending: null, shared: null,
     player: null, playerAt: 0, pushing: false, pushAgain: false, lastPoll: '',
     awaitingClick: false, press: null, sentPlayer: null, playerTimer: 0, loop: 0, ended: false
   };
@@ -258,7 +259,7 @@
     var room = R.room;
     if (!room) { return; }
     if (room.state && !sameState(room.state, R.shared)) {
-      R.applied = room.state; R.appliedAt = Date.now();
+      R.applied = room.state; R.appliedAt = Date.now(); R.pending = room.state;
       var query = withLang(room.state, langOf(R.shared !== null ? R.shared : window.location.search));
       try { window.history.replaceState(window.history.state, '', window.location.pathname + query); } catch (e) { return; }
       window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
@@ -439,8 +440,11 @@
       if (typeof query !== 'string') { return nu(); }
       R.shared = query;
       if (R.role === 'teacher') { pushState(); }
-      else if (R.role === 'student' && R.following && R.room && !sameState(query, R.room.state) &&
-               Date.now() - R.appliedAt > 1500) {
+      else if (R.role === 'student' && R.pending && sameState(query, R.pending)) {
+        R.pending = null;                       // the room's state has arrived in the page
+      } else if (R.role === 'student' && R.following && R.room && !sameState(query, R.room.state) &&
+                 (!R.pending || Date.now() - R.appliedAt > PENDING_MS)) {
+        // not an intermediate query of the room's state being applied (those end when it arrives)
         branch('You changed something, so you are exploring on your own. Rejoin to follow the teacher again.');
       }
       return nu();
