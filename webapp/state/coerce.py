@@ -227,30 +227,28 @@ def noise(value: Any, notices: list, owner: str | None = None) -> float:
     return clamped
 
 
-def seed(value: Any, notices: list, owner: str | None = None) -> int:
-    """A random seed in ``[0, 2^31 - 1]``."""
+def _whole_in(value: Any, low: int, high: int, fallback: int, key: str, notices: list, owner: str | None) -> int:
+    """``value`` rounded to a whole number in ``[low, high]``; ``fallback`` for a non-number. A refused or
+    changed value leaves the notice ``notices.<key>_not_number`` or ``notices.<key>_clamped``."""
+    owner = owner or msg("notices.owner_any_run")
     as_float = number(value)
     if as_float is None:
-        notices.append(msg("notices.seed_not_number", owner=owner or msg("notices.owner_any_run"), value=short(value)))
-        return 0
-    clamped = int(min(max(round(as_float), 0), MAX_SEED))
+        notices.append(msg(f"notices.{key}_not_number", owner=owner, value=short(value)))
+        return fallback
+    clamped = int(min(max(round(as_float), low), high))
     if clamped != as_float:
-        notices.append(msg("notices.seed_clamped", owner=owner or msg("notices.owner_any_run"), clamped=clamped,
-                           high=MAX_SEED))
+        notices.append(msg(f"notices.{key}_clamped", owner=owner, clamped=clamped, high=high))
     return clamped
+
+
+def seed(value: Any, notices: list, owner: str | None = None) -> int:
+    """A random seed in ``[0, 2^31 - 1]``."""
+    return _whole_in(value, 0, MAX_SEED, 0, "seed", notices, owner)
 
 
 def seeds(value: Any, notices: list, owner: str | None = None) -> int:
     """How many seeds a noisy run is drawn with, as a cloud: a whole number in ``[1, MAX_SEEDS]`` (1: no cloud)."""
-    as_float = number(value)
-    if as_float is None:
-        notices.append(msg("notices.seeds_not_number", owner=owner or msg("notices.owner_any_run"), value=short(value)))
-        return 1
-    clamped = int(min(max(round(as_float), 1), MAX_SEEDS))
-    if clamped != as_float:
-        notices.append(msg("notices.seeds_clamped", owner=owner or msg("notices.owner_any_run"), clamped=clamped,
-                           high=MAX_SEEDS))
-    return clamped
+    return _whole_in(value, 1, MAX_SEEDS, 1, "seeds", notices, owner)
 
 
 def color_index(value: Any, default: int, notices: list, owner: str | None = None) -> int:
