@@ -5,6 +5,8 @@ import json
 import socket
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
+
 
 def severe_errors(dash_duo) -> list:
     """Console entries at level SEVERE (JS errors, failed loads, CSP violations)."""
@@ -12,11 +14,19 @@ def severe_errors(dash_duo) -> list:
 
 
 def until(condition, timeout: float = 10.0, interval: float = 0.1, message: str = ""):
-    """Poll ``condition()`` until it returns something truthy; return it, or fail after ``timeout`` s."""
+    """Poll ``condition()`` until it returns something truthy; return it, or fail after ``timeout`` s.
+
+    An element that React re-rendered between being found and being read (a stale reference) counts as
+    "not yet": the page is still drawing the answer the condition waits for."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        last = condition()
+        try:
+            last = condition()
+        except StaleElementReferenceException as stale:
+            last = stale
+            time.sleep(interval)
+            continue
         if last:
             return last
         time.sleep(interval)
