@@ -6,6 +6,7 @@ import socket
 import time
 
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.keys import Keys
 
 
 def severe_errors(dash_duo) -> list:
@@ -31,6 +32,20 @@ def until(condition, timeout: float = 10.0, interval: float = 0.1, message: str 
             return last
         time.sleep(interval)
     raise AssertionError(message or f"condition not met within {timeout} s (last value {last!r})")
+
+
+def type_into(element, text: str) -> None:
+    """Replace what a box holds by ``text`` and press Enter, as a user would (select all, delete, type)."""
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.BACKSPACE)
+    element.send_keys(text + Keys.ENTER)
+
+
+def toggle_view(dash_duo, text: str) -> None:
+    """Click the View bar option whose label reads ``text`` (as a user would)."""
+    labels = [label for label in dash_duo.find_elements("#view-bar label") if label.text.strip() == text]
+    assert labels, f"no '{text}' in the View bar"
+    labels[0].click()
 
 
 def free_port() -> int:

@@ -7,9 +7,8 @@ import os
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
+from app_helpers import current_url, element_id, js, open_app, player, severe_errors, type_into, until
 
 PATH_D = ("var p = document.querySelectorAll('#map-graph .optiscape-runs path.run-path')[arguments[0]];"
           "return p ? p.getAttribute('d') : null;")
@@ -18,12 +17,6 @@ PATH_D = ("var p = document.querySelectorAll('#map-graph .optiscape-runs path.ru
 def number_box(dash_duo, **key):
     selector = element_id(**key)
     return dash_duo.find_element(f"input{selector}, {selector} input")
-
-
-def type_into(element, text: str):
-    element.send_keys(Keys.CONTROL, "a")
-    element.send_keys(Keys.BACKSPACE)
-    element.send_keys(text + Keys.ENTER)
 
 
 def full_path_of_run(dash_duo, index: int):

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
+from app_helpers import current_url, element_id, js, open_app, player, severe_errors, type_into, until
 
 SLOW_PAGE = "?surface=ill_conditioned&run=sgd:lr=0.001&run=adam:lr=0.001"
 
@@ -63,13 +62,9 @@ def test_high_dimensions_card_opens_to_the_computed_chances_and_costs(dash_duo):
     costs = until(lambda: dash_duo.find_element("#hd-costs").text, message="no cost table")
     assert "80 PB" in costs and "31,700 years" in costs and "16 GB" in costs and "4 ms" in costs
     box = dash_duo.find_element("#hd-n")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys("1e6" + Keys.ENTER)
+    type_into(box, "1e6")
     until(lambda: "8 TB" in dash_duo.find_element("#hd-costs").text, message="N did not change the table")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys("-3" + Keys.ENTER)
+    type_into(box, "-3")
     until(lambda: "N must be a number from 1" in dash_duo.find_element("#hd-message").text)
     assert severe_errors(dash_duo) == []
 
@@ -87,9 +82,7 @@ def test_local_model_card_shows_newton_at_the_players_step_and_refuses_a_bad_ste
     until(lambda: len(dash_duo.find_elements("#local-graph .contour")) >= 2, message="no model contours")
     until(lambda: len(dash_duo.find_elements("#local-slice .scatterlayer .trace")) == 3, message="no slice")
     step = dash_duo.find_element("#local-step")
-    step.send_keys(Keys.CONTROL, "a")
-    step.send_keys(Keys.BACKSPACE)
-    step.send_keys("99" + Keys.ENTER)
+    type_into(step, "99")
     until(lambda: "step must be a whole number from 0 to 40" in dash_duo.find_element("#local-message").text)
     assert severe_errors(dash_duo) == []
 
@@ -111,9 +104,7 @@ def test_typing_seeds_draws_the_runs_seed_cloud_and_its_medians(dash_duo):
     open_app(dash_duo, "?surface=ill_conditioned&run=adam:lr=0.1;noise=0.5;seed=3&run=sgd:lr=0.01")
     assert dash_duo.find_element("#cloud-card").value_of_css_property("display") == "none"
     box = dash_duo.find_element(f"input{element_id(run=0, type='run-seeds')}")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys("32" + Keys.ENTER)
+    type_into(box, "32")
     until(lambda: dash_duo.find_element("#cloud-card").value_of_css_property("display") != "none", timeout=15,
           message="the seed-cloud card did not open")
     until(lambda: len(dash_duo.find_elements("#cloud-graph .scatterlayer .trace")) >= 4,

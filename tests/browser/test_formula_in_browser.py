@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
+from app_helpers import current_url, element_id, js, open_app, player, severe_errors, type_into, until
 
 FORMULA_BOX = "input" + element_id(name="formula", type="surface-param-text")
 FORMULA_ERROR = "#surface-notice"          # the Surface card's notice place, under the box
@@ -17,10 +16,7 @@ def shown_url(dash_duo) -> str:
 
 
 def type_formula(dash_duo, text: str):
-    box = dash_duo.find_element(FORMULA_BOX)
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys(text + Keys.ENTER)
+    type_into(dash_duo.find_element(FORMULA_BOX), text)
 
 
 def pick_your_formula(dash_duo):

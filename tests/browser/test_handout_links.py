@@ -3,9 +3,8 @@ be changed, and the embed page shows only the map, the player and the caption.""
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import element_id, js, open_app, player, severe_errors, until
+from app_helpers import element_id, js, open_app, player, severe_errors, type_into, until
 
 
 def shown(dash_duo, selector) -> bool:
@@ -31,9 +30,7 @@ def test_only_the_learning_rate_of_run_1_is_yours(dash_duo):
     assert js(dash_duo, "return arguments[0].closest('[inert]') === null", free)
 
     token = player(dash_duo)["token"]
-    free.send_keys(Keys.CONTROL, "a")
-    free.send_keys(Keys.BACKSPACE)
-    free.send_keys("0.02" + Keys.ENTER)
+    type_into(free, "0.02")
     until(lambda: "run=sgd:lr=0.02" in dash_duo.driver.current_url, message="run 1's lr did not change")
     until(lambda: player(dash_duo)["token"] != token)
     assert "only=run1.lr" in dash_duo.driver.current_url                 # the flags stay in the link

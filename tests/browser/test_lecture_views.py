@@ -6,7 +6,7 @@ import time
 
 from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, js, open_app, pause, player, severe_errors, until
+from app_helpers import current_url, js, open_app, pause, player, severe_errors, toggle_view, until
 from webapp import scenarios
 
 ARROWS = ("return Array.from(document.querySelectorAll('#map-graph .run-arrows line.arrow-gradient'))"
@@ -30,13 +30,6 @@ DRAG_BOX = ("var el = document.querySelector(\"#map-graph .nsewdrag[data-subplot
             "for (var i = 1; i <= 5; i++) { fire(document, 'mousemove', x0 + i * 0.06 * r.width,"
             " y0 + i * 0.06 * r.height, 1); }"
             "fire(document, 'mouseup', x0 + 0.3 * r.width, y0 + 0.3 * r.height, 0);")
-
-
-def toggle(dash_duo, text: str):
-    """Click the View bar option whose label reads ``text`` (as a user would)."""
-    labels = [label for label in dash_duo.find_elements("#view-bar label") if label.text.strip() == text]
-    assert labels, f"no '{text}' in the View bar"
-    labels[0].click()
 
 
 def fps_while_playing(dash_duo, seconds: float = 1.5) -> float:
@@ -82,7 +75,7 @@ def test_arrows_turn_on_and_move_with_playback(dash_duo):
     open_app(dash_duo, "?steps=300")
     pause(dash_duo)
     assert js(dash_duo, ARROWS) == []
-    toggle(dash_duo, "Arrows")
+    toggle_view(dash_duo, "Arrows")
     until(lambda: len(js(dash_duo, ARROWS)) == 4, timeout=15, message="no gradient arrow per run")
     until(lambda: "arrows=1" in current_url(dash_duo), message="arrows are not in the share link")
     assert dash_duo.find_element("#arrow-legend").is_displayed()
@@ -107,7 +100,7 @@ def test_arrows_turn_on_and_move_with_playback(dash_duo):
 
 def test_side_by_side_panels_move_in_sync(dash_duo):
     open_app(dash_duo, "?steps=300")
-    toggle(dash_duo, "Side by side")
+    toggle_view(dash_duo, "Side by side")
     panels = until(lambda: (lambda p: p if len(p) == 4 else None)(js(dash_duo, PANEL_MARKERS)), timeout=15,
                    message="not one panel per run")
     assert len({(round(p["left"]), round(p["top"])) for p in panels}) == 4     # four places on the page
@@ -139,7 +132,7 @@ def test_side_by_side_panels_move_in_sync(dash_duo):
     assert max(spans) - min(spans) < 1e-9                              # every panel shows the same box
     until(lambda: "view=" in current_url(dash_duo), timeout=15, message="the zoom is not in the share link")
     until(lambda: len(js(dash_duo, PANEL_MARKERS)) == 4, timeout=15, message="panels lost after the zoom")
-    toggle(dash_duo, "Overlay")
+    toggle_view(dash_duo, "Overlay")
     until(lambda: len(js(dash_duo, PANEL_MARKERS)) == 1, timeout=15, message="overlay did not come back")
     assert severe_errors(dash_duo) == []
 
@@ -148,7 +141,7 @@ def test_inner_state_panel_cursor_follows_the_scrubber(dash_duo):
     open_app(dash_duo, "?steps=200")
     pause(dash_duo)
     assert not dash_duo.find_element("#inner-card").is_displayed()
-    toggle(dash_duo, "Inner state")
+    toggle_view(dash_duo, "Inner state")
     until(lambda: dash_duo.find_element("#inner-card").is_displayed(), message="the panel did not open")
     until(lambda: js(dash_duo, INNER_CURSOR), timeout=15, message="no cursor on the inner-state panel")
     scrub = dash_duo.find_element("#scrub")
@@ -174,7 +167,7 @@ def test_inner_state_panel_cursor_follows_the_scrubber(dash_duo):
 def test_3d_view_shows_a_scene_whose_markers_follow_the_player(dash_duo):
     open_app(dash_duo, "?surface=rosenbrock&steps=200")
     pause(dash_duo)
-    toggle(dash_duo, "3D")
+    toggle_view(dash_duo, "3D")
     until(lambda: js(dash_duo, "var gd = document.querySelector('#threed-graph .js-plotly-plot');"
                                "return !!(gd && gd._fullLayout && gd._fullLayout.scene &&"
                                " gd.querySelector('canvas'));"), timeout=20, message="no 3D scene")

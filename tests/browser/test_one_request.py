@@ -8,7 +8,7 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, element_id, js, open_app, player, severe_errors, until
+from app_helpers import current_url, element_id, js, open_app, player, severe_errors, type_into, until
 
 COUNTER = """
 if (!window.optiscapeRequests) {
@@ -64,12 +64,6 @@ def settle(dash_duo, token, message):
 def box(dash_duo, **key):
     selector = element_id(**key)
     return dash_duo.find_element(f"input{selector}, {selector} input")
-
-
-def type_into(element, text: str):
-    element.send_keys(Keys.CONTROL, "a")
-    element.send_keys(Keys.BACKSPACE)
-    element.send_keys(text + Keys.ENTER)
 
 
 MAP_REDRAWS = ("var gd = document.querySelector('#map-graph .js-plotly-plot');"

@@ -9,9 +9,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import element_id, severe_errors, start, until
+from app_helpers import element_id, severe_errors, start, type_into, until
 from conftest import pytest_setup_options
 from webapp.rooms import RoomSettings, open_store
 
@@ -65,12 +64,6 @@ def lr_value(driver, run=0):
     selector = element_id(name="lr", run=run, type="hyper")
     return run_js(driver, "var e = document.querySelector(arguments[0]); return e ? e.value : null;",
                   f"input{selector}, {selector} input")
-
-
-def type_into(element, text: str):
-    element.send_keys(Keys.CONTROL, "a")
-    element.send_keys(Keys.BACKSPACE)
-    element.send_keys(text + Keys.ENTER)
 
 
 def open_room(dash_duo, rooms_app, query="?steps=120"):

@@ -3,9 +3,8 @@ the Arrows view, and the Polyak EMA's decay box."""
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.common.keys import Keys
 
-from app_helpers import current_url, js, open_app, pause, player, severe_errors, until
+from app_helpers import current_url, js, open_app, pause, player, severe_errors, toggle_view, type_into, until
 from test_scenarios_in_browser import opened_paused, viewport
 from webapp import scenarios
 
@@ -20,18 +19,12 @@ LOOKAHEAD = ("return Array.from(document.querySelectorAll('#map-graph g.optiscap
              " py: +p.getAttribute('cy'), mx: +m.getAttribute('cx'), my: +m.getAttribute('cy')}; });")
 
 
-def toggle(dash_duo, text: str):
-    labels = [label for label in dash_duo.find_elements("#view-bar label") if label.text.strip() == text]
-    assert labels, f"no '{text}' in the View bar"
-    labels[0].click()
-
-
 def test_nesterov_shows_its_look_ahead_point_with_the_arrows_and_sgd_does_not(dash_duo):
     open_app(dash_duo, "?surface=ill_conditioned&run=nesterov:lr=0.01&run=sgd:lr=0.03&steps=60")
     pause(dash_duo)
     until(lambda: not js(dash_duo, "return document.querySelectorAll('#map-graph g.run-lookahead').length"),
           message="a look-ahead is drawn before Arrows is on")
-    toggle(dash_duo, "Arrows")
+    toggle_view(dash_duo, "Arrows")
     until(lambda: "arrows=1" in current_url(dash_duo), message="arrows are not in the share link")
     until(lambda: len([r for r in js(dash_duo, LOOKAHEAD) if r["shown"]]) == 1, timeout=15,
           message="no look-ahead drawn for the Nesterov run")
@@ -52,7 +45,7 @@ def test_nesterov_shows_its_look_ahead_point_with_the_arrows_and_sgd_does_not(da
     assert nesterov["dash"]
     key = dash_duo.find_element("#arrow-legend .lookahead-key")
     assert key.is_displayed() and "look-ahead" in key.text, "the arrows' key names the look-ahead"
-    toggle(dash_duo, "Arrows")
+    toggle_view(dash_duo, "Arrows")
     until(lambda: not js(dash_duo, "return document.querySelectorAll('#map-graph g.run-lookahead').length"),
           message="the look-ahead stayed after Arrows went off")
     assert severe_errors(dash_duo) == []
@@ -63,10 +56,7 @@ EMA_LENGTH = ("return Array.from(document.querySelectorAll('#map-graph path.run-
 
 
 def type_decay(dash_duo, text: str):
-    box = dash_duo.find_element("#polyak-decay")
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys(text, Keys.ENTER)
+    type_into(dash_duo.find_element("#polyak-decay"), text)
 
 
 def test_the_decay_box_shows_with_polyak_and_sets_the_ema(dash_duo):
@@ -75,7 +65,7 @@ def test_the_decay_box_shows_with_polyak_and_sets_the_ema(dash_duo):
     assert not dash_duo.find_element("#arrow-legend .lookahead-key").is_displayed(), "no look-ahead key for SGD"
     box = dash_duo.find_element("#polyak-decay-box")
     assert not box.is_displayed(), "the decay box waits for the Polyak overlay"
-    toggle(dash_duo, "Polyak avg")
+    toggle_view(dash_duo, "Polyak avg")
     until(box.is_displayed, message="the decay box did not show with Polyak avg")
     assert dash_duo.find_element("#polyak-decay").get_attribute("value") == "0.99"
     dash_duo.find_element("[data-player=forward]").click()
@@ -96,7 +86,7 @@ def test_the_decay_box_shows_with_polyak_and_sets_the_ema(dash_duo):
     until(lambda: dash_duo.find_element("#polyak-decay").get_attribute("value") == "0.9",
           message="the box does not show the decay in force")
     assert "polyak_decay=0.9" in current_url(dash_duo)
-    toggle(dash_duo, "Polyak avg")
+    toggle_view(dash_duo, "Polyak avg")
     until(lambda: not box.is_displayed(), message="the decay box stayed after Polyak avg went off")
     assert severe_errors(dash_duo) == []
 
