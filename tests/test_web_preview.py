@@ -42,6 +42,8 @@ def test_a_refused_value_is_coerced_as_by_the_answer():
     {"query": QUERY, "run": 7, "control": {"type": "hyper", "name": "lr"}, "value": 0.1},
     {"query": QUERY, "run": True, "control": {"type": "hyper", "name": "lr"}, "value": 0.1},
     {"query": QUERY, "run": 0, "control": {"type": "surface-param", "name": "l2"}, "value": 0.1},
+    {"query": QUERY, "run": 0, "control": {"type": "hyper", "name": "learning_rate"}, "value": 0.1},
+    {"query": QUERY, "run": 0, "control": {"type": "sched-param", "name": "lr"}, "value": 0.1},
     {"query": "x" * 9000, "run": 0, "control": {"type": "hyper", "name": "lr"}, "value": 0.1},
 ])
 def test_malformed_previews_get_a_400_with_a_reason(body):

@@ -15,7 +15,7 @@ from webapp.panels.wiring import from_control, note, run_index
 from webapp.state import AppState, coerce, default_run, from_store, to_store
 from webapp.state.palette import optimizer_color
 
-__all__ = ["EDITS", "apply_run_value"]
+__all__ = ["EDITS", "apply_run_value", "control_params"]
 
 
 def add_run(context: EditContext) -> bool:
@@ -78,6 +78,16 @@ def run_value(context: EditContext) -> bool:
     return changed
 
 
+def control_params(run, kind: str) -> dict | None:
+    """The parameters (name -> ``Param``) a run's ``kind`` of numeric control sets: ``"hyper"`` the
+    optimizer's, ``"sched-param"`` the schedule's; ``None`` for any other kind."""
+    if kind == "hyper":
+        return {p.name: p for p in optimizers.schema(run.optimizer)}
+    if kind == "sched-param":
+        return {p.name: p for p in schedules.schema(run.schedule)}
+    return None
+
+
 def apply_run_value(run, component_id: dict, value, notices: list, position: int = 0) -> bool:
     """Set the value a run control (``component_id``) posted; True when the run changed.
 
@@ -101,16 +111,14 @@ def apply_run_value(run, component_id: dict, value, notices: list, position: int
             new = coerce.seed(value, notices, owner)
             changed, run.seed = new != run.seed, new
         return changed
-    if kind == "hyper":
-        schema, values, build = optimizers.schema(run.optimizer), run.hyper, \
-            (lambda v: optimizers.get(run.optimizer, **v))
-    elif kind == "sched-param":
-        schema, values, build = schedules.schema(run.schedule), run.schedule_params, \
-            (lambda v: schedules.get(run.schedule, **v))
-        owner = msg("notices.owner_schedule", owner=owner)
-    else:
+    params = control_params(run, kind)
+    if params is None:
         return False
-    params = {p.name: p for p in schema}
+    if kind == "hyper":
+        values, build = run.hyper, (lambda v: optimizers.get(run.optimizer, **v))
+    else:
+        values, build = run.schedule_params, (lambda v: schedules.get(run.schedule, **v))
+        owner = msg("notices.owner_schedule", owner=owner)
     name = component_id.get("name")
     if name not in params:
         return False

@@ -25,7 +25,7 @@ import flask
 from webapp.compute import simulate_runs
 from webapp.figures.stage import run_payload
 from webapp.panels.lecture.payload import run_extras
-from webapp.panels.runs.edits import apply_run_value
+from webapp.panels.runs.edits import apply_run_value, control_params
 from webapp.state import from_query
 
 __all__ = ["PREVIEW_PATH", "preview", "register"]
@@ -54,6 +54,8 @@ def preview(body) -> dict:
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(state.runs):
         raise BadPreview(f"'run' must be a run number from 0 to {len(state.runs) - 1}")
     run = state.runs[index]
+    if control["name"] not in control_params(run, control["type"]):
+        raise BadPreview(f"run {index + 1} has no {control['type']} parameter {control['name'][:40]!r}")
     notices: list = []
     apply_run_value(run, {"type": control["type"], "name": control["name"], "run": index}, value, notices, index)
     state.runs = [run]
